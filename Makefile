@@ -1,0 +1,59 @@
+# Development tasks.
+#   make run    first look: SQLite, Celery tasks run eagerly, demo data, http://127.0.0.1:8000
+#   make test   the whole suite on PostgreSQL (127.0.0.1:5432) with Redis (127.0.0.1:6379)
+# Extra pytest arguments: make test PYTEST_ARGS="tests/plans -x -k npv"
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install: pip runs again only when requirements.txt changes.
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint migrations-check check messages
+
+help:
+	@echo "make run               migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
+	@echo "make test              whole test suite on PostgreSQL (PYTEST_ARGS=... for extra arguments)"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make migrations-check  fail when models and migrations differ"
+	@echo "make check             Django system checks"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Compiled translations (*.mo) are not in git; build them when there is something to
+# compile. Without gettext the pages simply stay in English.
+messages: $(STAMP)
+	@if [ -n "$$(find . -path ./$(VENV) -prune -o -name '*.po' -print -quit)" ]; then \
+		if command -v msgfmt >/dev/null 2>&1; then \
+			$(PY) manage.py compilemessages --ignore=$(VENV); \
+		else \
+			echo "warning: gettext (msgfmt) is not installed; translations are not compiled" >&2; \
+		fi; \
+	fi
+
+# Embedded default: no DATABASE_URL (SQLite) and no CELERY_BROKER_URL (tasks run eagerly).
+run: $(STAMP) messages
+	$(PY) manage.py migrate
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# pytest-django creates (and drops) the test database test_alliances itself.
+test: $(STAMP) messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliances} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+check: $(STAMP)
+	$(PY) manage.py check

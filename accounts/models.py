@@ -1,0 +1,154 @@
+"""Users, their roles, and the in-app notifications they receive.
+
+A user's roles are `Membership` rows. Ministry staff hold one or more staff roles, each
+optionally scoped to regions (no region = national). A producer-organization user is
+bound to one organization, a buyer user to one buyer, a funder user to one funder, and a
+technical-assistance user to one provider (which accompanies several organizations).
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    email_notifications = models.BooleanField(_("send me e-mail notifications"), default=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    PRODUCER = "producer", _("Producer organization representative")
+    BUYER = "buyer", _("Buyer representative")
+    TA_PROVIDER = "ta_provider", _("Technical assistance provider")
+    PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
+    APPRAISER = "appraiser", _("Appraiser")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    ME_OFFICER = "me_officer", _("Monitoring and evaluation officer")
+    FUNDER = "funder", _("Public funder")
+
+
+STAFF_ROLES = frozenset(
+    {
+        Role.PROGRAMME_OFFICER,
+        Role.APPRAISER,
+        Role.COMMITTEE_MEMBER,
+        Role.FINANCE_OFFICER,
+        Role.ME_OFFICER,
+    }
+)
+
+
+def _bound_to(field: str | None) -> Q:
+    """Exactly `field` among the binding foreign keys is set (none when field is None)."""
+    q = Q()
+    for name in ("producer_organization", "buyer", "funder", "ta_provider"):
+        q &= Q(**{f"{name}__isnull": name != field})
+    return q
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    producer_organization = models.ForeignKey(
+        "alliances.ProducerOrganization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    buyer = models.ForeignKey(
+        "alliances.Buyer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    funder = models.ForeignKey(
+        "alliances.Funder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    ta_provider = models.ForeignKey(
+        "alliances.TechnicalAssistanceProvider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    regions = models.ManyToManyField(
+        "alliances.Region",
+        blank=True,
+        related_name="staff_memberships",
+        help_text=_("Ministry staff only: leave empty for national scope."),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="membership_one_per_role"),
+            models.CheckConstraint(
+                name="membership_binding_matches_role",
+                condition=(
+                    (Q(role=Role.PRODUCER) & _bound_to("producer_organization"))
+                    | (Q(role=Role.BUYER) & _bound_to("buyer"))
+                    | (Q(role=Role.FUNDER) & _bound_to("funder"))
+                    | (Q(role=Role.TA_PROVIDER) & _bound_to("ta_provider"))
+                    | (Q(role__in=sorted(STAFF_ROLES)) & _bound_to(None))
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        bound = self.producer_organization or self.buyer or self.funder or self.ta_provider
+        return f"{self.user} · {self.get_role_display()}" + (f" · {bound}" if bound else "")
+
+
+class Notification(models.Model):
+    """An in-app notice to a user who must act next (or whose plan moved)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="notifications"
+    )
+    transition_log = models.ForeignKey(
+        "plans.TransitionLog",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    message = models.CharField(_("message"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "transition_log"], name="notification_once_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message

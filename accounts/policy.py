@@ -1,0 +1,307 @@
+"""The authorization policy: who may see what, and who may do what to which object.
+
+One module answers for pages, API, admin actions, templates and tasks alike. A question
+is answered by a `Decision` that carries a reason a person can read; a refused action
+raises `ActionRefused`, the one domain error of the platform. Its `code` tells the
+interfaces how to answer: `not_found` (404), `forbidden` (403), `wrong_state` and
+`conflict` (409), `invalid` (400).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+
+from .models import STAFF_ROLES, Role
+
+NOT_FOUND = "not_found"
+FORBIDDEN = "forbidden"
+WRONG_STATE = "wrong_state"
+CONFLICT = "conflict"
+INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reasons: tuple[str, ...] = ()
+    code: str = ""
+    # Field-bound messages for bad input (e.g. {"approved_grant": ["..."]}).
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def reason(self) -> str:
+        return " ".join(str(r) for r in self.reasons)
+
+    def raise_if_refused(self) -> None:
+        if not self.allowed:
+            raise ActionRefused(self.reasons, code=self.code, fields=self.fields)
+
+
+ALLOWED = Decision(True)
+
+
+def refuse(code: str, *reasons: str, fields: dict[str, list[str]] | None = None) -> Decision:
+    return Decision(False, tuple(str(r) for r in reasons), code, fields or {})
+
+
+class ActionRefused(Exception):
+    """An action refused by the policy, the workflow or a money rule, with its reasons."""
+
+    def __init__(self, reasons, *, code: str = CONFLICT, fields=None):
+        if isinstance(reasons, str):
+            reasons = (reasons,)
+        self.reasons = tuple(str(r) for r in reasons)
+        self.code = code
+        self.fields = fields or {}
+        super().__init__(" ".join(self.reasons))
+
+
+# --- who the user is for an alliance ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A user's memberships, loaded once per user object."""
+
+    roles: frozenset[str]
+    organization_ids: frozenset[int]  # as producer
+    ta_organization_ids: frozenset[int]  # accompanied, as TA provider
+    buyer_ids: frozenset[int]
+    funder_ids: frozenset[int]
+    funded_program_ids: frozenset[int]
+    staff: dict[str, frozenset[int] | None]  # staff role -> region ids (None = national)
+
+
+def _scope(user) -> _Scope:
+    cached = getattr(user, "_policy_scope", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    orgs: set[int] = set()
+    ta_orgs: set[int] = set()
+    buyers: set[int] = set()
+    funders: set[int] = set()
+    programs: set[int] = set()
+    staff: dict[str, frozenset[int] | None] = {}
+    if user is not None and user.is_authenticated and user.is_active:
+        memberships = user.memberships.prefetch_related(
+            "regions", "ta_provider__organizations", "funder__fundings"
+        )
+        for m in memberships:
+            roles.add(m.role)
+            if m.role == Role.PRODUCER:
+                orgs.add(m.producer_organization_id)
+            elif m.role == Role.TA_PROVIDER:
+                ta_orgs.update(o.pk for o in m.ta_provider.organizations.all())
+            elif m.role == Role.BUYER:
+                buyers.add(m.buyer_id)
+            elif m.role == Role.FUNDER:
+                funders.add(m.funder_id)
+                programs.update(f.program_id for f in m.funder.fundings.all())
+            elif m.role in STAFF_ROLES:
+                region_ids = frozenset(r.pk for r in m.regions.all())
+                staff[m.role] = region_ids or None
+    scope = _Scope(
+        frozenset(roles),
+        frozenset(orgs),
+        frozenset(ta_orgs),
+        frozenset(buyers),
+        frozenset(funders),
+        frozenset(programs),
+        staff,
+    )
+    if user is not None:
+        user._policy_scope = scope
+    return scope
+
+
+def roles_for_alliance(user, alliance) -> frozenset[str]:
+    """The roles `user` holds for this alliance, with object and region scope applied."""
+    s = _scope(user)
+    held: set[str] = set()
+    if alliance.producer_organization_id in s.organization_ids:
+        held.add(Role.PRODUCER)
+    if alliance.producer_organization_id in s.ta_organization_ids:
+        held.add(Role.TA_PROVIDER)
+    if alliance.buyer_id in s.buyer_ids:
+        held.add(Role.BUYER)
+    if alliance.program_id in s.funded_program_ids:
+        held.add(Role.FUNDER)
+    for role, regions in s.staff.items():
+        if regions is None or alliance.region_id in regions:
+            held.add(role)
+    return frozenset(held)
+
+
+def has_role(user, *roles: str) -> bool:
+    """Holds any of `roles` anywhere (used for menus and queues, not for object actions)."""
+    return bool(_scope(user).roles & set(roles))
+
+
+def is_staff_member(user) -> bool:
+    return bool(_scope(user).staff)
+
+
+# --- what the user may see -------------------------------------------------------------
+
+
+def _alliance_filter(user, prefix: str = "") -> Q | None:
+    """A Q over alliances the user may see; None means everything."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    s = _scope(user)
+    p = prefix
+    q = Q(pk__in=[]) if not p else Q(**{f"{p}pk__in": []})
+    if s.organization_ids | s.ta_organization_ids:
+        q |= Q(**{f"{p}producer_organization_id__in": s.organization_ids | s.ta_organization_ids})
+    if s.buyer_ids:
+        q |= Q(**{f"{p}buyer_id__in": s.buyer_ids})
+    if s.funded_program_ids:
+        q |= Q(**{f"{p}program_id__in": s.funded_program_ids})
+    if s.staff:
+        if any(regions is None for regions in s.staff.values()):
+            return None
+        region_ids = frozenset().union(*s.staff.values())
+        q |= Q(**{f"{p}region_id__in": region_ids})
+    return q
+
+
+def alliances_visible_to(user) -> QuerySet:
+    from alliances.models import Alliance
+
+    q = _alliance_filter(user)
+    qs = Alliance.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def plans_visible_to(user) -> QuerySet:
+    from plans.models import BusinessPlan
+
+    q = _alliance_filter(user, prefix="alliance__")
+    qs = BusinessPlan.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def can_view_alliance(user, alliance) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(roles_for_alliance(user, alliance))
+
+
+def get_plan_for_user(user, pk) -> object:
+    """The plan `pk` if the user may see it; otherwise 404 (never reveal it exists)."""
+    plan = plans_visible_to(user).with_list_data().filter(pk=pk).first()
+    if plan is None:
+        raise Http404(_("No such business plan."))
+    return plan
+
+
+# --- what the user may do --------------------------------------------------------------
+
+
+def _role_names(roles) -> str:
+    labels = [str(Role(r).label).lower() for r in sorted(roles)]
+    if len(labels) == 1:
+        return labels[0]
+    return format_lazy("{} {} {}", ", ".join(labels[:-1]), _("or"), labels[-1])
+
+
+def require_roles(user, alliance, roles, action_label: str) -> Decision:
+    """Visibility (404) then role on this object (403)."""
+    if not can_view_alliance(user, alliance):
+        return refuse(NOT_FOUND, _("You do not have access to this alliance."))
+    if not (roles_for_alliance(user, alliance) & set(roles)):
+        return refuse(
+            FORBIDDEN,
+            _("Only a %(roles)s of this alliance may %(action)s.")
+            % {"roles": _role_names(roles), "action": action_label},
+        )
+    return ALLOWED
+
+
+def check_plan_transition(user, plan, name: str, **params) -> Decision:
+    """May `user` fire transition `name` on `plan` now? Role, object, state and guards."""
+    from plans import workflow
+
+    transitions = workflow.transitions_named(name)
+    if not transitions:
+        return refuse(INVALID, _("Unknown action “%(name)s”.") % {"name": name})
+    alliance = plan.alliance
+    if user is not None and not can_view_alliance(user, alliance):
+        return refuse(NOT_FOUND, _("You do not have access to this business plan."))
+    entry = workflow.transition_for(name, plan.status)
+    label = str(transitions[0].label).lower()
+    if entry is None:
+        return refuse(
+            WRONG_STATE,
+            _("A plan that is %(status)s cannot be sent to “%(action)s”.")
+            % {"status": str(plan.get_status_display()).lower(), "action": label},
+        )
+    if entry.system:
+        if user is not None:
+            return refuse(FORBIDDEN, _("The platform does this by itself."))
+    else:
+        held = roles_for_alliance(user, alliance) if user is not None else frozenset()
+        if not (held & entry.roles):
+            return refuse(
+                FORBIDDEN,
+                _("Only a %(roles)s of this alliance may %(action)s a plan that is %(status)s.")
+                % {
+                    "roles": _role_names(entry.roles),
+                    "action": label,
+                    "status": str(plan.get_status_display()).lower(),
+                },
+            )
+    if entry.reason_required and not str(params.get("comment") or "").strip():
+        return refuse(
+            INVALID,
+            _("A reason is required to %(action)s.") % {"action": label},
+            fields={"comment": [_("Give a reason.")]},
+        )
+    for guard in entry.guards:
+        decision = guard(plan, user=user, **params)
+        if not decision:
+            return decision
+    return ALLOWED
+
+
+def allowed_plan_transitions(user, plan) -> list:
+    """The transitions `user` may fire on `plan` now (for buttons), guards excluded."""
+    from plans import workflow
+
+    held = roles_for_alliance(user, plan.alliance)
+    return [t for t in workflow.transitions_from(plan.status) if not t.system and (held & t.roles)]
+
+
+def users_acting_for(alliance, roles) -> QuerySet:
+    """Active users who hold one of `roles` for this alliance (for notifications)."""
+    from .models import Membership, User
+
+    roles = set(roles)
+    q = Q(pk__in=[])
+    if Role.PRODUCER in roles:
+        q |= Q(role=Role.PRODUCER, producer_organization_id=alliance.producer_organization_id)
+    if Role.TA_PROVIDER in roles:
+        q |= Q(
+            role=Role.TA_PROVIDER,
+            ta_provider__organizations__id=alliance.producer_organization_id,
+        )
+    if Role.BUYER in roles:
+        q |= Q(role=Role.BUYER, buyer_id=alliance.buyer_id)
+    if Role.FUNDER in roles:
+        q |= Q(role=Role.FUNDER, funder__fundings__program_id=alliance.program_id)
+    staff = roles & STAFF_ROLES
+    if staff:
+        q |= Q(role__in=staff) & (Q(regions__isnull=True) | Q(regions__id=alliance.region_id))
+    user_ids = Membership.objects.filter(q).values("user_id")
+    return User.objects.filter(pk__in=user_ids, is_active=True)

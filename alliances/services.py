@@ -1,0 +1,166 @@
+"""Purchase agreements (§7): drafted by the PO side or an officer, confirmed by the buyer.
+
+draft -> sent -> confirmed | declined. An amendment of a sent, confirmed or declined
+agreement is a new version, back in draft, that the buyer confirms again.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from accounts.policy import INVALID, WRONG_STATE, ActionRefused, require_roles
+from plans.services import log_transition
+
+from .models import PurchaseAgreement, PurchaseAgreementVersion
+
+DRAFTERS = frozenset({Role.PRODUCER, Role.TA_PROVIDER, Role.PROGRAMME_OFFICER})
+TERM_FIELDS = (
+    "product",
+    "unit",
+    "annual_volume",
+    "quality_specification",
+    "price_type",
+    "unit_price",
+    "market_reference",
+    "delivery_schedule",
+    "payment_terms",
+    "duration_months",
+    "buyer_support",
+)
+
+
+def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
+    """Write the agreement's terms: version 1, or an amendment (a new version in draft)."""
+    require_roles(by, alliance, DRAFTERS, _("draft the purchase agreement")).raise_if_refused()
+    unknown = set(terms) - set(TERM_FIELDS)
+    if unknown:
+        raise ActionRefused(
+            _("Unknown terms: %(t)s.") % {"t": ", ".join(sorted(unknown))}, code=INVALID
+        )
+    with transaction.atomic():
+        agreement, _created = PurchaseAgreement.objects.select_for_update().get_or_create(
+            alliance=alliance
+        )
+        current = agreement.current_version
+        if current is not None:
+            base = {f: getattr(current, f) for f in TERM_FIELDS}
+            base.update(terms)
+            terms = base
+        number = (
+            current.number + 1
+            if current and agreement.status != agreement.Status.DRAFT
+            else (current.number if current else 1)
+        )
+        if current is not None and number == current.number:
+            for f, v in terms.items():
+                setattr(current, f, v)
+            current.save()
+        else:
+            PurchaseAgreementVersion.objects.create(
+                agreement=agreement, number=number, created_by=by, **terms
+            )
+        if agreement.status != PurchaseAgreement.Status.DRAFT:
+            previous = agreement.status
+            agreement.status = PurchaseAgreement.Status.DRAFT
+            agreement.decline_reason = ""
+            agreement.save(update_fields=["status", "decline_reason", "updated_at"])
+            log_transition(
+                subject=agreement,
+                alliance=alliance,
+                transition="agreement_amend",
+                from_state=previous,
+                to_state=agreement.status,
+                by=by,
+            )
+    return agreement
+
+
+ACTION_LABELS = {
+    "send": gettext_lazy("send the agreement to the buyer"),
+    "confirm": gettext_lazy("confirm the agreement"),
+    "decline": gettext_lazy("decline the agreement"),
+}
+
+
+def _move(agreement, *, by, roles, action, source, target, comment="", reason_required=False):
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = (
+            PurchaseAgreement.objects.select_for_update()
+            .select_related("alliance")
+            .get(pk=agreement.pk)
+        )
+        label = str(ACTION_LABELS[action])
+        require_roles(by, locked.alliance, roles, label).raise_if_refused()
+        if locked.status != source:
+            raise ActionRefused(
+                _("The agreement is %(status)s: it cannot be sent to “%(action)s”.")
+                % {"status": str(locked.get_status_display()).lower(), "action": label},
+                code=WRONG_STATE,
+            )
+        if reason_required and not comment:
+            raise ActionRefused(
+                _("A reason is required."), code=INVALID, fields={"comment": [_("Give a reason.")]}
+            )
+        locked.status = target
+        fields = ["status", "updated_at"]
+        if target == PurchaseAgreement.Status.DECLINED:
+            locked.decline_reason = comment
+            fields.append("decline_reason")
+        locked.save(update_fields=fields)
+        if target == PurchaseAgreement.Status.CONFIRMED:
+            locked.versions.filter(number=locked.current_version.number).update(
+                confirmed_at=timezone.now()
+            )
+        log_transition(
+            subject=locked,
+            alliance=locked.alliance,
+            transition=f"agreement_{action}",
+            from_state=source,
+            to_state=target,
+            by=by,
+            comment=comment,
+        )
+    agreement.refresh_from_db()
+    return agreement
+
+
+def agreement_send(*, agreement, by, comment: str = "") -> PurchaseAgreement:
+    return _move(
+        agreement,
+        by=by,
+        roles=DRAFTERS,
+        action="send",
+        source=PurchaseAgreement.Status.DRAFT,
+        target=PurchaseAgreement.Status.SENT,
+        comment=comment,
+    )
+
+
+def agreement_confirm(*, agreement, by, comment: str = "") -> PurchaseAgreement:
+    return _move(
+        agreement,
+        by=by,
+        roles={Role.BUYER},
+        action="confirm",
+        source=PurchaseAgreement.Status.SENT,
+        target=PurchaseAgreement.Status.CONFIRMED,
+        comment=comment,
+    )
+
+
+def agreement_decline(*, agreement, by, comment: str = "") -> PurchaseAgreement:
+    return _move(
+        agreement,
+        by=by,
+        roles={Role.BUYER},
+        action="decline",
+        source=PurchaseAgreement.Status.SENT,
+        target=PurchaseAgreement.Status.DECLINED,
+        comment=comment,
+        reason_required=True,
+    )

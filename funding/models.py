@@ -1,0 +1,394 @@
+"""Programmes and the public money that flows through them (§4).
+
+A programme carries its currency, its budget (one row per funder), its caps and rules,
+its appraisal rubric and its legalization checklist. Approval creates a grant
+commitment; signing splits it into tranches; a tranche is paid by one payment, and a
+correction is a reversal. Counterpart contributions are recorded and verified.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from .money import ZERO, money_field
+
+share_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+
+
+class Program(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country (ISO 3166 code)"), max_length=2)
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
+    opens_on = models.DateField(_("call opens on"))
+    closes_on = models.DateField(_("call closes on"))
+    eligible_regions = models.ManyToManyField(
+        "alliances.Region", related_name="programs", verbose_name=_("eligible regions")
+    )
+    eligible_value_chains = models.ManyToManyField(
+        "alliances.ValueChain", related_name="programs", verbose_name=_("eligible value chains")
+    )
+    max_grant_per_alliance = money_field(_("maximum grant per alliance"))
+    max_grant_per_family = money_field(_("maximum grant per beneficiary family"))
+    max_grant_share = models.DecimalField(
+        _("maximum grant share of total investment"),
+        max_digits=5,
+        decimal_places=4,
+        validators=share_validators,
+        help_text=_("A fraction: 0.7000 for 70%."),
+    )
+    min_counterpart_share = models.DecimalField(
+        _("minimum producer counterpart share"),
+        max_digits=5,
+        decimal_places=4,
+        validators=share_validators,
+        help_text=_("Producer cash and in kind, as a fraction of total investment."),
+    )
+    discount_rate = models.DecimalField(
+        _("discount rate"), max_digits=5, decimal_places=4, validators=share_validators
+    )
+    score_threshold = models.DecimalField(
+        _("appraisal score threshold (0-100)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    required_appraisals = models.PositiveSmallIntegerField(_("required appraisals"), default=2)
+    tranche_count = models.PositiveSmallIntegerField(
+        _("number of tranches"), default=3, validators=[MinValueValidator(1)]
+    )
+    monitoring_period_months = models.PositiveSmallIntegerField(
+        _("monitoring period (months)"), default=3
+    )
+    reporting_currency = models.CharField(_("reporting currency"), max_length=3, default="USD")
+    reporting_rate = models.DecimalField(
+        _("exchange rate to the reporting currency"),
+        max_digits=18,
+        decimal_places=8,
+        help_text=_("Units of reporting currency for one unit of the programme's currency."),
+    )
+    reporting_rate_date = models.DateField(_("exchange rate date"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="program_dates"),
+            models.CheckConstraint(
+                condition=Q(max_grant_per_alliance__gt=0) & Q(max_grant_per_family__gt=0),
+                name="program_caps_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_grant_share__gt=0, max_grant_share__lte=1)
+                & Q(min_counterpart_share__gte=0, min_counterpart_share__lte=1)
+                & Q(discount_rate__gte=0, discount_rate__lte=1),
+                name="program_shares_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(score_threshold__gte=0, score_threshold__lte=100),
+                name="program_threshold_range",
+            ),
+            models.CheckConstraint(condition=Q(reporting_rate__gt=0), name="program_rate_pos"),
+            models.CheckConstraint(condition=Q(required_appraisals__gte=1), name="program_appr"),
+            models.CheckConstraint(condition=Q(tranche_count__gte=1), name="program_tranches"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    @property
+    def total_budget(self) -> Decimal:
+        return self.fundings.aggregate(t=Coalesce(Sum("amount"), ZERO))["t"]
+
+    @property
+    def committed(self) -> Decimal:
+        """Budget reserved by grant commitments, net of released (cancelled) amounts."""
+        return self.commitments.aggregate(
+            t=Coalesce(Sum(F("amount") - F("released_amount")), ZERO)
+        )["t"]
+
+    @property
+    def available(self) -> Decimal:
+        return self.total_budget - self.committed
+
+
+class ProgramFunding(models.Model):
+    """One funder's contribution to a programme's budget."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="fundings")
+    funder = models.ForeignKey(
+        "alliances.Funder", on_delete=models.PROTECT, related_name="fundings"
+    )
+    amount = money_field(_("amount"))
+
+    class Meta:
+        verbose_name = _("programme funding")
+        verbose_name_plural = _("programme fundings")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "funder"], name="funding_one_per_funder"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funding_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder} → {self.program.code}"
+
+
+class RubricCriterion(models.Model):
+    class Category(models.TextChoices):
+        MARKET = "market", _("Market")
+        TECHNICAL = "technical", _("Technical")
+        FINANCIAL = "financial", _("Financial")
+        ORGANIZATIONAL = "organizational", _("Organizational")
+        ENVIRONMENTAL_SOCIAL = "environmental_social", _("Environmental and social")
+        INCLUSION = "inclusion", _("Inclusion of women and youth")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=10)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["program", "order", "id"]
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "code"], name="criterion_unique_code"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_pos"),
+            models.CheckConstraint(condition=Q(max_score__gt=0), name="criterion_max_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalizationRequirement(models.Model):
+    """An item of the programme's checklist that must be done before signing (§3)."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="legalization_requirements"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    label = models.CharField(_("label"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["program", "order", "id"]
+        verbose_name = _("legalization requirement")
+        verbose_name_plural = _("legalization requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "code"], name="legalization_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class LegalizationCheck(models.Model):
+    """A checklist item done for one alliance."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="legalization_checks"
+    )
+    requirement = models.ForeignKey(
+        LegalizationRequirement, on_delete=models.PROTECT, related_name="checks"
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("legalization check")
+        verbose_name_plural = _("legalization checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "requirement"], name="legalization_check_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance_id} · {self.requirement}"
+
+
+class GrantCommitment(models.Model):
+    """Programme budget reserved for one approved plan."""
+
+    plan = models.OneToOneField(
+        "plans.BusinessPlan", on_delete=models.PROTECT, related_name="commitment"
+    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="commitments")
+    amount = money_field(_("committed amount"))
+    released_amount = money_field(
+        _("released amount"),
+        default=ZERO,
+        help_text=_("Undisbursed amount given back to the programme on cancellation."),
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    committed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant commitment")
+        verbose_name_plural = _("grant commitments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_pos"),
+            models.CheckConstraint(
+                condition=Q(released_amount__gte=0) & Q(released_amount__lte=F("amount")),
+                name="commitment_release_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Commitment for %(plan)s") % {"plan": self.plan}
+
+
+class Tranche(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        REQUESTED = "requested", _("Requested")
+        VERIFIED = "verified", _("Verified")
+        AUTHORIZED = "authorized", _("Authorized")
+        PAID = "paid", _("Paid")
+
+    commitment = models.ForeignKey(
+        GrantCommitment, on_delete=models.PROTECT, related_name="tranches"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    amount = money_field(_("amount"))
+    planned_date = models.DateField(_("planned date"))
+    release_conditions = models.TextField(_("release conditions"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    authorized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    authorized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["commitment", "number"]
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "number"], name="tranche_unique_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_pos"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="tranche_number_pos"),
+            # Maker-checker: the person who verified never authorizes.
+            models.CheckConstraint(
+                condition=Q(authorized_by__isnull=True)
+                | Q(verified_by__isnull=True)
+                | ~Q(authorized_by=F("verified_by")),
+                name="tranche_maker_checker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Tranche %(number)s of %(plan)s") % {
+            "number": self.number,
+            "plan": self.commitment.plan,
+        }
+
+
+class Payment(models.Model):
+    """Money sent for a tranche. Never edited: a correction is a reversal row."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REVERSAL = "reversal", _("Reversal")
+
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
+    amount = money_field(_("amount"))
+    paid_on = models.DateField(_("date"))
+    reference = models.CharField(_("reference"), max_length=100)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses payment"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tranche", "recorded_at", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_pos"),
+            models.CheckConstraint(
+                condition=(Q(kind="payment") & Q(reverses__isnull=True))
+                | (Q(kind="reversal") & Q(reverses__isnull=False) & ~Q(reason="")),
+                name="payment_reversal_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["reference"], condition=Q(kind="payment"), name="payment_unique_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class CounterpartContribution(models.Model):
+    class Kind(models.TextChoices):
+        PRODUCER_CASH = "producer_cash", _("Producer cash")
+        PRODUCER_IN_KIND = "producer_in_kind", _("Producer in kind")
+        BUYER = "buyer", _("Buyer")
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        VERIFIED = "verified", _("Verified")
+
+    plan = models.ForeignKey(
+        "plans.BusinessPlan", on_delete=models.PROTECT, related_name="contributions"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    amount = money_field(_("amount"))
+    contributed_on = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECORDED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "contributed_on", "id"]
+        verbose_name = _("counterpart contribution")
+        verbose_name_plural = _("counterpart contributions")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.amount}"

@@ -1,0 +1,427 @@
+"""The business-plan workflow of DESIGN.md §3, defined once, as data.
+
+`TRANSITIONS` is the state table: for each action, the states it leaves from, the state
+it goes to, the roles that may fire it (on their own objects, see `accounts.policy`),
+whether a reason is required, and the guards that must hold. A guard returns a
+`Decision` whose reasons tell a person what is missing. The table is executed by
+`plans.services`, which is the only code that changes a plan's status.
+
+The table is small enough to read in one screen, and each guard needs the object, the
+actor and the action's parameters to explain a refusal; a state-machine library would
+add a second place where the rules live, so none is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from accounts.policy import ALLOWED, CONFLICT, INVALID, Decision, refuse
+from funding.money import format_money, is_whole_in
+from funding.rules import plan_rule_breaches
+
+from . import finance
+from .models import PlanStatus as S
+
+Guard = Callable[..., Decision]
+
+PO_SIDE = frozenset({Role.PRODUCER, Role.TA_PROVIDER})
+OFFICER = frozenset({Role.PROGRAMME_OFFICER})
+COMMITTEE = frozenset({Role.COMMITTEE_MEMBER})
+ME_OFFICER = frozenset({Role.ME_OFFICER})
+PRODUCER_ONLY = frozenset({Role.PRODUCER})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: frozenset[str]
+    target: str | None  # None: back to the state the plan was suspended from
+    roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    reason_required: bool = False
+    system: bool = False  # fired by the platform itself, never by a person
+
+    @property
+    def api_name(self) -> str:
+        return self.name.replace("_", "-")
+
+
+# --- guards ----------------------------------------------------------------------------
+
+
+def plan_content_problems(version, program) -> list[str]:
+    """What keeps this version from being submitted, in words (empty when complete)."""
+    problems: list[str] = []
+    if not version.title.strip():
+        problems.append(_("The plan has no title."))
+    if not version.budget_lines.exists():
+        problems.append(_("Add at least one investment budget line."))
+    years = sorted(version.cash_flows.values_list("year", flat=True))
+    expected = list(range(version.horizon_years + 1))
+    if years != expected:
+        missing = sorted(set(expected) - set(years))
+        extra = sorted(set(years) - set(expected))
+        if missing:
+            problems.append(
+                _("The cash-flow projection lacks years %(years)s of the %(n)s-year horizon.")
+                % {"years": ", ".join(map(str, missing)), "n": version.horizon_years}
+            )
+        if extra:
+            problems.append(
+                _("The cash-flow projection has years beyond the horizon: %(years)s.")
+                % {"years": ", ".join(map(str, extra))}
+            )
+    currency = program.currency
+    for line in version.budget_lines.all():
+        if not all(is_whole_in(getattr(line, f), currency) for f in ("amount", *finance.SOURCES)):
+            problems.append(
+                _("Budget line “%(line)s” has amounts finer than the %(currency)s minor unit.")
+                % {"line": line.description, "currency": currency}
+            )
+    return problems
+
+
+def beneficiaries(version) -> dict[str, int]:
+    """Families, women and youth: frozen with the version, else counted from the roster."""
+    if version.is_frozen:
+        return {
+            "families": version.beneficiary_families,
+            "women": version.women_members,
+            "youth": version.youth_members,
+        }
+    counts = version.plan.alliance.producer_organization.members.active().counts()
+    return {"families": counts["members"], "women": counts["women"], "youth": counts["youth"]}
+
+
+def _ready_to_submit(plan, *, check_call_dates: bool) -> Decision:
+    version = plan.current_version
+    program = plan.alliance.program
+    problems = plan_content_problems(version, program)
+    today = timezone.localdate()
+    if check_call_dates and not (program.opens_on <= today <= program.closes_on):
+        problems.append(
+            _("The programme's call is open from %(opens)s to %(closes)s.")
+            % {"opens": program.opens_on, "closes": program.closes_on}
+        )
+    if not problems:
+        families = beneficiaries(version)["families"]
+        analysis = version.analysis()
+        problems.extend(
+            b.message
+            for b in plan_rule_breaches(program=program, analysis=analysis, families=families)
+        )
+    return refuse(CONFLICT, *problems) if problems else ALLOWED
+
+
+def guard_ready_to_submit(plan, **_params) -> Decision:
+    return _ready_to_submit(plan, check_call_dates=True)
+
+
+def guard_ready_to_resubmit(plan, **_params) -> Decision:
+    return _ready_to_submit(plan, check_call_dates=False)
+
+
+def guard_screening_passed(plan, **_params) -> Decision:
+    checks = list(plan.current_version.screening_checks.all())
+    if not checks:
+        return refuse(CONFLICT, _("Record the screening checklist first."))
+    failed = [c.label for c in checks if not c.passed]
+    if failed:
+        return refuse(
+            CONFLICT,
+            _("These eligibility checks did not pass: %(checks)s.") % {"checks": "; ".join(failed)},
+        )
+    return ALLOWED
+
+
+def appraisal_score(assignment) -> Decimal | None:
+    """One appraiser's weighted score on a 0-100 scale."""
+    weight = total = Decimal(0)
+    for s in assignment.scores.all():
+        total += s.criterion.weight * s.score / s.criterion.max_score
+        weight += s.criterion.weight
+    return (total / weight * 100).quantize(Decimal("0.01")) if weight else None
+
+
+def plan_score(assignments) -> Decimal | None:
+    """The plan's score: the mean of its complete appraisals' weighted scores (§6)."""
+    scores = [appraisal_score(a) for a in assignments if a.is_complete]
+    scores = [s for s in scores if s is not None]
+    return (sum(scores) / len(scores)).quantize(Decimal("0.01")) if scores else None
+
+
+def guard_appraisal_complete(plan, **_params) -> Decision:
+    program = plan.alliance.program
+    assignments = list(plan.current_version.appraisals.prefetch_related("scores__criterion").all())
+    complete = [a for a in assignments if a.is_complete]
+    problems = []
+    if len(assignments) < program.required_appraisals:
+        problems.append(
+            _("The programme requires %(required)s appraisals; %(assigned)s assigned.")
+            % {"required": program.required_appraisals, "assigned": len(assignments)}
+        )
+    if len(complete) < len(assignments):
+        problems.append(
+            _("%(open)s of %(assigned)s appraisals are not complete yet.")
+            % {"open": len(assignments) - len(complete), "assigned": len(assignments)}
+        )
+    if not problems:
+        score = plan_score(complete)
+        if score is None or score < program.score_threshold:
+            problems.append(
+                _("The weighted score %(score)s is below the programme's threshold %(threshold)s.")
+                % {
+                    "score": score if score is not None else "—",
+                    "threshold": program.score_threshold,
+                }
+            )
+    return refuse(CONFLICT, *problems) if problems else ALLOWED
+
+
+def parse_amount(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def guard_approval(plan, *, approved_grant=None, **_params) -> Decision:
+    """At approval the money rules are checked again, with the grant the committee sets."""
+    program = plan.alliance.program
+    currency = program.currency
+    grant = parse_amount(approved_grant)
+    if grant is None or grant <= 0:
+        return refuse(
+            INVALID,
+            _("Set the approved grant."),
+            fields={"approved_grant": [_("Enter an amount greater than zero.")]},
+        )
+    if not is_whole_in(grant, currency):
+        msg = _("%(currency)s amounts cannot be finer than its minor unit.") % {
+            "currency": currency
+        }
+        return refuse(INVALID, msg, fields={"approved_grant": [msg]})
+    version = plan.current_version
+    analysis = version.analysis()
+    requested = analysis.totals_by_source["grant"]
+    if grant > requested:
+        msg = _("The approved grant (%(grant)s) is above the grant requested (%(requested)s).") % {
+            "grant": format_money(grant, currency),
+            "requested": format_money(requested, currency),
+        }
+        return refuse(INVALID, msg, fields={"approved_grant": [msg]})
+    breaches = plan_rule_breaches(
+        program=program,
+        analysis=analysis,
+        families=beneficiaries(version)["families"],
+        grant=grant,
+    )
+    if breaches:
+        return refuse(CONFLICT, *(b.message for b in breaches))
+    return ALLOWED
+
+
+def guard_agreement_ready(plan, **_params) -> Decision:
+    """The buyer has confirmed the purchase agreement; the legalization checklist is done."""
+    from alliances.models import PurchaseAgreement
+
+    alliance = plan.alliance
+    problems = []
+    agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
+    if agreement is None or agreement.status != PurchaseAgreement.Status.CONFIRMED:
+        problems.append(_("The buyer has not confirmed the purchase agreement."))
+    missing = alliance.program.legalization_requirements.exclude(checks__alliance=alliance)
+    labels = [r.label for r in missing]
+    if labels:
+        problems.append(
+            _("The legalization checklist is not complete: %(items)s.")
+            % {"items": "; ".join(labels)}
+        )
+    return refuse(CONFLICT, *problems) if problems else ALLOWED
+
+
+def guard_all_tranches_paid(plan, **_params) -> Decision:
+    from funding.selectors import tranche_net_paid
+
+    commitment = getattr(plan, "commitment", None)
+    tranches = list(commitment.tranches.all()) if commitment else []
+    if not tranches or any(tranche_net_paid(t) < t.amount for t in tranches):
+        return refuse(CONFLICT, _("Not every tranche has been paid."))
+    return ALLOWED
+
+
+def guard_cancellable(plan, **_params) -> Decision:
+    if plan.status == S.SUSPENDED and plan.suspended_from not in (S.APPROVED, S.ACTIVE):
+        return refuse(CONFLICT, _("Only an approved or active alliance can be cancelled."))
+    return ALLOWED
+
+
+# --- the state table -------------------------------------------------------------------
+
+BEFORE_DECISION = frozenset(
+    {S.DRAFT, S.SUBMITTED, S.SCREENING, S.APPRAISAL, S.COMMITTEE, S.REVISION_REQUESTED}
+)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "submit",
+        gettext_lazy("Submit"),
+        frozenset({S.DRAFT}),
+        S.SUBMITTED,
+        PO_SIDE,
+        guards=(guard_ready_to_submit,),
+    ),
+    Transition(
+        "start_screening",
+        gettext_lazy("Start screening"),
+        frozenset({S.SUBMITTED}),
+        S.SCREENING,
+        OFFICER,
+    ),
+    Transition(
+        "pass_screening",
+        gettext_lazy("Pass screening"),
+        frozenset({S.SCREENING}),
+        S.APPRAISAL,
+        OFFICER,
+        guards=(guard_screening_passed,),
+    ),
+    Transition(
+        "fail_screening",
+        gettext_lazy("Fail screening"),
+        frozenset({S.SCREENING}),
+        S.REJECTED,
+        OFFICER,
+        reason_required=True,
+    ),
+    Transition(
+        "request_revision",
+        gettext_lazy("Request revision"),
+        frozenset({S.SCREENING, S.APPRAISAL}),
+        S.REVISION_REQUESTED,
+        OFFICER,
+        reason_required=True,
+    ),
+    Transition(
+        "request_revision",
+        gettext_lazy("Request revision"),
+        frozenset({S.COMMITTEE}),
+        S.REVISION_REQUESTED,
+        COMMITTEE,
+        reason_required=True,
+    ),
+    Transition(
+        "resubmit",
+        gettext_lazy("Resubmit"),
+        frozenset({S.REVISION_REQUESTED}),
+        S.SUBMITTED,
+        PO_SIDE,
+        guards=(guard_ready_to_resubmit,),
+    ),
+    Transition(
+        "complete_appraisal",
+        gettext_lazy("Complete appraisal"),
+        frozenset({S.APPRAISAL}),
+        S.COMMITTEE,
+        OFFICER,
+        guards=(guard_appraisal_complete,),
+    ),
+    Transition(
+        "approve",
+        gettext_lazy("Approve"),
+        frozenset({S.COMMITTEE}),
+        S.APPROVED,
+        COMMITTEE,
+        guards=(guard_approval,),
+    ),
+    Transition(
+        "reject",
+        gettext_lazy("Reject"),
+        frozenset({S.COMMITTEE}),
+        S.REJECTED,
+        COMMITTEE,
+        reason_required=True,
+    ),
+    Transition(
+        "withdraw",
+        gettext_lazy("Withdraw"),
+        BEFORE_DECISION,
+        S.WITHDRAWN,
+        PRODUCER_ONLY,
+    ),
+    Transition(
+        "sign_agreement",
+        gettext_lazy("Sign the agreement"),
+        frozenset({S.APPROVED}),
+        S.ACTIVE,
+        OFFICER,
+        guards=(guard_agreement_ready,),
+    ),
+    Transition(
+        "finish_disbursement",
+        gettext_lazy("Finish disbursement"),
+        frozenset({S.ACTIVE}),
+        S.MONITORING,
+        frozenset(),
+        guards=(guard_all_tranches_paid,),
+        system=True,
+    ),
+    Transition(
+        "complete",
+        gettext_lazy("Complete"),
+        frozenset({S.MONITORING}),
+        S.COMPLETED,
+        ME_OFFICER,
+        reason_required=True,
+    ),
+    Transition(
+        "suspend",
+        gettext_lazy("Suspend"),
+        frozenset({S.APPROVED, S.ACTIVE, S.MONITORING}),
+        S.SUSPENDED,
+        OFFICER,
+        reason_required=True,
+    ),
+    Transition(
+        "resume",
+        gettext_lazy("Resume"),
+        frozenset({S.SUSPENDED}),
+        None,
+        OFFICER,
+    ),
+    Transition(
+        "cancel",
+        gettext_lazy("Cancel"),
+        frozenset({S.APPROVED, S.ACTIVE, S.SUSPENDED}),
+        S.CANCELLED,
+        OFFICER,
+        guards=(guard_cancellable,),
+        reason_required=True,
+    ),
+)
+
+TRANSITION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(t.name for t in TRANSITIONS))
+
+
+def transitions_named(name: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.name == name]
+
+
+def transition_for(name: str, state: str) -> Transition | None:
+    return next((t for t in TRANSITIONS if t.name == name and state in t.sources), None)
+
+
+def transitions_from(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if state in t.sources]

@@ -1,0 +1,74 @@
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Role
+from alliances.models import TechnicalAssistanceProvider
+from tests.factories import (
+    BuyerFactory,
+    OrganizationFactory,
+    PlanBuilder,
+    ProductFactory,
+    ProgramFactory,
+    RegionFactory,
+    UserFactory,
+    member_of,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The real hasher is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """The personas of CONVENTIONS.md: a producer of organization A, one of B, a buyer,
+    a TA provider of A, national and regional officers, two appraisers, a committee
+    member, two finance officers, an M&E officer, a funder and an outsider."""
+    region_a = RegionFactory(name="Alibori")
+    region_b = RegionFactory(name="Zou")
+    product = ProductFactory(name="Maize")
+    program = ProgramFactory()
+    program.eligible_regions.set([region_a, region_b])
+    program.eligible_value_chains.set([product.value_chain])
+    org_a = OrganizationFactory(name="Coop A", region=region_a)
+    org_b = OrganizationFactory(name="Coop B", region=region_b)
+    buyer = BuyerFactory(name="Buyer One")
+    provider = TechnicalAssistanceProvider.objects.create(name="TA Co")
+    provider.organizations.set([org_a])
+    funder = program.fundings.get().funder
+    w = SimpleNamespace(
+        region_a=region_a,
+        region_b=region_b,
+        product=product,
+        program=program,
+        org_a=org_a,
+        org_b=org_b,
+        buyer=buyer,
+        provider=provider,
+        funder=funder,
+    )
+    w.producer = member_of(
+        UserFactory(username="producer"), Role.PRODUCER, producer_organization=org_a
+    )
+    w.producer_b = member_of(
+        UserFactory(username="producer_b"), Role.PRODUCER, producer_organization=org_b
+    )
+    w.buyer_user = member_of(UserFactory(username="buyer"), Role.BUYER, buyer=buyer)
+    w.ta = member_of(UserFactory(username="ta_provider"), Role.TA_PROVIDER, ta_provider=provider)
+    w.officer = member_of(UserFactory(username="officer"), Role.PROGRAMME_OFFICER)
+    w.regional_officer = member_of(
+        UserFactory(username="regional_officer"), Role.PROGRAMME_OFFICER, regions=[region_b]
+    )
+    w.appraiser = member_of(UserFactory(username="appraiser"), Role.APPRAISER)
+    w.appraiser2 = member_of(UserFactory(username="appraiser2"), Role.APPRAISER)
+    w.committee = member_of(UserFactory(username="committee"), Role.COMMITTEE_MEMBER)
+    w.finance = member_of(UserFactory(username="finance"), Role.FINANCE_OFFICER)
+    w.finance2 = member_of(UserFactory(username="finance2"), Role.FINANCE_OFFICER)
+    w.me_officer = member_of(UserFactory(username="me_officer"), Role.ME_OFFICER)
+    w.funder_user = member_of(UserFactory(username="funder"), Role.FUNDER, funder=funder)
+    w.outsider = UserFactory(username="outsider")
+    w.build = PlanBuilder(w).build
+    return w
