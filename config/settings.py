@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "plans",
     "monitoring",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -156,4 +157,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Eager tasks log every run at INFO; that is noise in a first look and in tests.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }

@@ -1,0 +1,276 @@
+"""Admin for the parties of an alliance, the alliance, its agreement and deliveries.
+
+Alliances and purchase agreements are created and moved by their services
+(`plans.services.alliance_propose`, `alliances.services.agreement_*`): here their
+status is shown, never edited.
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from funding.money import format_money
+from plans.models import PlanStatus
+
+from .models import (
+    Alliance,
+    Buyer,
+    Delivery,
+    Funder,
+    Member,
+    ProducerOrganization,
+    Product,
+    PurchaseAgreement,
+    PurchaseAgreementVersion,
+    Region,
+    TechnicalAssistanceProvider,
+    ValueChain,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "country")
+    list_filter = ("country",)
+    search_fields = ("code", "name")
+
+
+class ProductInline(admin.TabularInline):
+    model = Product
+    extra = 0
+    fields = ("name", "unit")
+
+
+@admin.register(ValueChain)
+class ValueChainAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+    inlines = (ProductInline,)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "value_chain")
+    list_filter = ("value_chain",)
+    search_fields = ("name", "value_chain__name")
+    list_select_related = ("value_chain",)
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ("name", "sex", "birth_year", "land_area_ha", "role", "active", "joined_on")
+
+
+@admin.register(ProducerOrganization)
+class ProducerOrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "registration_number", "legal_form", "region", "member_count")
+    list_filter = ("legal_form", "region")
+    search_fields = ("name", "registration_number")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
+    readonly_fields = ("created_at",)
+    inlines = (MemberInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="_member_count")
+    def member_count(self, obj: ProducerOrganization) -> int:
+        return obj._member_count
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "sex", "birth_year", "land_area_ha", "role", "active")
+    list_filter = ("sex", "role", "active")
+    search_fields = ("name", "organization__name")
+    list_select_related = ("organization",)
+    autocomplete_fields = ("organization",)
+
+
+@admin.register(Buyer)
+class BuyerAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country", "registration_number", "email")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "registration_number")
+
+
+@admin.register(Funder)
+class FunderAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(TechnicalAssistanceProvider)
+class TechnicalAssistanceProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization_count")
+    search_fields = ("name",)
+    filter_horizontal = ("organizations",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_organization_count=Count("organizations"))
+
+    @admin.display(description=_("accompanied organizations"), ordering="_organization_count")
+    def organization_count(self, obj: TechnicalAssistanceProvider) -> int:
+        return obj._organization_count
+
+
+@admin.register(Alliance)
+class AllianceAdmin(admin.ModelAdmin):
+    """Alliances are proposed with their plan (`alliance_propose`); only the name is edited
+    here: the parties and the programme are fixed once the plan exists."""
+
+    list_display = (
+        "code",
+        "name",
+        "program",
+        "producer_organization",
+        "buyer",
+        "region",
+        "stage_display",
+    )
+    list_filter = ("program", "region", "value_chain", "plan__status")
+    search_fields = ("code", "name", "producer_organization__name", "buyer__name")
+    list_select_related = ("program", "producer_organization", "buyer", "region", "plan")
+    fields = (
+        "code",
+        "name",
+        "program",
+        "producer_organization",
+        "buyer",
+        "value_chain",
+        "product",
+        "region",
+        "stage_display",
+        "plan_link",
+        "created_at",
+    )
+    readonly_fields = (
+        "code",
+        "program",
+        "producer_organization",
+        "buyer",
+        "value_chain",
+        "product",
+        "region",
+        "stage_display",
+        "plan_link",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("stage"), ordering="plan__status")
+    def stage_display(self, obj: Alliance) -> str:
+        stage = obj.stage
+        return PlanStatus(stage).label if stage else "—"
+
+    @admin.display(description=_("business plan"))
+    def plan_link(self, obj: Alliance) -> str:
+        plan = getattr(obj, "plan", None)
+        if plan is None:
+            return "—"
+        url = reverse("admin:plans_businessplan_change", args=[plan.pk])
+        return format_html('<a href="{}">{}</a>', url, plan)
+
+
+class PurchaseAgreementVersionInline(admin.StackedInline):
+    """Versions are written by `agreement_draft`; a confirmed version is a record."""
+
+    model = PurchaseAgreementVersion
+    extra = 0
+    can_delete = False
+    fields = (
+        "number",
+        "product",
+        "unit",
+        "annual_volume",
+        "quality_specification",
+        "price_type",
+        "unit_price",
+        "market_reference",
+        "delivery_schedule",
+        "payment_terms",
+        "duration_months",
+        "buyer_support",
+        "created_by",
+        "created_at",
+        "confirmed_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseAgreement)
+class PurchaseAgreementAdmin(admin.ModelAdmin):
+    list_display = ("alliance", "status", "version_count", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("alliance__code", "alliance__name", "alliance__buyer__name")
+    list_select_related = ("alliance",)
+    fields = ("alliance", "status", "decline_reason", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = (PurchaseAgreementVersionInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_version_count=Count("versions"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("versions"), ordering="_version_count")
+    def version_count(self, obj: PurchaseAgreement) -> int:
+        return obj._version_count
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The buyer confirms or disputes a delivery; once it has, the record stays as is."""
+
+    list_display = (
+        "alliance",
+        "delivered_on",
+        "volume",
+        "quality_grade",
+        "price",
+        "status",
+        "recorded_by",
+    )
+    list_filter = ("status", "alliance__program")
+    search_fields = ("alliance__code", "alliance__name", "quality_grade")
+    list_select_related = ("alliance", "alliance__program", "recorded_by")
+    date_hierarchy = "delivered_on"
+    autocomplete_fields = ("alliance", "recorded_by")
+    readonly_fields = ("status", "dispute_reason", "created_at", "updated_at")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status != Delivery.Status.RECORDED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != Delivery.Status.RECORDED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("unit price"), ordering="unit_price")
+    def price(self, obj: Delivery) -> str:
+        return format_money(obj.unit_price, obj.alliance.program.currency)

@@ -1,0 +1,918 @@
+"""Demo data of DESIGN.md §11, built through the real services.
+
+Two programmes that look like real ones: one in Benin in XOF (maize, rice and cassava;
+French-speaking users; a focus on women and youth) and one in Colombia in COP (coffee
+and fruit; Spanish-speaking users). Plans are driven to every state of the workflow by
+the same service functions the pages and the API call, so the demo is also a check that
+the workflow holds together. Everything is created in one transaction, and only when the
+demo is not there yet: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from alliances.models import (
+    Buyer,
+    Funder,
+    Member,
+    ProducerOrganization,
+    Product,
+    Region,
+    TechnicalAssistanceProvider,
+    ValueChain,
+)
+from alliances.services import agreement_confirm, agreement_decline, agreement_draft, agreement_send
+from funding import services as money
+from funding.models import LegalizationRequirement, Program, ProgramFunding, RubricCriterion
+from plans import services
+from plans.models import BudgetLine, CashFlowRow, PlanStatus
+
+D = Decimal
+SENTINEL_PROGRAM = "BJ-PADAAM"
+
+USERS = [
+    # username, first name, last name, language, role, binding key, regions
+    ("producer", "Adjoa", "Houngbédji", "fr", Role.PRODUCER, "org_a", ()),
+    ("producer_b", "Camila", "Rojas", "es", Role.PRODUCER, "org_b", ()),
+    ("buyer", "Koffi", "Mensah", "fr", Role.BUYER, "buyer_bj", ()),
+    ("ta_provider", "Rachida", "Bio", "fr", Role.TA_PROVIDER, "provider", ()),
+    ("officer", "Jean", "Dossou", "fr", Role.PROGRAMME_OFFICER, None, ()),
+    ("regional_officer", "Mariam", "Sanni", "fr", Role.PROGRAMME_OFFICER, None, ("BJ-AL",)),
+    ("appraiser", "Pascal", "Agossou", "fr", Role.APPRAISER, None, ()),
+    ("appraiser2", "Andrés", "Gómez", "es", Role.APPRAISER, None, ()),
+    ("committee", "Aminata", "Traoré", "fr", Role.COMMITTEE_MEMBER, None, ()),
+    ("finance", "Luc", "Hounsou", "fr", Role.FINANCE_OFFICER, None, ()),
+    ("finance2", "Diana", "Martínez", "es", Role.FINANCE_OFFICER, None, ()),
+    ("me_officer", "Grace", "Okafor", "en", Role.ME_OFFICER, None, ()),
+    ("funder", "Helen", "Carter", "en", Role.FUNDER, "ifad", ()),
+]
+
+FIRST_NAMES_BJ_F = [
+    "Adjoa",
+    "Afiavi",
+    "Bernadette",
+    "Chantal",
+    "Edwige",
+    "Fifamè",
+    "Houéfa",
+    "Mariam",
+    "Nafissatou",
+    "Rachida",
+    "Sènami",
+    "Yvette",
+]
+FIRST_NAMES_BJ_M = [
+    "Abdou",
+    "Bio",
+    "Cosme",
+    "Dieudonné",
+    "Gbènou",
+    "Issa",
+    "Kossi",
+    "Moussa",
+    "Orou",
+    "Rodrigue",
+    "Sabi",
+    "Yaya",
+]
+LAST_NAMES_BJ = [
+    "Adjovi",
+    "Agbodjan",
+    "Bachabi",
+    "Dossou",
+    "Gounou",
+    "Hounkpatin",
+    "Kora",
+    "Orou Guidou",
+    "Sanni",
+    "Tchobo",
+    "Yarou",
+    "Zinsou",
+]
+FIRST_NAMES_CO_F = [
+    "Ana",
+    "Beatriz",
+    "Camila",
+    "Diana",
+    "Esperanza",
+    "Gloria",
+    "Luz Marina",
+    "María",
+    "Nohora",
+    "Rosa",
+    "Sandra",
+    "Yolanda",
+]
+FIRST_NAMES_CO_M = [
+    "Alirio",
+    "Andrés",
+    "Carlos",
+    "Edilberto",
+    "Fabio",
+    "Hernán",
+    "Jairo",
+    "José",
+    "Luis",
+    "Orlando",
+    "Ramiro",
+    "Wilson",
+]
+LAST_NAMES_CO = [
+    "Bolaños",
+    "Cerón",
+    "Chávez",
+    "Gómez",
+    "Guerrero",
+    "Muñoz",
+    "Ordóñez",
+    "Perdomo",
+    "Quintero",
+    "Rojas",
+    "Trujillo",
+    "Vargas",
+]
+
+
+@dataclass
+class Demo:
+    today: datetime.date
+    password: str
+    log: Callable[[str], None]
+    objects: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.objects[key]
+
+
+def load(*, password: str, log: Callable[[str], None] = lambda message: None) -> bool:
+    """Create the demo; return False (and change nothing) when it is already there."""
+    if Program.objects.filter(code=SENTINEL_PROGRAM).exists():
+        return False
+    demo = Demo(today=timezone.localdate(), password=password, log=log)
+    with transaction.atomic():
+        _reference_data(demo)
+        _programmes(demo)
+        _parties(demo)
+        _users(demo)
+        _plans(demo)
+    return True
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
+def _reference_data(demo: Demo) -> None:
+    regions = [
+        ("BJ-AL", "Alibori", "BJ"),
+        ("BJ-BO", "Borgou", "BJ"),
+        ("BJ-ZO", "Zou", "BJ"),
+        ("BJ-AT", "Atlantique", "BJ"),
+        ("CO-HUI", "Huila", "CO"),
+        ("CO-CAU", "Cauca", "CO"),
+        ("CO-NAR", "Nariño", "CO"),
+        ("CO-ANT", "Antioquia", "CO"),
+    ]
+    for code, name, country in regions:
+        demo.objects[code] = Region.objects.create(code=code, name=name, country=country)
+    chains = [
+        ("MAIZE", "Maïs / Maize", [("maize", "Maïs grain", "kg")]),
+        ("RICE", "Riz / Rice", [("rice", "Riz paddy", "kg")]),
+        ("CASSAVA", "Manioc / Cassava", [("gari", "Gari", "kg")]),
+        ("COFFEE", "Café / Coffee", [("coffee", "Café pergamino seco", "kg")]),
+        (
+            "FRUIT",
+            "Frutas / Fruit",
+            [("avocado", "Aguacate Hass", "kg"), ("blackberry", "Mora de Castilla", "kg")],
+        ),
+    ]
+    for code, name, products in chains:
+        chain = ValueChain.objects.create(code=code, name=name)
+        demo.objects[code] = chain
+        for key, product_name, unit in products:
+            demo.objects[key] = Product.objects.create(
+                value_chain=chain, name=product_name, unit=unit
+            )
+
+
+def _programmes(demo: Demo) -> None:
+    funders = {
+        "gov_bj": ("Gouvernement du Bénin (MAEP)", Funder.Kind.GOVERNMENT, "BJ"),
+        "wb": ("Banque mondiale / World Bank", Funder.Kind.DEVELOPMENT_BANK, ""),
+        "ifad": ("FIDA / IFAD", Funder.Kind.DONOR, ""),
+        "gov_co": ("Ministerio de Agricultura y Desarrollo Rural", Funder.Kind.GOVERNMENT, "CO"),
+    }
+    for key, (name, kind, country) in funders.items():
+        demo.objects[key] = Funder.objects.create(name=name, kind=kind, country=country)
+
+    opens = demo.today - datetime.timedelta(days=400)
+    closes = demo.today + datetime.timedelta(days=240)
+    bj = Program.objects.create(
+        code=SENTINEL_PROGRAM,
+        name="Programme d'appui au développement des alliances agricoles productives",
+        country="BJ",
+        currency="XOF",
+        opens_on=opens,
+        closes_on=closes,
+        max_grant_per_alliance=D("60000000"),
+        max_grant_per_family=D("1500000"),
+        max_grant_share=D("0.7000"),
+        min_counterpart_share=D("0.2000"),
+        discount_rate=D("0.1000"),
+        score_threshold=D("65.00"),
+        required_appraisals=2,
+        tranche_count=3,
+        monitoring_period_months=3,
+        reporting_currency="USD",
+        reporting_rate=D("0.00165000"),
+        reporting_rate_date=demo.today,
+    )
+    bj.eligible_regions.set([demo["BJ-AL"], demo["BJ-BO"], demo["BJ-ZO"], demo["BJ-AT"]])
+    bj.eligible_value_chains.set([demo["MAIZE"], demo["RICE"], demo["CASSAVA"]])
+    for funder, amount in (("gov_bj", "500000000"), ("wb", "1500000000"), ("ifad", "500000000")):
+        ProgramFunding.objects.create(program=bj, funder=demo[funder], amount=D(amount))
+
+    co = Program.objects.create(
+        code="CO-PAAP",
+        name="Proyecto de Apoyo a Alianzas Productivas",
+        country="CO",
+        currency="COP",
+        opens_on=opens,
+        closes_on=closes,
+        max_grant_per_alliance=D("800000000"),
+        max_grant_per_family=D("15000000"),
+        max_grant_share=D("0.7000"),
+        min_counterpart_share=D("0.2000"),
+        discount_rate=D("0.1200"),
+        score_threshold=D("70.00"),
+        required_appraisals=2,
+        tranche_count=3,
+        monitoring_period_months=3,
+        reporting_currency="USD",
+        reporting_rate=D("0.00025000"),
+        reporting_rate_date=demo.today,
+    )
+    co.eligible_regions.set([demo["CO-HUI"], demo["CO-CAU"], demo["CO-NAR"], demo["CO-ANT"]])
+    co.eligible_value_chains.set([demo["COFFEE"], demo["FRUIT"]])
+    for funder, amount in (("gov_co", "20000000000"), ("ifad", "12000000000")):
+        ProgramFunding.objects.create(program=co, funder=demo[funder], amount=D(amount))
+
+    rubrics = {
+        bj: [
+            ("market", "Marché et acheteur", "market", "25"),
+            ("technical", "Faisabilité technique", "technical", "20"),
+            ("financial", "Rentabilité financière", "financial", "20"),
+            ("organizational", "Capacité organisationnelle", "organizational", "15"),
+            ("environment", "Aspects environnementaux et sociaux", "environmental_social", "5"),
+            ("inclusion", "Inclusion des femmes et des jeunes", "inclusion", "15"),
+        ],
+        co: [
+            ("market", "Mercado y comprador", "market", "25"),
+            ("technical", "Viabilidad técnica", "technical", "20"),
+            ("financial", "Rentabilidad financiera", "financial", "25"),
+            ("organizational", "Capacidad organizacional", "organizational", "15"),
+            ("environment", "Aspectos ambientales y sociales", "environmental_social", "10"),
+            ("inclusion", "Inclusión de mujeres y jóvenes", "inclusion", "5"),
+        ],
+    }
+    for program, criteria in rubrics.items():
+        for order, (code, name, category, weight) in enumerate(criteria, start=1):
+            RubricCriterion.objects.create(
+                program=program,
+                code=code,
+                name=name,
+                category=category,
+                weight=D(weight),
+                max_score=10,
+                order=order,
+            )
+    checklists = {
+        bj: [
+            ("agreement", "Accord d'alliance signé par toutes les parties"),
+            ("bank", "Compte bancaire de l'organisation enregistré"),
+            ("deposit", "Premier apport de contrepartie vérifié"),
+        ],
+        co: [
+            ("agreement", "Acuerdo de alianza firmado por todas las partes"),
+            ("trust", "Encargo fiduciario constituido"),
+            ("deposit", "Primer aporte de contrapartida verificado"),
+        ],
+    }
+    for program, items in checklists.items():
+        for order, (code, label) in enumerate(items, start=1):
+            LegalizationRequirement.objects.create(
+                program=program, code=code, label=label, order=order
+            )
+    demo.objects["bj"] = bj
+    demo.objects["co"] = co
+
+
+# --- organizations, buyers, providers ---------------------------------------------------
+
+ORGANIZATIONS = [
+    # key, name, legal form, region, members, women share (per 12), youth share (per 12)
+    ("org_a", "Union communale des producteurs de maïs de Kandi", "union", "BJ-AL", 48, 6, 4),
+    ("org_rice", "Coopérative des riziculteurs de Malanville", "cooperative", "BJ-AL", 36, 4, 3),
+    (
+        "org_gari",
+        "Groupement des femmes transformatrices de manioc de Zogbodomey",
+        "association",
+        "BJ-ZO",
+        30,
+        11,
+        5,
+    ),
+    ("org_borgou", "Coopérative agricole des jeunes de Nikki", "cooperative", "BJ-BO", 28, 4, 8),
+    ("org_b", "Asociación de Caficultores de La Plata", "association", "CO-HUI", 60, 5, 3),
+    ("org_cauca", "Cooperativa Frutícola del Cauca", "cooperative", "CO-CAU", 40, 6, 4),
+    (
+        "org_narino",
+        "Asociación de Productores de Mora de Nariño",
+        "association",
+        "CO-NAR",
+        32,
+        7,
+        4,
+    ),
+]
+
+
+def _parties(demo: Demo) -> None:
+    year = demo.today.year
+    for key, name, form, region, size, women, youth in ORGANIZATIONS:
+        org = ProducerOrganization.objects.create(
+            name=name,
+            legal_form=form,
+            region=demo[region],
+            registration_number=f"{region}-{key.upper()}",
+            founded_year=2008 + size % 10,
+        )
+        colombian = region.startswith("CO")
+        firsts_f = FIRST_NAMES_CO_F if colombian else FIRST_NAMES_BJ_F
+        firsts_m = FIRST_NAMES_CO_M if colombian else FIRST_NAMES_BJ_M
+        lasts = LAST_NAMES_CO if colombian else LAST_NAMES_BJ
+        members = []
+        for i in range(size):
+            female = i % 12 < women
+            young = (i * 7) % 12 < youth
+            first = (firsts_f if female else firsts_m)[i % 12]
+            members.append(
+                Member(
+                    organization=org,
+                    name=f"{first} {lasts[(i * 5) % 12]}",
+                    sex=Member.Sex.FEMALE if female else Member.Sex.MALE,
+                    birth_year=year - (22 + i % 12 if young else 36 + i % 25),
+                    land_area_ha=D("0.5") + D(i % 8) / 2,
+                    role=Member.MemberRole.PRESIDENT if i == 0 else Member.MemberRole.MEMBER,
+                )
+            )
+        Member.objects.bulk_create(members)
+        demo.objects[key] = org
+
+    buyers = [
+        ("buyer_bj", "AgroNova Bénin SA", Buyer.Kind.PROCESSOR, "BJ"),
+        ("buyer_bj2", "Société de distribution Cotonou Vivres", Buyer.Kind.RETAILER, "BJ"),
+        ("buyer_co", "Exportadora Andina de Café SAS", Buyer.Kind.EXPORTER, "CO"),
+        ("buyer_co2", "Frutas del Pacífico SAS", Buyer.Kind.PROCESSOR, "CO"),
+    ]
+    for key, name, kind, country in buyers:
+        demo.objects[key] = Buyer.objects.create(name=name, kind=kind, country=country)
+
+    provider = TechnicalAssistanceProvider.objects.create(
+        name="ONG Appui au Développement Rural (ADR)"
+    )
+    provider.organizations.set([demo["org_a"], demo["org_rice"], demo["org_gari"]])
+    demo.objects["provider"] = provider
+
+
+def _users(demo: Demo) -> None:
+    for username, first, last, language, role, binding, regions in USERS:
+        user = User.objects.create_user(
+            username=username,
+            password=demo.password,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.example.org",
+            preferred_language=language,
+        )
+        field_name = {
+            Role.PRODUCER: "producer_organization",
+            Role.BUYER: "buyer",
+            Role.TA_PROVIDER: "ta_provider",
+            Role.FUNDER: "funder",
+        }.get(role)
+        membership = Membership.objects.create(
+            user=user, role=role, **({field_name: demo[binding]} if field_name else {})
+        )
+        if regions:
+            membership.regions.set([demo[code] for code in regions])
+        demo.users[username] = user
+    demo.users["admin"] = User.objects.create_superuser(
+        username="admin",
+        password=demo.password,
+        email="admin@demo.example.org",
+        first_name="Platform",
+        last_name="Administrator",
+        preferred_language="en",
+    )
+
+
+# --- plans -------------------------------------------------------------------------------
+
+BENIN_TEXT = {
+    "summary": "Renforcer la production et la commercialisation groupée des membres, avec un "
+    "acheteur engagé sur des volumes et une prime de qualité.",
+    "market": "L'acheteur s'engage sur un volume annuel, un prix de référence du marché de "
+    "Parakou plus une prime qualité, et un paiement à 15 jours.",
+    "technical": "Équipements de post-récolte, magasin de stockage, formation aux bonnes "
+    "pratiques et semences certifiées.",
+    "env": "Gestion des résidus de récolte, pas de défrichement, priorité aux femmes et "
+    "aux jeunes dans les postes de transformation.",
+}
+COLOMBIA_TEXT = {
+    "summary": "Mejorar la calidad y el volumen comercializado por los asociados con un "
+    "comprador que reconoce una prima por calidad de taza.",
+    "market": "El comprador se compromete con un volumen anual a precio de bolsa más prima de "
+    "calidad, con pago contra entrega.",
+    "technical": "Beneficiaderos ecológicos, secadores parabólicos, renovación de cafetales y "
+    "asistencia técnica.",
+    "env": "Manejo de aguas mieles, conservación de fuentes hídricas y participación de "
+    "jóvenes y mujeres en la junta directiva.",
+}
+
+# key, programme, organization, buyer, product, name, grant (millions), target state
+PLANS = [
+    (
+        "bj_draft",
+        "bj",
+        "org_a",
+        "buyer_bj",
+        "maize",
+        "Maïs de Kandi – stockage",
+        30,
+        PlanStatus.DRAFT,
+    ),
+    (
+        "bj_submitted",
+        "bj",
+        "org_a",
+        "buyer_bj",
+        "maize",
+        "Maïs de Kandi – égrenage",
+        25,
+        PlanStatus.SUBMITTED,
+    ),
+    (
+        "bj_revision",
+        "bj",
+        "org_a",
+        "buyer_bj2",
+        "maize",
+        "Maïs de Kandi – semences",
+        20,
+        PlanStatus.REVISION_REQUESTED,
+    ),
+    (
+        "bj_active",
+        "bj",
+        "org_a",
+        "buyer_bj",
+        "maize",
+        "Maïs de Kandi – magasin",
+        40,
+        PlanStatus.ACTIVE,
+    ),
+    (
+        "bj_monitoring",
+        "bj",
+        "org_a",
+        "buyer_bj",
+        "maize",
+        "Maïs de Kandi – séchoirs",
+        24,
+        PlanStatus.MONITORING,
+    ),
+    (
+        "bj_completed",
+        "bj",
+        "org_a",
+        "buyer_bj",
+        "maize",
+        "Maïs de Kandi – décortiqueuses",
+        18,
+        PlanStatus.COMPLETED,
+    ),
+    (
+        "bj_screening",
+        "bj",
+        "org_rice",
+        "buyer_bj",
+        "rice",
+        "Riz de Malanville – étuvage",
+        35,
+        PlanStatus.SCREENING,
+    ),
+    (
+        "bj_appraisal",
+        "bj",
+        "org_gari",
+        "buyer_bj2",
+        "gari",
+        "Gari de Zogbodomey",
+        22,
+        PlanStatus.APPRAISAL,
+    ),
+    (
+        "bj_committee",
+        "bj",
+        "org_rice",
+        "buyer_bj",
+        "rice",
+        "Riz de Malanville – irrigation",
+        45,
+        PlanStatus.COMMITTEE,
+    ),
+    (
+        "bj_approved",
+        "bj",
+        "org_gari",
+        "buyer_bj",
+        "gari",
+        "Gari de Zogbodomey – séchage",
+        16,
+        PlanStatus.APPROVED,
+    ),
+    (
+        "bj_rejected",
+        "bj",
+        "org_borgou",
+        "buyer_bj2",
+        "maize",
+        "Maïs de Nikki",
+        28,
+        PlanStatus.REJECTED,
+    ),
+    (
+        "co_draft",
+        "co",
+        "org_b",
+        "buyer_co",
+        "coffee",
+        "Café de La Plata – secadores",
+        300,
+        PlanStatus.DRAFT,
+    ),
+    (
+        "co_screening",
+        "co",
+        "org_b",
+        "buyer_co",
+        "coffee",
+        "Café de La Plata – beneficio",
+        420,
+        PlanStatus.SCREENING,
+    ),
+    (
+        "co_committee",
+        "co",
+        "org_cauca",
+        "buyer_co2",
+        "avocado",
+        "Aguacate Hass del Cauca",
+        520,
+        PlanStatus.COMMITTEE,
+    ),
+    (
+        "co_approved",
+        "co",
+        "org_b",
+        "buyer_co",
+        "coffee",
+        "Café de La Plata – renovación",
+        480,
+        PlanStatus.APPROVED,
+    ),
+    (
+        "co_active",
+        "co",
+        "org_cauca",
+        "buyer_co2",
+        "avocado",
+        "Aguacate Hass – empaque",
+        600,
+        PlanStatus.ACTIVE,
+    ),
+    (
+        "co_suspended",
+        "co",
+        "org_b",
+        "buyer_co",
+        "coffee",
+        "Café de La Plata – tostión",
+        350,
+        PlanStatus.SUSPENDED,
+    ),
+    (
+        "co_cancelled",
+        "co",
+        "org_narino",
+        "buyer_co2",
+        "blackberry",
+        "Mora de Nariño",
+        260,
+        PlanStatus.CANCELLED,
+    ),
+    (
+        "co_withdrawn",
+        "co",
+        "org_narino",
+        "buyer_co2",
+        "blackberry",
+        "Mora de Nariño – vivero",
+        150,
+        PlanStatus.WITHDRAWN,
+    ),
+]
+
+PATHS = {
+    PlanStatus.DRAFT: [],
+    PlanStatus.SUBMITTED: ["submit"],
+    PlanStatus.SCREENING: ["submit", "start_screening"],
+    PlanStatus.REVISION_REQUESTED: ["submit", "start_screening", "request_revision"],
+    PlanStatus.REJECTED: ["submit", "start_screening", "screen", "fail_screening"],
+    PlanStatus.WITHDRAWN: ["submit", "withdraw"],
+    PlanStatus.APPRAISAL: ["submit", "start_screening", "screen", "pass_screening", "assign"],
+}
+PATHS[PlanStatus.COMMITTEE] = PATHS[PlanStatus.APPRAISAL][:-1] + ["appraise", "complete_appraisal"]
+PATHS[PlanStatus.APPROVED] = PATHS[PlanStatus.COMMITTEE] + ["approve"]
+PATHS[PlanStatus.ACTIVE] = PATHS[PlanStatus.COMMITTEE] + [
+    "approve",
+    "agreement_confirmed",
+    "legalize",
+    "sign_agreement",
+    "pay_first",
+    "request_next",
+]
+PATHS[PlanStatus.MONITORING] = PATHS[PlanStatus.ACTIVE][:-2] + ["pay_all"]
+PATHS[PlanStatus.COMPLETED] = PATHS[PlanStatus.MONITORING] + ["complete"]
+PATHS[PlanStatus.SUSPENDED] = PATHS[PlanStatus.ACTIVE][:-2] + ["verify_first", "suspend"]
+PATHS[PlanStatus.CANCELLED] = PATHS[PlanStatus.ACTIVE][:-1] + ["cancel"]
+
+# Steps after the target state is reached, so that agreements and tranches are shown in
+# each of their states too.
+EXTRA_STEPS = {
+    "bj_committee": ["agreement_draft"],
+    "bj_approved": ["agreement_declined"],
+    "co_approved": ["agreement_sent"],
+    "co_active": ["verify_next", "authorize_next"],
+}
+
+REASONS = {
+    "request_revision": "Préciser le plan de commercialisation et ajouter les devis des "
+    "équipements.",
+    "fail_screening": "La région de l'organisation n'est pas éligible au programme cette année.",
+    "withdraw": "La asamblea decidió presentar la propuesta en la próxima convocatoria.",
+    "suspend": "Auditoría en curso sobre el uso del primer desembolso.",
+    "cancel": "La organización se disolvió; los socios se unieron a otra asociación.",
+    "complete": "Objectifs atteints : ventes à l'acheteur supérieures de 12 % au volume convenu.",
+}
+
+
+def _content(demo: Demo, plan, grant_millions: int) -> None:
+    """Budget lines split by source so the plan meets its programme's rules, and cash flows."""
+    version = plan.current_version
+    colombian = plan.alliance.program.currency == "COP"
+    text = COLOMBIA_TEXT if colombian else BENIN_TEXT
+    version.summary = text["summary"]
+    version.market_description = text["market"]
+    version.technical_description = text["technical"]
+    version.environmental_social = text["env"]
+    version.horizon_years = 6
+    version.save()
+    grant = D(grant_millions) * 1_000_000
+    total = grant / D("0.64")  # grant 64% of the investment, under the 70% cap
+    lines = (
+        [
+            ("infrastructure", "Beneficiadero y bodega", D("0.45")),
+            ("equipment", "Secadores parabólicos", D("0.35")),
+            ("technical_assistance", "Asistencia técnica y capacitación", D("0.20")),
+        ]
+        if colombian
+        else [
+            ("infrastructure", "Magasin de stockage de 200 t", D("0.45")),
+            ("equipment", "Égreneuses et séchoirs", D("0.35")),
+            ("training", "Formation aux bonnes pratiques", D("0.20")),
+        ]
+    )
+    for category, description, share in lines:
+        amount = (total * share).quantize(D("1"))
+        line_grant = (grant * share).quantize(D("1"))
+        cash = (amount * D("0.14")).quantize(D("1"))
+        in_kind = (amount * D("0.10")).quantize(D("1"))
+        buyer = amount - line_grant - cash - in_kind
+        BudgetLine.objects.create(
+            version=version,
+            category=category,
+            description=description,
+            quantity=D("1"),
+            unit_cost=amount,
+            amount=amount,
+            grant=line_grant,
+            producer_cash=cash,
+            producer_in_kind=in_kind,
+            buyer=buyer,
+        )
+    revenue_without = (total * D("0.30")).quantize(D("1"))
+    CashFlowRow.objects.bulk_create(
+        CashFlowRow(
+            version=version,
+            year=year,
+            revenue_with=revenue_without if year == 0 else (total * D("0.62")).quantize(D("1")),
+            costs_with=(total * D("0.18")).quantize(D("1")),
+            revenue_without=revenue_without,
+            costs_without=(total * D("0.12")).quantize(D("1")),
+        )
+        for year in range(version.horizon_years + 1)
+    )
+
+
+def _plans(demo: Demo) -> None:
+    u = demo.users
+    for key, program, org, buyer, product, name, grant, status in PLANS:
+        producer = (
+            u["producer"] if org == "org_a" else (u["producer_b"] if org == "org_b" else None)
+        )
+        # Organizations without a demo user propose through their TA provider, or (Colombia,
+        # Borgou) through a representative created here.
+        if producer is None:
+            producer = _representative(demo, org)
+        plan = services.alliance_propose(
+            program=demo[program],
+            producer_organization=demo[org],
+            buyer=demo[buyer],
+            product=demo[product],
+            name=name,
+            title=name,
+            by=producer,
+        )
+        _content(demo, plan, grant)
+        for step in PATHS[status] + EXTRA_STEPS.get(key, []):
+            plan = _step(demo, plan, step, producer)
+        assert plan.status == status, (key, plan.status, status)
+        demo.objects[key] = plan
+        demo.log(f"  {plan.alliance.code} {status}")
+
+
+def _representative(demo: Demo, org_key: str) -> User:
+    if org_key in ("org_rice", "org_gari"):
+        return demo.users["ta_provider"]
+    username = f"rep_{org_key.removeprefix('org_')}"
+    user = demo.users.get(username)
+    if user is None:
+        user = User.objects.create_user(
+            username=username,
+            password=demo.password,
+            preferred_language="es" if "co" in username else "fr",
+        )
+        Membership.objects.create(
+            user=user, role=Role.PRODUCER, producer_organization=demo[org_key]
+        )
+        demo.users[username] = user
+    return user
+
+
+def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of demo steps
+    u = demo.users
+    officer, committee = u["officer"], u["committee"]
+    colombian = plan.alliance.program.currency == "COP"
+    if step == "submit":
+        return services.plan_submit(plan=plan, by=producer)
+    if step == "withdraw":
+        return services.plan_withdraw(
+            plan=plan,
+            by=producer if producer.username != "ta_provider" else u["producer"],
+            comment=REASONS["withdraw"],
+        )
+    if step == "screen":
+        checks = dict.fromkeys(services.MANUAL_SCREENING_CHECKS, (True, ""))
+        checks["field_visit"] = (True, "Visite du 12 : magasin et parcelles vérifiés.")
+        services.screening_record(plan=plan, by=officer, checks=checks)
+        return plan
+    if step in ("assign", "appraise"):
+        for number, appraiser in enumerate((u["appraiser"], u["appraiser2"])):
+            assignment = services.appraisal_assign(plan=plan, appraiser=appraiser, by=officer)
+            if step == "assign" and number == 1:
+                continue  # the second appraiser has not started: a task in their queue
+            services.appraisal_declare_no_conflict(assignment=assignment, by=appraiser)
+            if step == "assign":
+                continue
+            criteria = plan.alliance.program.criteria.all()
+            services.appraisal_submit(
+                assignment=assignment,
+                by=appraiser,
+                recommendation="approve",
+                comment="Plan solide, acheteur engagé."
+                if not colombian
+                else "Plan sólido con comprador comprometido.",
+                scores={c.pk: (D(8 - number + c.order % 2), "") for c in criteria},
+            )
+        return plan
+    if step == "approve":
+        requested = plan.current_version.analysis().totals_by_source["grant"]
+        return services.plan_approve(
+            plan=plan,
+            by=committee,
+            approved_grant=requested,
+            conditions="Ouvrir un compte dédié avant le premier décaissement."
+            if not colombian
+            else "Constituir el encargo fiduciario antes del primer desembolso.",
+        )
+    if step.startswith("agreement_"):
+        alliance = plan.alliance
+        agreement = agreement_draft(
+            alliance=alliance,
+            by=officer,
+            product=alliance.product,
+            unit=alliance.product.unit,
+            annual_volume=D("120000") if not colombian else D("90000"),
+            unit_price=D("210") if not colombian else D("1500"),
+            price_type="market_premium",
+            market_reference="Parakou" if not colombian else "Bolsa de Nueva York (contrato C)",
+            duration_months=36,
+            quality_specification="Humidité < 13 %, impuretés < 2 %"
+            if not colombian
+            else "Factor de rendimiento 92, taza limpia",
+            delivery_schedule="Mensuel, d'octobre à mars" if not colombian else "Quincenal",
+            payment_terms="15 jours après livraison" if not colombian else "Contra entrega",
+        )
+        if step == "agreement_draft":
+            return plan
+        agreement_send(agreement=agreement, by=officer)
+        buyer_user = _buyer_user(demo, alliance.buyer)
+        if step == "agreement_confirmed":
+            agreement_confirm(agreement=agreement, by=buyer_user)
+        elif step == "agreement_declined":
+            agreement_decline(
+                agreement=agreement,
+                by=buyer_user,
+                comment="Le prix de référence proposé est trop élevé pour nos clients.",
+            )
+        return plan
+    if step == "legalize":
+        for requirement in LegalizationRequirement.objects.filter(program=plan.alliance.program):
+            money.legalization_check_record(
+                alliance=plan.alliance, requirement=requirement, by=officer
+            )
+        return plan
+    if step in ("pay_first", "pay_all", "verify_first"):
+        tranches = list(plan.commitment.tranches.order_by("number"))
+        for tranche in tranches if step == "pay_all" else tranches[:1]:
+            money.tranche_request(tranche=tranche, by=producer)
+            money.tranche_verify(tranche=tranche, by=officer)
+            if step == "verify_first":
+                break
+            money.tranche_authorize(tranche=tranche, by=u["finance2"])
+            money.tranche_pay(
+                tranche=tranche,
+                by=u["finance"],
+                amount=tranche.amount,
+                paid_on=demo.today,
+                reference=f"TRF-{plan.alliance.code}-{tranche.number}",
+            )
+        plan.refresh_from_db()
+        return plan
+    if step in ("request_next", "verify_next", "authorize_next"):
+        tranche = plan.commitment.tranches.get(number=2)
+        action = {
+            "request_next": money.tranche_request,
+            "verify_next": money.tranche_verify,
+            "authorize_next": money.tranche_authorize,
+        }[step]
+        actor = {"request_next": producer, "verify_next": officer, "authorize_next": u["finance2"]}[
+            step
+        ]
+        action(tranche=tranche, by=actor)
+        return plan
+    actor = {"complete": u["me_officer"]}.get(step, officer)
+    reason = REASONS.get(step, "")
+    return services.PLAN_ACTIONS[step](plan=plan, by=actor, comment=reason)
+
+
+def _buyer_user(demo: Demo, buyer) -> User:
+    if buyer == demo["buyer_bj"]:
+        return demo.users["buyer"]
+    username = f"buyer_{buyer.pk}"
+    user = demo.users.get(username)
+    if user is None:
+        user = User.objects.create_user(username=username, password=demo.password)
+        Membership.objects.create(user=user, role=Role.BUYER, buyer=buyer)
+        demo.users[username] = user
+    return user
