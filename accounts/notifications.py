@@ -36,12 +36,26 @@ def recipients(log):
     return users
 
 
+def _state_label(state: str) -> str:
+    from funding.models import Tranche
+    from plans.models import PlanStatus
+
+    for choices in (PlanStatus, Tranche.Status):
+        if state in choices.values:
+            return str(choices(state).label)
+    return state.replace("_", " ")
+
+
 def message_for(log) -> str:
+    from plans import workflow
+
+    transitions = workflow.transitions_named(log.transition)
+    action = str(transitions[0].label) if transitions else log.transition.replace("_", " ")
     return _("%(alliance)s: %(action)s (%(from)s → %(to)s)") % {
         "alliance": log.alliance.code,
-        "action": log.transition.replace("_", " "),
-        "from": log.from_state.replace("_", " "),
-        "to": log.to_state.replace("_", " "),
+        "action": action,
+        "from": _state_label(log.from_state),
+        "to": _state_label(log.to_state),
     }
 
 
