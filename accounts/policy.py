@@ -240,12 +240,13 @@ def check_plan_transition(user, plan, name: str, **params) -> Decision:
     if user is not None and not can_view_alliance(user, alliance):
         return refuse(NOT_FOUND, _("You do not have access to this business plan."))
     entry = workflow.transition_for(name, plan.status)
-    label = str(transitions[0].label).lower()
+    label = str(transitions[0].label)
+    status = str(plan.get_status_display())
     if entry is None:
         return refuse(
             WRONG_STATE,
-            _("A plan that is %(status)s cannot be sent to “%(action)s”.")
-            % {"status": str(plan.get_status_display()).lower(), "action": label},
+            _("“%(action)s” is not possible for a plan at the “%(status)s” stage.")
+            % {"status": status, "action": label},
         )
     if entry.system:
         if user is not None:
@@ -255,17 +256,16 @@ def check_plan_transition(user, plan, name: str, **params) -> Decision:
         if not (held & entry.roles):
             return refuse(
                 FORBIDDEN,
-                _("Only a %(roles)s of this alliance may %(action)s a plan that is %(status)s.")
-                % {
-                    "roles": _role_names(entry.roles),
-                    "action": label,
-                    "status": str(plan.get_status_display()).lower(),
-                },
+                _(
+                    "Only a %(roles)s of this alliance may use “%(action)s” on a plan at the "
+                    "“%(status)s” stage."
+                )
+                % {"roles": _role_names(entry.roles), "action": label, "status": status},
             )
     if entry.reason_required and not str(params.get("comment") or "").strip():
         return refuse(
             INVALID,
-            _("A reason is required to %(action)s.") % {"action": label},
+            _("Give a reason for “%(action)s”.") % {"action": label},
             fields={"comment": [_("Give a reason.")]},
         )
     for guard in entry.guards:

@@ -33,6 +33,35 @@ TERM_FIELDS = (
 )
 
 
+REQUIRED_TERMS = {
+    "product": gettext_lazy("Choose the product."),
+    "unit": gettext_lazy("Give the unit of the volume."),
+    "annual_volume": gettext_lazy("Give an annual volume greater than zero."),
+    "unit_price": gettext_lazy("Give a unit price of zero or more."),
+    "duration_months": gettext_lazy("Give a duration of at least one month."),
+}
+
+
+def _check_terms(terms: dict) -> None:
+    """Readable messages for missing or impossible terms, before the database sees them."""
+    errors = {}
+    for name, message in REQUIRED_TERMS.items():
+        value = terms.get(name)
+        floor_ok = {
+            "annual_volume": lambda v: v > 0,
+            "duration_months": lambda v: v > 0,
+            "unit_price": lambda v: v >= 0,
+        }.get(name, lambda v: True)
+        if value in (None, "") or not floor_ok(value):
+            errors[name] = [str(message)]
+    if errors:
+        raise ActionRefused(
+            _("Some terms of the agreement are missing or impossible."),
+            code=INVALID,
+            fields=errors,
+        )
+
+
 def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
     """Write the agreement's terms: version 1, or an amendment (a new version in draft)."""
     require_roles(by, alliance, DRAFTERS, _("draft the purchase agreement")).raise_if_refused()
@@ -50,18 +79,18 @@ def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
             base = {f: getattr(current, f) for f in TERM_FIELDS}
             base.update(terms)
             terms = base
-        number = (
-            current.number + 1
-            if current and agreement.status != agreement.Status.DRAFT
-            else (current.number if current else 1)
-        )
-        if current is not None and number == current.number:
+        _check_terms(terms)
+        # A draft is edited in place; once sent, a change is an amendment: a new version.
+        if current is not None and agreement.status == PurchaseAgreement.Status.DRAFT:
             for f, v in terms.items():
                 setattr(current, f, v)
             current.save()
         else:
             PurchaseAgreementVersion.objects.create(
-                agreement=agreement, number=number, created_by=by, **terms
+                agreement=agreement,
+                number=current.number + 1 if current else 1,
+                created_by=by,
+                **terms,
             )
         if agreement.status != PurchaseAgreement.Status.DRAFT:
             previous = agreement.status

@@ -7,13 +7,13 @@ exactly what is off and by how much, so the producer knows what to change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext as _
 
 from plans.finance import PlanAnalysis
 
-from .money import ZERO, format_money
+from .money import ZERO, format_money, round_money
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,9 @@ def plan_rule_breaches(
                 )
             )
     if total > ZERO:
-        share_cap = total * program.max_grant_share
+        # Whole minor units: the largest grant allowed and the smallest counterpart
+        # required, so that a breach never reads "above 14,000,001 by 0".
+        share_cap = round_money(total * program.max_grant_share, cur, ROUND_FLOOR)
         if grant > share_cap:
             breaches.append(
                 RuleBreach(
@@ -117,7 +119,7 @@ def plan_rule_breaches(
                     },
                 )
             )
-        floor = total * program.min_counterpart_share
+        floor = round_money(total * program.min_counterpart_share, cur, ROUND_CEILING)
         if counterpart < floor:
             breaches.append(
                 RuleBreach(

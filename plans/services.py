@@ -192,6 +192,8 @@ def plan_fail_screening(*, plan: BusinessPlan, by, comment: str = "") -> Busines
 
 
 def plan_request_revision(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
+    comment = (comment or "").strip()  # the decision keeps the reason as logged
+
     def effect(locked: BusinessPlan) -> None:
         if locked.status == PlanStatus.COMMITTEE:
             _record_decision(locked, by, CommitteeDecision.Outcome.RETURNED, reason=comment)
@@ -213,6 +215,7 @@ def plan_approve(
     comment: str = "",
 ) -> BusinessPlan:
     """Approve with a grant; reserves programme budget in a grant commitment (§4)."""
+    comment = (comment or "").strip()
 
     def effect(locked: BusinessPlan) -> None:
         from funding.services import commitment_create
@@ -241,6 +244,8 @@ def plan_approve(
 
 
 def plan_reject(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
+    comment = (comment or "").strip()
+
     def effect(locked: BusinessPlan) -> None:
         _record_decision(locked, by, CommitteeDecision.Outcome.REJECTED, reason=comment)
 

@@ -134,7 +134,8 @@ def guard_screening_passed(plan, **_params) -> Decision:
     checks = list(plan.current_version.screening_checks.all())
     if not checks:
         return refuse(CONFLICT, _("Record the screening checklist first."))
-    failed = [c.label for c in checks if not c.passed]
+    # Labels are sentences; drop their full stop so the list reads as one sentence.
+    failed = [c.label.rstrip(".") for c in checks if not c.passed]
     if failed:
         return refuse(
             CONFLICT,
