@@ -2,12 +2,18 @@
 
 For each transition-log row, the people who must act next (the roles that may fire a
 transition from the new state, on this alliance) and the producer organization's
-representatives are notified in the app. E-mail delivery comes with the pages.
+representatives are notified in the app; then each of them who has not opted out gets
+the notification by e-mail too (`accounts.tasks.send_notification_email`, once per
+notification: `Notification.emailed_at`).
 """
 
 from __future__ import annotations
 
-from django.utils import translation
+from functools import partial
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Notification, Role
@@ -15,7 +21,8 @@ from .policy import users_acting_for
 
 
 def _next_roles(log) -> set[str]:
-    from funding.models import Tranche
+    from alliances.models import PurchaseAgreement
+    from funding.models import CounterpartContribution, Tranche
     from funding.services import TRANCHE_STEPS
     from plans import workflow
     from plans.models import BusinessPlan
@@ -25,6 +32,13 @@ def _next_roles(log) -> set[str]:
         return {r for t in workflow.transitions_from(log.to_state) if not t.system for r in t.roles}
     if model is Tranche:
         return {r for s in TRANCHE_STEPS.values() if s.source == log.to_state for r in s.roles}
+    if model is PurchaseAgreement:
+        # Sent: the buyer must answer. Answered: the officer signs (or renegotiates).
+        if log.to_state == PurchaseAgreement.Status.SENT:
+            return {Role.BUYER}
+        return {Role.PROGRAMME_OFFICER}
+    if model is CounterpartContribution and log.to_state == "recorded":
+        return {Role.PROGRAMME_OFFICER}
     return set()
 
 
@@ -36,26 +50,14 @@ def recipients(log):
     return users
 
 
-def _state_label(state: str) -> str:
-    from funding.models import Tranche
-    from plans.models import PlanStatus
-
-    for choices in (PlanStatus, Tranche.Status):
-        if state in choices.values:
-            return str(choices(state).label)
-    return state.replace("_", " ")
-
-
 def message_for(log) -> str:
-    from plans import workflow
+    from plans.workflow import action_label, state_label
 
-    transitions = workflow.transitions_named(log.transition)
-    action = str(transitions[0].label) if transitions else log.transition.replace("_", " ")
     return _("%(alliance)s: %(action)s (%(from)s → %(to)s)") % {
         "alliance": log.alliance.code,
-        "action": action,
-        "from": _state_label(log.from_state),
-        "to": _state_label(log.to_state),
+        "action": action_label(log.transition),
+        "from": state_label(log.from_state),
+        "to": state_label(log.to_state),
     }
 
 
@@ -73,3 +75,60 @@ def notify(log) -> list[Notification]:
         if was_created:
             created.append(notification)
     return created
+
+
+def schedule_emails(log) -> int:
+    """Queue the e-mail of each notification of `log` not e-mailed yet, to recipients who
+    want e-mail. Safe to run twice: the task sends each notification once."""
+    pending = list(
+        Notification.objects.filter(
+            transition_log=log,
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+            recipient__email_notifications=True,
+        )
+        .exclude(recipient__email="")
+        .values_list("pk", flat=True)
+    )
+    from .tasks import send_notification_email
+
+    for pk in pending:
+        transaction.on_commit(partial(send_notification_email.delay, pk))
+    return len(pending)
+
+
+# Plan pages may be named either way while they land; the home page until then.
+PLAN_URL_NAMES = ("plans:detail", "plan-detail")
+
+
+def alliance_path(alliance) -> str:
+    """The page of the alliance's business plan (the home page if there is none)."""
+    plan = getattr(alliance, "plan", None)
+    if plan is not None:
+        for name in PLAN_URL_NAMES:
+            try:
+                return reverse(name, args=[plan.pk])
+            except NoReverseMatch:
+                continue
+    return reverse("home")
+
+
+def notifications_of(user):
+    """The user's notifications, newest first, with what their links need."""
+    return Notification.objects.filter(recipient=user).select_related("alliance__plan")
+
+
+def notification_mark_read(*, notification_id: int, user) -> bool:
+    """Mark one of the user's notifications as read (404-safe: another's is not found).
+    Returns False when there is no such unread notification."""
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id, recipient=user, read_at__isnull=True
+        ).update(read_at=timezone.now())
+    )
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

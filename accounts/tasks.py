@@ -1,14 +1,37 @@
+import smtplib
+
 from celery import shared_task
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def notify_transition(log_id: int) -> int:
-    """Notify the people concerned by a transition. Idempotent: a retry adds nothing."""
+    """Notify the people concerned by a transition, in the app and then by e-mail.
+    Idempotent: a retry adds no notification and e-mails none twice."""
     from plans.models import TransitionLog
 
-    from .notifications import notify
+    from .notifications import notify, schedule_emails
 
     log = TransitionLog.objects.select_related("alliance", "content_type").filter(pk=log_id).first()
     if log is None:
         return 0
-    return len(notify(log))
+    created = notify(log)
+    schedule_emails(log)
+    return len(created)
+
+
+# SMTP errors, refused or dropped connections and time-outs (all OSError) are worth a
+# retry; the mail server may be back a little later.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail one notification to its recipient, in their language. Idempotent: sent at
+    most once (`Notification.emailed_at`), never to a user who opted out."""
+    from .emails import deliver_notification
+
+    return deliver_notification(notification_id)

@@ -5,6 +5,7 @@ state table). Its content lives in versions: the PO edits the open version; subm
 freezes it; a revision request opens a new version copied from the frozen one.
 """
 
+import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -145,12 +146,19 @@ class PlanVersion(models.Model):
     def cash_flow_years(self) -> list[finance.CashFlowYear]:
         return [row.as_year() for row in self.cash_flows.all()]
 
+    @property
+    def families(self) -> int:
+        """Beneficiary families: frozen with the version, else counted from the roster."""
+        if self.is_frozen:
+            return self.beneficiary_families
+        return self.plan.alliance.producer_organization.members.active().count()
+
     def analysis(self) -> finance.PlanAnalysis:
         return finance.analyse(
             lines=self.budget_splits(),
             years=self.cash_flow_years(),
             discount_rate=self.plan.alliance.program.discount_rate,
-            families=self.beneficiary_families,
+            families=self.families,
         )
 
 
@@ -413,3 +421,59 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+
+def document_path(instance: "PlanDocument", filename: str) -> str:
+    """Private storage path; the user's file name is kept only as metadata."""
+    return f"plans/{instance.plan_id}/{uuid.uuid4().hex}"
+
+
+class PlanDocument(models.Model):
+    """A supporting document (PDF, image, spreadsheet) of a plan, stored privately."""
+
+    class Kind(models.TextChoices):
+        QUOTATION = "quotation", _("Quotation")
+        BUYER_LETTER = "buyer_letter", _("Buyer's letter of intent")
+        LEGAL = "legal", _("Legal document")
+        PHOTO = "photo", _("Photo")
+        FINANCIAL = "financial", _("Financial statement")
+        EVIDENCE = "evidence", _("Evidence for a tranche or contribution")
+        OTHER = "other", _("Other")
+
+    plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="documents")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    # Evidence attached to a tranche request or a counterpart contribution.
+    tranche = models.ForeignKey(
+        "funding.Tranche",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    contribution = models.ForeignKey(
+        "funding.CounterpartContribution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-uploaded_at", "-id"]
+        verbose_name = _("plan document")
+        verbose_name_plural = _("plan documents")
+
+    def __str__(self) -> str:
+        return self.title

@@ -426,3 +426,36 @@ def transition_for(name: str, state: str) -> Transition | None:
 
 def transitions_from(state: str) -> list[Transition]:
     return [t for t in TRANSITIONS if state in t.sources]
+
+
+OTHER_ACTION_LABELS = {
+    "tranche_request": gettext_lazy("Tranche requested"),
+    "tranche_verify": gettext_lazy("Tranche verified"),
+    "tranche_authorize": gettext_lazy("Tranche authorized"),
+    "tranche_pay": gettext_lazy("Tranche paid"),
+    "payment_reverse": gettext_lazy("Payment reversed"),
+    "agreement_send": gettext_lazy("Agreement sent to the buyer"),
+    "agreement_confirm": gettext_lazy("Agreement confirmed by the buyer"),
+    "agreement_decline": gettext_lazy("Agreement declined by the buyer"),
+    "agreement_amend": gettext_lazy("Agreement amended"),
+    "contribution_record": gettext_lazy("Counterpart contribution recorded"),
+    "contribution_verify": gettext_lazy("Counterpart contribution verified"),
+}
+
+
+def action_label(name: str) -> str:
+    """What a transition-log row's action is called, for people."""
+    found = transitions_named(name)
+    if found:
+        return str(found[0].label)
+    return str(OTHER_ACTION_LABELS.get(name, name.replace("_", " ")))
+
+
+def state_label(state: str) -> str:
+    from alliances.models import PurchaseAgreement
+    from funding.models import CounterpartContribution, Tranche
+
+    for choices in (S, Tranche.Status, PurchaseAgreement.Status, CounterpartContribution.Status):
+        if state in choices.values:
+            return str(choices(state).label)
+    return state.replace("_", " ")

@@ -1,0 +1,33 @@
+from django.utils.functional import SimpleLazyObject
+
+from accounts.models import Role
+from accounts.policy import user_scope
+
+from .selectors import tasks_for
+
+
+def tasks(request):
+    """`my_tasks` and `my_task_count` for the navigation, computed only when shown."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    queue = SimpleLazyObject(lambda: tasks_for(request.user))
+    roles = user_scope(request.user).roles
+    return {
+        "my_tasks": queue,
+        "my_task_count": SimpleLazyObject(lambda: sum(t.count for t in queue)),
+        # Which lists the navigation offers (the pages themselves ask the policy).
+        "nav_agreements": bool(
+            roles & {Role.BUYER, Role.PRODUCER, Role.TA_PROVIDER, Role.PROGRAMME_OFFICER}
+        ),
+        "nav_finance": Role.FINANCE_OFFICER in roles,
+        "nav_programmes": bool(
+            roles
+            & {
+                Role.PROGRAMME_OFFICER,
+                Role.FINANCE_OFFICER,
+                Role.ME_OFFICER,
+                Role.COMMITTEE_MEMBER,
+                Role.FUNDER,
+            }
+        ),
+    }

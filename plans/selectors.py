@@ -1,0 +1,140 @@
+"""Read-side questions for pages: a user's "my tasks" queue and plan lists.
+
+Each task is a query over what the user may see (`accounts.policy`), so the queue shows
+only work the user may actually do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.policy import plans_visible_to, user_scope
+
+from .models import AppraisalAssignment, BusinessPlan, PlanStatus
+
+
+@dataclass
+class Task:
+    key: str
+    label: Promise
+    count: int
+    url: str
+
+
+def _plans_where(user, role: str, statuses) -> QuerySet:
+    """Plans in `statuses` on which the user holds `role` (object and region scope)."""
+    s = user_scope(user)
+    qs = plans_visible_to(user).filter(status__in=statuses)
+    if role == Role.PRODUCER:
+        return qs.filter(alliance__producer_organization_id__in=s.organization_ids)
+    if role == Role.TA_PROVIDER:
+        return qs.filter(alliance__producer_organization_id__in=s.ta_organization_ids)
+    if role in s.staff:
+        regions = s.staff[role]
+        return qs if regions is None else qs.filter(alliance__region_id__in=regions)
+    return qs.none()
+
+
+PLAN_TASKS = [
+    # key, role(s), statuses, label
+    ("to_submit", (Role.PRODUCER, Role.TA_PROVIDER), [PlanStatus.DRAFT],
+     _("Plans to complete and submit")),
+    ("to_revise", (Role.PRODUCER, Role.TA_PROVIDER), [PlanStatus.REVISION_REQUESTED],
+     _("Revisions to answer")),
+    ("to_screen", (Role.PROGRAMME_OFFICER,), [PlanStatus.SUBMITTED, PlanStatus.SCREENING],
+     _("Plans to screen")),
+    ("to_appraise_assign", (Role.PROGRAMME_OFFICER,), [PlanStatus.APPRAISAL],
+     _("Appraisals to organize")),
+    ("to_sign", (Role.PROGRAMME_OFFICER,), [PlanStatus.APPROVED],
+     _("Agreements to sign")),
+    ("to_decide", (Role.COMMITTEE_MEMBER,), [PlanStatus.COMMITTEE], _("Decisions to take")),
+    ("to_close", (Role.ME_OFFICER,), [PlanStatus.MONITORING], _("Alliances in monitoring")),
+]  # fmt: skip
+
+
+def plan_task_queryset(user, key: str) -> QuerySet:
+    for task_key, roles, statuses, _label in PLAN_TASKS:
+        if task_key == key:
+            qs = BusinessPlan.objects.none()
+            for role in roles:
+                qs = qs | _plans_where(user, role, statuses)
+            return qs.distinct()
+    if key == "to_score":
+        return (
+            plans_visible_to(user)
+            .filter(
+                status=PlanStatus.APPRAISAL,
+                versions__appraisals__appraiser=user,
+                versions__appraisals__completed_at__isnull=True,
+            )
+            .distinct()
+        )
+    return BusinessPlan.objects.none()
+
+
+def appraisals_to_score(user) -> QuerySet:
+    return AppraisalAssignment.objects.filter(
+        appraiser=user, completed_at__isnull=True, version__plan__status=PlanStatus.APPRAISAL
+    ).select_related("version__plan__alliance__producer_organization")
+
+
+def tasks_for(user) -> list[Task]:
+    """The user's queue: one entry per kind of work waiting, with its count."""
+    if not user.is_authenticated:
+        return []
+    s = user_scope(user)
+    tasks = []
+    for key, roles, _statuses, label in PLAN_TASKS:
+        if not set(roles) & s.roles:
+            continue
+        count = plan_task_queryset(user, key).count()
+        tasks.append(Task(key, label, count, reverse("plan-list") + f"?task={key}"))
+    if Role.APPRAISER in s.roles:
+        tasks.append(
+            Task(
+                "to_score",
+                _("Appraisals to score"),
+                appraisals_to_score(user).count(),
+                reverse("plan-list") + "?task=to_score",
+            )
+        )
+    # Money and agreements (funding pages): one COUNT query each.
+    from funding.selectors import agreements_to_confirm, finance_queue
+
+    if Role.FINANCE_OFFICER in s.staff:
+        tasks.append(
+            Task(
+                "to_disburse",
+                _("Tranches to authorize or pay"),
+                finance_queue(user).count(),
+                reverse("finance-queue"),
+            )
+        )
+    if s.buyer_ids:
+        tasks.append(
+            Task(
+                "to_confirm_agreement",
+                _("Agreements to confirm"),
+                agreements_to_confirm(user).count(),
+                reverse("agreement-list") + "?status=sent",
+            )
+        )
+    return tasks
+
+
+def search_plans(qs: QuerySet, text: str) -> QuerySet:
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return qs.filter(
+        Q(alliance__code__icontains=text)
+        | Q(alliance__name__icontains=text)
+        | Q(alliance__producer_organization__name__icontains=text)
+        | Q(alliance__buyer__name__icontains=text)
+    )

@@ -1,0 +1,236 @@
+"""Home with the "my tasks" queue, plan lists, the plan page and version comparison."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from accounts.policy import (
+    allowed_plan_transitions,
+    is_staff_member,
+    plans_visible_to,
+    roles_for_alliance,
+)
+from alliances.models import Region, ValueChain
+from funding.rules import plan_rule_breaches
+
+from .. import finance, selectors, workflow
+from ..documents import can_upload
+from ..forms import ApproveForm, CommentForm, PlanFilterForm, ReasonForm
+from ..models import PlanStatus, TransitionLog
+from ..services import can_edit_content
+from .common import plan_or_404
+
+PAGE_SIZE = 25
+SORTS = {
+    "-updated": ("-updated_at", "-id"),
+    "code": ("alliance__code",),
+    "organization": ("alliance__producer_organization__name", "alliance__code"),
+    "status": ("status", "alliance__code"),
+}
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's queue of work, then the plans they follow, newest activity first."""
+    plans = plans_visible_to(request.user).with_list_data().order_by("-updated_at", "-id")
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "plans/home.html",
+        {
+            "page": page,
+            "appraisals": selectors.appraisals_to_score(request.user)[:20],
+            "can_propose": bool(
+                {Role.PRODUCER, Role.TA_PROVIDER} & selectors.user_scope(request.user).roles
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Queues by state with filters, search, sort and pagination."""
+    form = PlanFilterForm(
+        request.GET or None,
+        regions=Region.objects.all(),
+        value_chains=ValueChain.objects.all(),
+    )
+    plans = plans_visible_to(request.user)
+    task = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        task = data["task"]
+        if task:
+            plans = selectors.plan_task_queryset(request.user, task)
+        plans = selectors.search_plans(plans, data["q"])
+        if data["status"]:
+            plans = plans.filter(status=data["status"])
+        if data["program"]:
+            plans = plans.filter(alliance__program=data["program"])
+        if data["region"]:
+            plans = plans.filter(alliance__region=data["region"])
+        if data["value_chain"]:
+            plans = plans.filter(alliance__value_chain=data["value_chain"])
+        order = SORTS.get(data["sort"] or "-updated")
+    else:
+        order = SORTS["-updated"]
+    plans = plans.with_list_data().select_related("alliance__buyer").order_by(*order)
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "plans/plan_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "task": task},
+    )
+
+
+def analysis_of(version) -> tuple[finance.PlanAnalysis | None, str]:
+    """The version's analysis, or None with a message when the projection is incomplete."""
+    try:
+        return version.analysis(), ""
+    except finance.FinanceInputError:
+        return None, _("The cash-flow projection must cover every year from 0 to the horizon.")
+
+
+def analysis_context(plan, version) -> dict:
+    analysis, problem = analysis_of(version)
+    beneficiaries = workflow.beneficiaries(version)
+    breaches = []
+    if analysis is not None:
+        breaches = plan_rule_breaches(
+            program=plan.alliance.program, analysis=analysis, families=beneficiaries["families"]
+        )
+    return {
+        "analysis": analysis,
+        "analysis_problem": problem,
+        "beneficiaries": beneficiaries,
+        "breaches": breaches,
+        "content_problems": workflow.plan_content_problems(version, plan.alliance.program)
+        if not version.is_frozen
+        else [],
+        "currency": plan.alliance.program.currency,
+        "sources": finance.SOURCES,
+    }
+
+
+def action_forms(user, plan) -> list[tuple]:
+    """(transition, form) for each action the user may take now (the policy decides)."""
+    forms = []
+    for t in allowed_plan_transitions(user, plan):
+        if t.name == "approve":
+            requested = plan.current_version.analysis().totals_by_source["grant"]
+            form = ApproveForm(initial={"approved_grant": requested}, prefix=t.name)
+        elif t.reason_required:
+            form = ReasonForm(prefix=t.name)
+        else:
+            form = CommentForm(prefix=t.name)
+        forms.append((t, form))
+    return forms
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_or_404(request, pk)
+    versions = list(plan.versions.order_by("number"))
+    number = request.GET.get("version")
+    version = versions[-1]
+    if number:
+        version = next((v for v in versions if str(v.number) == number), None)
+        if version is None:
+            raise Http404(_("No such version."))
+    held = roles_for_alliance(request.user, plan.alliance)
+    staff = is_staff_member(request.user) or request.user.is_superuser
+    timeline = list(
+        TransitionLog.objects.filter(alliance=plan.alliance)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    for entry in timeline:
+        entry.action_label = workflow.action_label(entry.transition)
+        entry.from_label = workflow.state_label(entry.from_state)
+        entry.to_label = workflow.state_label(entry.to_state)
+    context = {
+        "plan": plan,
+        "alliance": plan.alliance,
+        "version": version,
+        "versions": versions,
+        "is_current": version == versions[-1],
+        "lines": version.budget_lines.all(),
+        "cash_flows": version.cash_flows.all(),
+        "documents": plan.documents.select_related("uploaded_by"),
+        "timeline": timeline,
+        "decisions": version.decisions.select_related("decided_by"),
+        "screening_checks": version.screening_checks.all() if staff else [],
+        "appraisals": version.appraisals.select_related("appraiser").prefetch_related(
+            Prefetch("scores")
+        )
+        if staff
+        else [],
+        "actions": action_forms(request.user, plan) if version == versions[-1] else [],
+        "can_edit": can_edit_content(request.user, plan),
+        "can_upload": can_upload(request.user, plan),
+        "is_officer": Role.PROGRAMME_OFFICER in held,
+        "is_committee": Role.COMMITTEE_MEMBER in held,
+        "statuses": PlanStatus,
+    }
+    context.update(analysis_context(plan, version))
+    return render(request, "plans/plan_detail.html", context)
+
+
+@login_required
+@require_GET
+def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two versions side by side: texts, budget lines and the analysis."""
+    plan = plan_or_404(request, pk)
+    versions = list(plan.versions.order_by("number"))
+    if len(versions) < 2:
+        raise Http404(_("This plan has a single version."))
+
+    def pick(param, default):
+        value = request.GET.get(param)
+        found = next((v for v in versions if str(v.number) == value), None)
+        if value and found is None:
+            raise Http404(_("No such version."))
+        return found or default
+
+    left, right = pick("a", versions[-2]), pick("b", versions[-1])
+    fields = [
+        (f.verbose_name, getattr(left, f.name), getattr(right, f.name))
+        for f in left._meta.get_fields()
+        if f.name
+        in (
+            "title",
+            "summary",
+            "market_description",
+            "technical_description",
+            "environmental_social",
+            "horizon_years",
+        )
+    ]
+    return render(
+        request,
+        "plans/plan_compare.html",
+        {
+            "plan": plan,
+            "versions": versions,
+            "left": left,
+            "right": right,
+            "fields": fields,
+            "left_lines": left.budget_lines.all(),
+            "right_lines": right.budget_lines.all(),
+            "left_analysis": analysis_of(left)[0],
+            "right_analysis": analysis_of(right)[0],
+            "currency": plan.alliance.program.currency,
+        },
+    )
