@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from . import audit, two_factor  # noqa: F401 - two_factor connects its receiver
+
+        audit.register_domain_models()
+        from . import language  # noqa: F401 - connects sign-in to the preferred language

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from funding.money import format_money
 from plans.models import PlanStatus
 
@@ -28,6 +29,7 @@ from .models import (
     TechnicalAssistanceProvider,
     ValueChain,
 )
+from .personal_data import mask
 
 
 @admin.register(Region)
@@ -58,14 +60,61 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ("value_chain",)
 
 
-class MemberInline(admin.TabularInline):
+class PersonalDataMixin:
+    """National ID numbers and bank details, for a staff user the policy does not let see
+    them (`can_see_personal_data`), are shown masked and cannot be changed. Entering them
+    on an add page reveals nothing, so the field is open there."""
+
+    personal_fields: tuple[str, ...] = ()
+
+    def organization_of(self, obj):
+        return obj
+
+    def hides_personal_data(self, request, obj) -> bool:
+        return obj is not None and not policy.can_see_personal_data(
+            request.user, self.organization_of(obj)
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.hides_personal_data(request, obj):
+            return fields
+        return [f"{f}_masked" if f in self.personal_fields else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if not self.hides_personal_data(request, obj):
+            return readonly
+        return readonly + tuple(f"{f}_masked" for f in self.personal_fields)
+
+    @admin.display(description=_("national ID number"))
+    def national_id_masked(self, obj) -> str:
+        return mask(obj.national_id) if obj and obj.national_id else "—"
+
+    @admin.display(description=_("bank account number"))
+    def bank_account_number_masked(self, obj) -> str:
+        return mask(obj.bank_account_number) if obj and obj.bank_account_number else "—"
+
+
+class MemberInline(PersonalDataMixin, admin.TabularInline):
     model = Member
     extra = 0
-    fields = ("name", "sex", "birth_year", "land_area_ha", "role", "active", "joined_on")
+    fields = (
+        "name",
+        "national_id",
+        "sex",
+        "birth_year",
+        "land_area_ha",
+        "role",
+        "active",
+        "joined_on",
+    )
+    # The inline is given the organization as obj (None on its add page: no members yet).
+    personal_fields = ("national_id",)
 
 
 @admin.register(ProducerOrganization)
-class ProducerOrganizationAdmin(admin.ModelAdmin):
+class ProducerOrganizationAdmin(PersonalDataMixin, admin.ModelAdmin):
     list_display = ("name", "registration_number", "legal_form", "region", "member_count")
     list_filter = ("legal_form", "region")
     search_fields = ("name", "registration_number")
@@ -73,6 +122,7 @@ class ProducerOrganizationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("region",)
     readonly_fields = ("created_at",)
     inlines = (MemberInline,)
+    personal_fields = ("bank_account_number",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_member_count=Count("members"))
@@ -83,12 +133,16 @@ class ProducerOrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PersonalDataMixin, admin.ModelAdmin):
     list_display = ("name", "organization", "sex", "birth_year", "land_area_ha", "role", "active")
     list_filter = ("sex", "role", "active")
     search_fields = ("name", "organization__name")
     list_select_related = ("organization",)
     autocomplete_fields = ("organization",)
+    personal_fields = ("national_id",)
+
+    def organization_of(self, obj: Member) -> ProducerOrganization:
+        return obj.organization
 
 
 @admin.register(Buyer)

@@ -78,6 +78,9 @@ class ProducerOrganization(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Personal and financial data: shown only where `policy.can_see_personal_data` allows.
+    bank_name = models.CharField(_("bank"), max_length=120, blank=True)
+    bank_account_number = models.CharField(_("bank account number"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,6 +133,8 @@ class Member(models.Model):
         ProducerOrganization, on_delete=models.CASCADE, related_name="members"
     )
     name = models.CharField(_("name"), max_length=200)
+    # Personal data: shown only where `policy.can_see_personal_data` allows.
+    national_id = models.CharField(_("national ID number"), max_length=40, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
     land_area_ha = models.DecimalField(

@@ -110,6 +110,7 @@ class ProgramAdminForm(forms.ModelForm):
             "reporting_currency",
             "reporting_rate",
             "reporting_rate_date",
+            "two_factor_required",
         )
 
     def clean_currency(self) -> str:
@@ -246,6 +247,7 @@ class ProgramAdmin(admin.ModelAdmin):
             _("Reporting"),
             {"fields": ("reporting_currency", "reporting_rate", "reporting_rate_date")},
         ),
+        (_("Security"), {"fields": ("two_factor_required",)}),
     )
     budget_fieldset = (
         _("Budget"),

@@ -73,6 +73,14 @@ class Program(models.Model):
         help_text=_("Units of reporting currency for one unit of the programme's currency."),
     )
     reporting_rate_date = models.DateField(_("exchange rate date"))
+    two_factor_required = models.BooleanField(
+        _("two-factor sign-in required for its staff"),
+        default=False,
+        help_text=_(
+            "Ministry staff who work on this programme must sign in with an authentication "
+            "code as well as their password."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]

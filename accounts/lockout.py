@@ -1,0 +1,72 @@
+"""Sign-in lockout after repeated failures, per account and per address (django-axes).
+
+`LOGIN_FAILURE_LIMIT` failed attempts within `LOGIN_LOCKOUT_MINUTES` lock the account
+name and the client address for that long; an administrator unlocks at once by deleting
+the attempt in the admin ("Access attempts"). Wrong authentication codes count as
+failures too (see `security_views.SignInVerifyView`).
+"""
+
+from __future__ import annotations
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """First in AUTHENTICATION_BACKENDS: refuses a locked-out account or address before
+    the password is checked.
+
+    Every sign-in a client can reach passes its request (the sign-in page, the admin,
+    which sends people there, and the API's token endpoint). A call from the platform's
+    own code without a request (a shell, a test) has no client to lock out, so it goes on
+    to the password check; django-axes itself would raise instead."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def client_ip_address(request) -> str:
+    """The client's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies it is taken from
+    X-Forwarded-For as those proxies wrote it; otherwise REMOTE_ADDR, so that a client
+    cannot choose its own address with a forged header."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return remote
+
+
+def lockout_message() -> str:
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    return ngettext(
+        "Too many failed sign-in attempts: signing in is blocked for %(minutes)s minute. "
+        "Try again later, or ask an administrator to unlock your account.",
+        "Too many failed sign-in attempts: signing in is blocked for %(minutes)s minutes. "
+        "Try again later, or ask an administrator to unlock your account.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out client sees (AXES_LOCKOUT_CALLABLE): the sign-in page with the
+    message, or the API's error shape; 429 Too Many Requests either way."""
+    message = lockout_message()
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message, "reasons": [message], "fields": {}}, status=429)
+    context = {
+        "form": AuthenticationForm(request),
+        "lockout_message": message,
+        "next": request.POST.get("next", request.GET.get("next", "")),
+        "title": _("Sign in"),
+    }
+    return render(request, "registration/login.html", context, status=429)

@@ -1,0 +1,271 @@
+"""Audit history: entries written for changes made through the admin, a page and a
+service; who may read a plan's history; payments and the transition log stay as written."""
+
+import importlib
+from decimal import Decimal
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import AuditActorMiddleware, plan_history
+from alliances.models import Region
+from funding import services as money
+from funding.models import Payment
+from plans.models import BudgetLine, BusinessPlan, PlanStatus, TransitionLog
+from tests.factories import UserFactory, attach_evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_for(obj):
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).order_by("pk")
+
+
+# --- entries are written -----------------------------------------------------------------
+
+
+def test_change_through_the_admin_is_recorded_with_its_actor(admin_client, admin_user):
+    region = Region.objects.create(code="ALI", name="Alibori", country="BJ")
+
+    response = admin_client.post(
+        reverse("admin:alliances_region_change", args=[region.pk]),
+        {"code": "ALI", "name": "Borgou", "country": "BJ"},
+    )
+
+    assert response.status_code == 302
+    entry = entries_for(region).last()
+    assert entry.action == LogEntry.Action.UPDATE
+    assert entry.actor == admin_user
+    assert entry.changes == {"name": ["Alibori", "Borgou"]}
+
+
+def test_change_through_a_page_is_recorded_with_its_actor(world, client):
+    plan = world.build(PlanStatus.DRAFT)
+    client.force_login(world.producer)
+
+    response = client.post(reverse("plan-action", args=[plan.pk, "submit"]), {})
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUBMITTED
+    entry = entries_for(plan).filter(action=LogEntry.Action.UPDATE).last()
+    assert entry.actor == world.producer
+    assert entry.changes["status"] == ["draft", "submitted"]
+
+
+def test_service_call_outside_a_request_is_recorded_without_an_actor(world):
+    plan = world.build(PlanStatus.SUBMITTED)
+
+    updates = entries_for(plan).filter(action=LogEntry.Action.UPDATE)
+
+    assert [e.changes["status"] for e in updates if "status" in e.changes] == [
+        ["draft", "submitted"]
+    ]
+    assert {e.actor for e in updates} == {None}
+
+
+def test_actor_is_known_when_the_view_authenticates_it_itself(world):
+    """The API authenticates a token inside its view: the entry still names the user."""
+
+    def view(request):
+        request.user = world.officer  # what DRF does once it has read the token
+        region = Region.objects.get(pk=world.region_a.pk)
+        region.name = "Alibori Nord"
+        region.save()
+        return HttpResponse()
+
+    request = RequestFactory().post("/api/v1/anything/")
+    request.user = AnonymousUser()
+    AuditActorMiddleware(view)(request)
+
+    entry = entries_for(world.region_a).filter(action=LogEntry.Action.UPDATE).last()
+    assert entry.actor == world.officer
+    assert entry.changes == {"name": ["Alibori", "Alibori Nord"]}
+
+
+def test_personal_data_is_masked_in_the_history(world):
+    member = world.org_a.members.first()
+    member.national_id = "BJ-1234567890"
+    member.save()
+
+    entry = entries_for(member).last()
+
+    assert entry.changes["national_id"] == ["", "•••••••••••90"]
+    assert "1234567890" not in str(LogEntry.objects.values_list("changes", flat=True))
+
+
+# --- a plan's history page ---------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(world):
+    return world.build(PlanStatus.SUBMITTED)
+
+
+def test_officer_reads_the_plan_history(world, submitted, client):
+    client.force_login(world.officer)
+
+    response = client.get(reverse("plan-history", args=[submitted.pk]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Draft → Submitted" in content
+    assert "Maize sheller" in content  # the budget line's creation
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("officer", 200),
+        ("producer", 403),
+        ("ta", 403),
+        ("buyer_user", 403),
+        ("appraiser", 403),
+        ("committee", 403),
+        ("funder_user", 403),
+        ("producer_b", 404),
+        ("regional_officer", 404),  # region B; the plan is in region A
+        ("outsider", 404),
+    ],
+)
+def test_plan_history_access_by_role(world, submitted, client, persona, status):
+    client.force_login(getattr(world, persona))
+
+    assert client.get(reverse("plan-history", args=[submitted.pk])).status_code == status
+
+
+def test_plan_history_for_administrators_and_not_for_anonymous(world, submitted, client):
+    assert client.get(reverse("plan-history", args=[submitted.pk])).status_code == 302
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert client.get(reverse("plan-history", args=[submitted.pk])).status_code == 200
+    assert client.get(reverse("plan-history", args=[10**9])).status_code == 404
+
+
+def test_regional_officer_reads_the_history_of_plans_in_its_region(world, client):
+    plan = world.build(PlanStatus.SUBMITTED, org=world.org_b)
+    client.force_login(world.regional_officer)
+
+    assert client.get(reverse("plan-history", args=[plan.pk])).status_code == 200
+
+
+def test_history_keeps_deleted_budget_lines_and_leaves_other_plans_out(world):
+    plan = world.build(PlanStatus.DRAFT)
+    other = world.build(PlanStatus.DRAFT, org=world.org_b)
+    line = BudgetLine.objects.get(version__plan=plan)
+    line_pk = line.pk
+    line.delete()
+
+    history = plan_history(plan)
+
+    deleted = history.filter(action=LogEntry.Action.DELETE)
+    assert [(e.content_type.model, e.object_id) for e in deleted] == [("budgetline", line_pk)]
+    other_line = BudgetLine.objects.get(version__plan=other)
+    assert not history.filter(
+        content_type=ContentType.objects.get_for_model(BudgetLine), object_id=other_line.pk
+    ).exists()
+    assert history.filter(
+        content_type=ContentType.objects.get_for_model(BusinessPlan), object_id=plan.pk
+    ).exists()
+
+
+def test_log_entries_are_read_only_in_the_admin(world, admin_client, admin_user):
+    plan = world.build(PlanStatus.DRAFT)
+    entry = entries_for(plan).first()
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    model_admin = admin.site._registry[LogEntry]
+
+    assert (
+        admin_client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).status_code
+        == 200
+    )
+    assert model_admin.has_add_permission(request) is False
+    assert model_admin.has_change_permission(request, entry) is False
+    response = admin_client.post(
+        reverse("admin:auditlog_logentry_delete", args=[entry.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+# --- payments and the transition log stay as written -----------------------------------
+
+
+@pytest.fixture
+def paid(world):
+    """The first tranche of an active plan, paid."""
+    plan = world.build(PlanStatus.ACTIVE)
+    tranche = plan.commitment.tranches.order_by("number").first()
+    attach_evidence(tranche, by=world.producer)
+    money.tranche_request(tranche=tranche, by=world.producer)
+    money.tranche_verify(tranche=tranche, by=world.officer)
+    money.tranche_authorize(tranche=tranche, by=world.finance2)
+    return money.tranche_pay(
+        tranche=tranche,
+        by=world.finance,
+        amount=tranche.amount,
+        paid_on=timezone.localdate(),
+        reference="PAY-SEC-1",
+    )
+
+
+@pytest.mark.parametrize("model", [Payment, TransitionLog], ids=lambda m: m.__name__)
+def test_admin_refuses_to_edit_or_delete_records(world, paid, admin_client, model):
+    obj = model._default_manager.order_by("pk").first()
+    before = model._default_manager.filter(pk=obj.pk).values().get()
+    opts = model._meta
+    base = f"admin:{opts.app_label}_{opts.model_name}"
+
+    change = admin_client.post(reverse(f"{base}_change", args=[obj.pk]), {"comment": "edited"})
+    delete = admin_client.post(reverse(f"{base}_delete", args=[obj.pk]), {"post": "yes"})
+    bulk = admin_client.post(
+        reverse(f"{base}_changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
+
+    assert (change.status_code, delete.status_code) == (403, 403)
+    assert bulk.status_code in (200, 302)
+    assert model._default_manager.filter(pk=obj.pk).values().get() == before
+
+
+@pytest.fixture
+def payment_trigger(db):
+    """The trigger of funding's migration 0004. The suite builds its database without
+    running migrations, so the test installs it with the migration's own code (inside the
+    test's transaction: PostgreSQL rolls it back afterwards)."""
+    migration = importlib.import_module("funding.migrations.0004_payment_immutable")
+    with connection.schema_editor() as schema_editor:
+        migration._run(migration.CREATE)(None, schema_editor)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_database_refuses_to_change_or_delete_a_payment(paid, payment_trigger):
+    with pytest.raises(IntegrityError, match="never edited or deleted"), transaction.atomic():
+        Payment.objects.filter(pk=paid.pk).update(amount=Decimal("1"))
+    with pytest.raises(IntegrityError, match="never edited or deleted"), transaction.atomic():
+        Payment.objects.filter(pk=paid.pk).delete()
+    paid.refresh_from_db()
+    assert paid.amount > Decimal("1")
+
+
+def test_a_correction_is_a_reversal_and_leaves_the_payment_as_it_was(world, paid, payment_trigger):
+    before = Payment.objects.filter(pk=paid.pk).values().get()
+
+    reversal = money.payment_reverse(payment=paid, by=world.finance, reason="Wrong account")
+
+    assert (reversal.kind, reversal.reverses_id, reversal.amount) == (
+        Payment.Kind.REVERSAL,
+        paid.pk,
+        paid.amount,
+    )
+    assert Payment.objects.filter(pk=paid.pk).values().get() == before
