@@ -1,0 +1,112 @@
+"""The report kinds: what each one accepts as parameters and which function writes it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ..models import ReportKind
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    extension: str
+    content_type: str
+    # Parameter names the kind accepts; a report takes at most one of them.
+    accepts: tuple[str, ...]
+    required: bool
+    generate: Callable | None
+    unavailable_reason: Promise | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.generate is not None
+
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
+def _lazy(module: str, name: str) -> Callable:
+    """Import a generator when it runs, so that the web process loads no PDF library."""
+
+    def run(ctx, path):
+        from importlib import import_module
+
+        return getattr(import_module(f"reports.generators.{module}"), name)(ctx, path)
+
+    return run
+
+
+KINDS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(
+            ReportKind.ALLIANCE_FACTSHEET_PDF,
+            "pdf",
+            PDF,
+            ("alliance",),
+            True,
+            _lazy("factsheet", "generate"),
+        ),
+        KindSpec(
+            ReportKind.COMMITTEE_DOSSIER_PDF,
+            "pdf",
+            PDF,
+            ("plan",),
+            True,
+            _lazy("dossier", "generate"),
+        ),
+        KindSpec(
+            ReportKind.PORTFOLIO_XLSX,
+            "xlsx",
+            XLSX,
+            ("program",),
+            False,
+            _lazy("portfolio", "generate_xlsx"),
+        ),
+        KindSpec(
+            ReportKind.PORTFOLIO_PDF,
+            "pdf",
+            PDF,
+            ("program",),
+            False,
+            _lazy("portfolio", "generate_pdf"),
+        ),
+        KindSpec(
+            ReportKind.DISBURSEMENT_LEDGER_XLSX,
+            "xlsx",
+            XLSX,
+            ("program", "alliance"),
+            False,
+            _lazy("ledger", "generate_xlsx"),
+        ),
+        KindSpec(
+            ReportKind.DISBURSEMENT_LEDGER_CSV,
+            "csv",
+            CSV,
+            ("program", "alliance"),
+            False,
+            _lazy("ledger", "generate_csv"),
+        ),
+        KindSpec(
+            ReportKind.INDICATORS_XLSX,
+            "xlsx",
+            XLSX,
+            ("program", "alliance"),
+            False,
+            None,
+            _(
+                "The indicator table is not available yet: it comes with the monitoring "
+                "indicators and their values."
+            ),
+        ),
+    )
+}
+
+AVAILABLE_KINDS = tuple(kind for kind, spec in KINDS.items() if spec.available)

@@ -1,0 +1,130 @@
+"""Report pages: my reports, one report, the request form, the status poll and the
+download. Every one asks `reports.services`; a job the user may not see is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.policy import ActionRefused
+
+from . import services
+from .forms import PortfolioReportForm
+from .generators import KINDS
+from .models import ReportJob
+
+PAGE_SIZE = 25
+PARAMETER_NAMES = ("alliance", "plan", "program")
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    jobs = services.reports_requested_by(request.user)
+    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/list.html", {"page": page})
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    """GET: the portfolio request form. POST: that form, or a report button elsewhere."""
+    form = PortfolioReportForm(user=request.user)
+    if request.method == "GET":
+        return render(request, "reports/new.html", {"form": form})
+    parameters = {
+        name: request.POST[name].strip()
+        for name in PARAMETER_NAMES
+        if request.POST.get(name, "").strip()
+    }
+    try:
+        job = services.report_request(
+            kind=request.POST.get("kind", ""), parameters=parameters, by=request.user
+        )
+    except ActionRefused as refusal:
+        back = _safe_next(request)
+        if back:
+            messages.error(request, refusal)
+            return redirect(back)
+        form = PortfolioReportForm(request.POST, user=request.user)
+        form.is_valid()
+        status = 404 if refusal.code == "not_found" else 400
+        context = {"form": form, "refusal": refusal}
+        return render(request, "reports/new.html", context, status=status)
+    messages.success(
+        request,
+        _("Your report “%(title)s” is being prepared; it will be e-mailed to you when ready.")
+        % {"title": job.title},
+    )
+    return redirect("reports:detail", pk=job.pk)
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = services.get_report_for_user(request.user, pk)
+    return render(request, "reports/detail.html", {"job": job, "parameters": job.parameters})
+
+
+def status_payload(job: ReportJob) -> dict:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "progress": job.progress,
+        "finished": job.is_finished,
+        "download_url": services.report_download_url(job),
+        "error": job.error,
+    }
+
+
+@login_required
+@require_GET
+@never_cache
+def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the progress bar polls."""
+    try:
+        job = services.get_report_for_user(request.user, pk)
+    except Http404:
+        return JsonResponse({"detail": _("No such report.")}, status=404)
+    return JsonResponse(status_payload(job))
+
+
+def file_response(job: ReportJob) -> FileResponse:
+    """The job's file as an attachment, or 404 when it has none (pages and API)."""
+    if not job.is_downloadable:
+        raise Http404(_("This report has no file to download."))
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This report has no file to download.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.filename,
+        content_type=KINDS[job.kind].content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    return file_response(services.get_report_for_user(request.user, pk))

@@ -1,0 +1,79 @@
+"""A small portfolio with known figures, and readers for the generated files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from funding import services as money
+from funding.models import Payment
+from plans.models import PlanStatus
+from tests.factories import attach_evidence
+
+D = Decimal
+
+
+@dataclass
+class Portfolio:
+    active: object  # org A, one tranche paid, reversed, paid again
+    monitoring: object  # org B, every tranche paid
+    committee: object  # org A, waiting for the committee
+
+
+def build_portfolio(world) -> Portfolio:
+    """Three alliances of world.program (XOF, 0.00166 USD per XOF):
+
+    - active (Coop A, Alibori): 14,000,000 committed in tranches 4,666,666 / 4,666,666 /
+      4,666,668; tranche 1 paid (PAY-A1), reversed (PAY-A1-REV), paid again (PAY-A1B);
+    - monitoring (Coop B, Zou): 14,000,000 committed and paid;
+    - committee (Coop A, Alibori): appraised 8/10 on both criteria, no commitment.
+    """
+    w = world
+    active = w.build(PlanStatus.ACTIVE)
+    tranche = active.commitment.tranches.get(number=1)
+    attach_evidence(tranche, by=w.producer)
+    money.tranche_request(tranche=tranche, by=w.producer)
+    money.tranche_verify(tranche=tranche, by=w.officer)
+    money.tranche_authorize(tranche=tranche, by=w.finance2)
+    today = timezone.localdate()
+    first = money.tranche_pay(
+        tranche=tranche, by=w.finance, amount=tranche.amount, paid_on=today, reference="PAY-A1"
+    )
+    money.payment_reverse(payment=first, by=w.finance, reason="Wrong bank account")
+    money.tranche_pay(
+        tranche=tranche, by=w.finance, amount=tranche.amount, paid_on=today, reference="PAY-A1B"
+    )
+    monitoring = w.build(PlanStatus.MONITORING, org=w.org_b)
+    committee = w.build(PlanStatus.COMMITTEE)
+    assert Payment.objects.count() == 6
+    return Portfolio(active=active, monitoring=monitoring, committee=committee)
+
+
+def pdf_text(path) -> str:
+    """The text of every page, with runs of white space (and line breaks) as one space."""
+    reader = PdfReader(str(path))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+def xlsx_rows(path) -> dict[str, list[tuple]]:
+    workbook = load_workbook(str(path), read_only=True)
+    try:
+        return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in workbook}
+    finally:
+        workbook.close()
+
+
+def csv_rows(path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(io.StringIO(f.read())))
+
+
+def spaced(text: str) -> str:
+    """Formatted money as the PDF text has it (no-break spaces are spaces there)."""
+    return " ".join(text.split())

@@ -1,0 +1,244 @@
+"""Report pages: my reports with progress bars, the request form and buttons, the status
+poll, and the download, which only the requester and users allowed to see the data get."""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+
+from plans.models import PlanStatus
+from reports.models import ReportJob, ReportKind
+from reports.services import report_request
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(world):
+    return world.build(PlanStatus.ACTIVE)
+
+
+@pytest.fixture
+def factsheet(world, plan, django_capture_on_commit_callbacks):
+    """A ready fact sheet of organization A's active alliance, asked for by its producer."""
+    with django_capture_on_commit_callbacks(execute=True):
+        job = report_request(
+            kind=ReportKind.ALLIANCE_FACTSHEET_PDF,
+            parameters={"alliance": plan.alliance_id},
+            by=world.producer,
+        )
+    job.refresh_from_db()
+    assert job.is_downloadable
+    return job
+
+
+def get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def test_the_requester_downloads_the_file_as_an_attachment(client, world, factsheet):
+    response = get(client, world.producer, reverse("reports:download", args=[factsheet.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{factsheet.filename}"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("officer", 200),  # national staff see every alliance
+        ("ta", 200),  # accompanies organization A
+        ("funder_user", 200),  # funds the programme
+        ("buyer_user", 200),  # party to the alliance
+        ("regional_officer", 404),  # region B only
+        ("producer_b", 404),  # another organization
+        ("outsider", 404),
+    ],
+)
+def test_others_download_only_when_they_may_see_the_alliance(
+    client, world, factsheet, persona, status
+):
+    for name in ("download", "detail", "status"):
+        response = get(
+            client, getattr(world, persona), reverse(f"reports:{name}", args=[factsheet.pk])
+        )
+        assert response.status_code == status, name
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, factsheet):
+    response = client.get(reverse("reports:download", args=[factsheet.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_portfolio_is_downloaded_only_by_who_sees_all_it_covers(
+    client, world, plan, django_capture_on_commit_callbacks
+):
+    world.build(PlanStatus.DRAFT, org=world.org_b)  # region B
+    with django_capture_on_commit_callbacks(execute=True):
+        job = report_request(kind=ReportKind.PORTFOLIO_XLSX, parameters={}, by=world.officer)
+    url = reverse("reports:download", args=[job.pk])
+    assert get(client, world.officer, url).status_code == 200
+    assert get(client, world.funder_user, url).status_code == 200  # funds all of it
+    assert get(client, world.regional_officer, url).status_code == 404  # not region A
+    assert get(client, world.producer, url).status_code == 404
+    # The regional officer's own portfolio (region B) is open to the national officer.
+    with django_capture_on_commit_callbacks(execute=True):
+        own = report_request(
+            kind=ReportKind.PORTFOLIO_XLSX, parameters={}, by=world.regional_officer
+        )
+    url = reverse("reports:download", args=[own.pk])
+    assert get(client, world.regional_officer, url).status_code == 200
+    assert get(client, world.officer, url).status_code == 200
+    assert get(client, world.producer, url).status_code == 404
+
+
+def test_an_expired_or_unfinished_report_has_nothing_to_download(client, world, factsheet):
+    ReportJob.objects.filter(pk=factsheet.pk).update(file="")
+    url = reverse("reports:download", args=[factsheet.pk])
+    assert get(client, world.producer, url).status_code == 404
+    page = get(client, world.producer, reverse("reports:detail", args=[factsheet.pk]))
+    assert "The file has expired and was deleted." in page.content.decode()
+    assert 'name="kind" value="alliance_factsheet_pdf"' in page.content.decode()  # ask again
+
+
+def test_status_is_json_for_the_progress_bar(client, world, factsheet):
+    response = get(client, world.producer, reverse("reports:status", args=[factsheet.pk]))
+    assert response.json() == {
+        "id": factsheet.pk,
+        "status": "succeeded",
+        "status_label": "Ready",
+        "progress": 100,
+        "finished": True,
+        "download_url": f"/reports/{factsheet.pk}/download/",
+        "error": "",
+    }
+    other = get(client, world.producer_b, reverse("reports:status", args=[factsheet.pk]))
+    assert (other.status_code, other.json()) == (404, {"detail": "No such report."})
+
+
+def test_my_reports_lists_jobs_with_progress_bars_and_no_inline_code(client, world, plan):
+    queued = report_request(
+        kind=ReportKind.ALLIANCE_FACTSHEET_PDF,
+        parameters={"alliance": plan.alliance_id},
+        by=world.producer,
+    )
+    report_request(kind=ReportKind.PORTFOLIO_PDF, parameters={}, by=world.officer)
+    html = get(client, world.producer, reverse("reports:list")).content.decode()
+    assert queued.title in html
+    assert "Portfolio summary (PDF)" not in html  # someone else's
+    assert f'data-report-status-url="/reports/{queued.pk}/status/"' in html
+    assert re.search(r'<progress max="100" value="0" data-report-progress', html)
+    assert '<script src="/static/js/reports.js" defer></script>' in html
+    assert not re.search(r"<script>|\sstyle=|\sonclick=", html)
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_my_reports_runs_a_fixed_number_of_queries(
+    client, world, count, django_assert_max_num_queries
+):
+    ReportJob.objects.bulk_create(
+        ReportJob(
+            kind=ReportKind.PORTFOLIO_PDF, requester=world.officer, title=f"R{n}", filename="r.pdf"
+        )
+        for n in range(count)
+    )
+    client.force_login(world.officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reports:list"))
+    assert response.content.decode().count("data-report-progress") == min(count, 25)
+
+
+def test_the_request_button_posts_back_to_the_page(client, world, plan):
+    request = RequestFactory().get("/plans/7/")
+    request.user = world.producer
+    html = render_to_string(
+        "reports/_request_button.html",
+        {"kind": "alliance_factsheet_pdf", "alliance": plan.alliance_id},
+        request=request,
+    )
+    assert f'name="alliance" value="{plan.alliance_id}"' in html
+    assert 'name="next" value="/plans/7/"' in html
+    assert "Fact sheet (PDF)" in html
+    client.force_login(world.producer)
+    response = client.post(
+        reverse("reports:new"),
+        {"kind": "alliance_factsheet_pdf", "alliance": plan.alliance_id, "next": "/plans/7/"},
+    )
+    job = ReportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:detail", args=[job.pk])
+
+
+def test_a_refused_button_goes_back_with_the_reason(client, world, plan):
+    client.force_login(world.producer_b)
+    response = client.post(
+        reverse("reports:new"),
+        {"kind": "alliance_factsheet_pdf", "alliance": plan.alliance_id, "next": "/plans/7/"},
+        follow=False,
+    )
+    assert (response.status_code, response["Location"]) == (302, "/plans/7/")
+    assert ReportJob.objects.count() == 0
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["There is no alliance with this id that you can see."]
+
+
+def test_an_unsafe_next_is_ignored(client, world):
+    client.force_login(world.producer)
+    response = client.post(
+        reverse("reports:new"), {"kind": "nope", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 400
+    assert "Unknown report kind." in response.content.decode()
+
+
+def test_the_portfolio_form_offers_visible_programmes_and_queues_a_job(client, world):
+    client.force_login(world.funder_user)
+    page = client.get(reverse("reports:new")).content.decode()
+    assert f'<option value="{world.program.pk}">{world.program}</option>' in page
+    assert "All the alliances I can see" in page
+    response = client.post(
+        reverse("reports:new"), {"kind": "portfolio_xlsx", "program": world.program.pk}
+    )
+    job = ReportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.kind, job.parameters, job.requester) == (
+        "portfolio_xlsx",
+        {"program": world.program.pk},
+        world.funder_user,
+    )
+
+
+def test_a_bad_form_post_changes_nothing_and_says_why(client, world):
+    client.force_login(world.outsider)
+    response = client.post(reverse("reports:new"), {"kind": "portfolio_pdf", "program": "abc"})
+    assert response.status_code == 400
+    assert "Give the id of the object, a whole number." in response.content.decode()
+    response = client.post(reverse("reports:new"), {"kind": "portfolio_pdf", "program": "99999"})
+    assert response.status_code == 404
+    assert ReportJob.objects.count() == 0
+
+
+def test_administrators_see_a_failed_job_and_its_error_read_only(admin_client, world):
+    job = report_request(kind=ReportKind.PORTFOLIO_PDF, parameters={}, by=world.officer)
+    ReportJob.objects.filter(pk=job.pk).update(status="failed", error="The report took too long.")
+    changelist = admin_client.get(reverse("admin:reports_reportjob_changelist"), {"q": "Portfolio"})
+    assert changelist.status_code == 200
+    assert job.title in changelist.content.decode()
+    page = admin_client.get(reverse("admin:reports_reportjob_change", args=[job.pk]))
+    assert page.status_code == 200
+    assert "The report took too long." in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()  # nothing to save: read-only
+    assert admin_client.get(reverse("admin:reports_reportjob_add")).status_code == 403
+
+
+def test_ids_out_of_range_are_404_not_500(client, world):
+    client.force_login(world.officer)
+    for name in ("detail", "status", "download"):
+        url = reverse(f"reports:{name}", args=[2**64])
+        assert client.get(url).status_code == 404, name
