@@ -1,0 +1,288 @@
+"""API of purchase agreements (§7: draft -> sent -> confirmed | declined) and deliveries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.policy import alliances_visible_to
+from config.api import (
+    MAX_COMMENT,
+    CommentSerializer,
+    NotFoundMixin,
+    alliance_filterset,
+    visible_through_alliance,
+)
+
+from .. import services
+from ..models import Alliance, Delivery, Product, PurchaseAgreement, PurchaseAgreementVersion
+
+# --- purchase agreements ---------------------------------------------------------------
+
+
+class AgreementTermsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PurchaseAgreementVersion
+        fields = [
+            "number",
+            "product",
+            "unit",
+            "annual_volume",
+            "quality_specification",
+            "price_type",
+            "unit_price",
+            "market_reference",
+            "delivery_schedule",
+            "payment_terms",
+            "duration_months",
+            "buyer_support",
+            "created_at",
+            "confirmed_at",
+        ]
+
+
+class PurchaseAgreementSerializer(serializers.ModelSerializer):
+    alliance_code = serializers.CharField(source="alliance.code", read_only=True)
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PurchaseAgreement
+        fields = [
+            "id",
+            "alliance",
+            "alliance_code",
+            "status",
+            "decline_reason",
+            "current_version",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(AgreementTermsSerializer(allow_null=True))
+    def get_current_version(self, agreement):
+        versions = list(agreement.versions.all())  # prefetched
+        current = max(versions, key=lambda v: v.number, default=None)
+        return AgreementTermsSerializer(current).data if current else None
+
+
+TEXT = {"required": False, "allow_blank": True, "max_length": MAX_COMMENT}
+
+
+class AgreementWriteSerializer(serializers.Serializer):
+    """The terms of §7. On create, `alliance` and the main terms are required; on update
+    (an amendment) any subset of terms."""
+
+    alliance = serializers.PrimaryKeyRelatedField(queryset=Alliance.objects.none())
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    unit = serializers.CharField(max_length=20)
+    annual_volume = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quality_specification = serializers.CharField(**TEXT)
+    price_type = serializers.ChoiceField(
+        choices=PurchaseAgreementVersion.PriceType.choices, required=False
+    )
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    market_reference = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    delivery_schedule = serializers.CharField(**TEXT)
+    payment_terms = serializers.CharField(**TEXT)
+    duration_months = serializers.IntegerField(min_value=0, max_value=32767)
+    buyer_support = serializers.CharField(**TEXT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if self.instance is not None:
+            del self.fields["alliance"]
+        elif request is not None:
+            self.fields["alliance"].queryset = alliances_visible_to(request.user)
+
+
+class AgreementFilter(alliance_filterset("alliance", updated="updated_at")):
+    status = filters.MultipleChoiceFilter(choices=PurchaseAgreement.Status.choices)
+
+    class Meta:
+        model = PurchaseAgreement
+        fields = []
+
+
+AGREEMENT_EXAMPLE = {
+    "alliance": 1,
+    "product": 1,
+    "unit": "kg",
+    "annual_volume": "120000.000",
+    "price_type": "fixed",
+    "unit_price": "235.00",
+    "duration_months": 36,
+    "delivery_schedule": "Monthly, November to March",
+    "payment_terms": "30 days after delivery",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List purchase agreements"),
+    retrieve=extend_schema(summary="A purchase agreement"),
+    create=extend_schema(
+        summary="Draft the purchase agreement of an alliance",
+        description=(
+            "The producer organization, its TA provider or a programme officer writes the "
+            "terms (version 1, in `draft`). An alliance has one agreement: change it with "
+            "PATCH."
+        ),
+        request=AgreementWriteSerializer,
+        responses={201: PurchaseAgreementSerializer},
+        examples=[OpenApiExample("Fixed price", value=AGREEMENT_EXAMPLE, request_only=True)],
+    ),
+    partial_update=extend_schema(
+        summary="Amend the purchase agreement",
+        description=(
+            "A draft is edited in place; a sent, confirmed or declined agreement gets a new "
+            "version, back in `draft`, that the buyer confirms again."
+        ),
+        request=AgreementWriteSerializer,
+        responses={200: PurchaseAgreementSerializer},
+    ),
+)
+class PurchaseAgreementViewSet(
+    NotFoundMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Purchase agreements (§7): `draft -> sent -> confirmed | declined`."""
+
+    serializer_class = PurchaseAgreementSerializer
+    filterset_class = AgreementFilter
+    ordering_fields = ["updated_at", "created_at", "id"]
+    ordering = ["-updated_at", "-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    not_found_message = _("No such purchase agreement.")
+
+    def get_queryset(self):
+        return visible_through_alliance(
+            PurchaseAgreement.objects.select_related("alliance").prefetch_related(
+                Prefetch("versions", queryset=PurchaseAgreementVersion.objects.order_by("number"))
+            ),
+            self.request.user,
+            "alliance",
+        )
+
+    def create(self, request, *args, **kwargs):
+        body = AgreementWriteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        terms = dict(body.validated_data)
+        alliance = terms.pop("alliance")
+        if PurchaseAgreement.objects.filter(alliance=alliance).exists():
+            raise ValidationError(
+                {"alliance": [_("This alliance already has an agreement: amend it with PATCH.")]}
+            )
+        agreement = services.agreement_draft(alliance=alliance, by=request.user, **terms)
+        agreement = self.get_queryset().get(pk=agreement.pk)
+        return Response(self.get_serializer(agreement).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        body = AgreementWriteSerializer(
+            agreement, data=request.data, partial=True, context={"request": request}
+        )
+        body.is_valid(raise_exception=True)
+        services.agreement_draft(
+            alliance=agreement.alliance, by=request.user, **body.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+
+    def update(self, request, *args, **kwargs):  # PUT is not offered
+        return self.partial_update(request, *args, **kwargs)
+
+    def _move(self, request, service):
+        agreement = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(agreement=agreement, by=request.user, comment=body.validated_data["comment"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+
+    @extend_schema(
+        summary="Send the agreement to the buyer",
+        request=CommentSerializer,
+        responses={200: PurchaseAgreementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        return self._move(request, services.agreement_send)
+
+    @extend_schema(
+        summary="Confirm the agreement (buyer)",
+        request=CommentSerializer,
+        responses={200: PurchaseAgreementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._move(request, services.agreement_confirm)
+
+    @extend_schema(
+        summary="Decline the agreement (buyer), with a reason",
+        request=CommentSerializer,
+        responses={200: PurchaseAgreementSerializer},
+        examples=[OpenApiExample("Reason", value={"comment": "Price above market."})],
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._move(request, services.agreement_decline)
+
+
+# --- deliveries ------------------------------------------------------------------------
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    alliance_code = serializers.CharField(source="alliance.code", read_only=True)
+    currency = serializers.CharField(source="alliance.program.currency", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "alliance",
+            "alliance_code",
+            "delivered_on",
+            "volume",
+            "quality_grade",
+            "unit_price",
+            "currency",
+            "status",
+            "dispute_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DeliveryFilter(alliance_filterset("alliance", updated="updated_at")):
+    status = filters.MultipleChoiceFilter(choices=Delivery.Status.choices)
+
+    class Meta:
+        model = Delivery
+        fields = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List deliveries"), retrieve=extend_schema(summary="A delivery")
+)
+class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Deliveries to the buyer (§7). Read-only for now: recording, `confirm` and `dispute`
+    come with the monitoring work, which adds their services."""
+
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilter
+    ordering_fields = ["delivered_on", "updated_at", "id"]
+    ordering = ["-delivered_on", "-id"]
+    not_found_message = _("No such delivery.")
+
+    def get_queryset(self):
+        return visible_through_alliance(
+            Delivery.objects.select_related("alliance__program"), self.request.user, "alliance"
+        )

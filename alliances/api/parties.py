@@ -1,0 +1,207 @@
+"""API of the parties: producer organizations, buyers and public funders, and the small
+shapes other resources nest."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from accounts.policy import alliances_visible_to
+from config.api import IdFilter, NotFoundMixin
+
+from ..models import (
+    YOUTH_AGE_LIMIT,
+    Buyer,
+    Funder,
+    Member,
+    ProducerOrganization,
+    Product,
+    Region,
+    ValueChain,
+)
+
+# --- small nested shapes -----------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "country"]
+
+
+class ValueChainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ValueChain
+        fields = ["id", "code", "name"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "unit", "value_chain"]
+
+
+class PartySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ProgramRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    currency = serializers.CharField()
+
+
+# --- producer organizations, buyers, funders --------------------------------------------
+
+
+def organizations_visible_to(user):
+    """The user's own organizations (as producer or TA provider) and those party to an
+    alliance the user may see; national staff and administrators see all."""
+    organizations = ProducerOrganization.objects.all()
+    alliances = alliances_visible_to(user)
+    if not alliances.query.where:
+        return organizations
+    visible = ProducerOrganization.objects.filter(
+        Q(alliances__in=alliances.values("pk"))
+        | Q(memberships__user=user)
+        | Q(ta_providers__memberships__user=user)
+    )
+    return organizations.filter(pk__in=visible.values("pk"))
+
+
+class ProducerOrganizationSerializer(serializers.ModelSerializer):
+    region = RegionSerializer(read_only=True)
+    # Annotations of the view's queryset (named *_count to stay clear of `members`).
+    members = serializers.IntegerField(
+        source="members_count", read_only=True, help_text=_("Active members.")
+    )
+    women = serializers.IntegerField(
+        source="women_count", read_only=True, help_text=_("Active women members.")
+    )
+    youth = serializers.IntegerField(
+        source="youth_count", read_only=True, help_text=_("Active members under 35 this year.")
+    )
+
+    class Meta:
+        model = ProducerOrganization
+        fields = [
+            "id",
+            "name",
+            "registration_number",
+            "legal_form",
+            "region",
+            "founded_year",
+            "address",
+            "email",
+            "phone",
+            "members",
+            "women",
+            "youth",
+            "created_at",
+        ]
+
+
+class ProducerOrganizationFilter(filters.FilterSet):
+    region = IdFilter(field_name="region_id", help_text="Region id.")
+    legal_form = filters.ChoiceFilter(choices=ProducerOrganization.LegalForm.choices)
+
+    class Meta:
+        model = ProducerOrganization
+        fields = ["region", "legal_form"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List producer organizations"),
+    retrieve=extend_schema(summary="A producer organization"),
+)
+class ProducerOrganizationViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Producer organizations: the user's own, and those of the alliances they may see.
+    Member figures are counted from the active roster (§5)."""
+
+    serializer_class = ProducerOrganizationSerializer
+    filterset_class = ProducerOrganizationFilter
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name", "id"]
+    not_found_message = _("No such producer organization.")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
+            return ProducerOrganization.objects.none()
+        youth_born_after = datetime.date.today().year - YOUTH_AGE_LIMIT
+        active = Q(members__active=True)
+        return (
+            organizations_visible_to(self.request.user)
+            .select_related("region")
+            .annotate(
+                members_count=Count("members", filter=active),
+                women_count=Count("members", filter=active & Q(members__sex=Member.Sex.FEMALE)),
+                youth_count=Count(
+                    "members", filter=active & Q(members__birth_year__gt=youth_born_after)
+                ),
+            )
+        )
+
+
+class BuyerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Buyer
+        fields = ["id", "name", "kind", "country", "registration_number", "email"]
+
+
+class BuyerFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Buyer.Kind.choices)
+    country = filters.CharFilter(max_length=2, help_text="ISO 3166 country code.")
+
+    class Meta:
+        model = Buyer
+        fields = ["kind", "country"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List buyers"), retrieve=extend_schema(summary="A buyer")
+)
+class BuyerViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """The buyers directory (a producer organization chooses its buyer from it)."""
+
+    queryset = Buyer.objects.all()
+    serializer_class = BuyerSerializer
+    filterset_class = BuyerFilter
+    ordering_fields = ["name", "id"]
+    ordering = ["name", "id"]
+    not_found_message = _("No such buyer.")
+
+
+class FunderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Funder
+        fields = ["id", "name", "kind", "country"]
+
+
+class FunderFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Funder.Kind.choices)
+    country = filters.CharFilter(max_length=2, help_text="ISO 3166 country code.")
+
+    class Meta:
+        model = Funder
+        fields = ["kind", "country"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List public funders"),
+    retrieve=extend_schema(summary="A public funder"),
+)
+class FunderViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """The public funders of the programmes."""
+
+    queryset = Funder.objects.all()
+    serializer_class = FunderSerializer
+    filterset_class = FunderFilter
+    ordering_fields = ["name", "id"]
+    ordering = ["name", "id"]
+    not_found_message = _("No such funder.")

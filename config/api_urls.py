@@ -1,0 +1,80 @@
+"""URLs of the REST API: `/api/v1/` (DESIGN.md §10), its OpenAPI 3 schema and its docs."""
+
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import MeView, TokenView
+from alliances.api import (
+    AllianceViewSet,
+    BuyerViewSet,
+    DeliveryViewSet,
+    FunderViewSet,
+    ProducerOrganizationViewSet,
+    PurchaseAgreementViewSet,
+)
+from funding.api import DisbursementViewSet, ProgramViewSet, TrancheViewSet
+from monitoring.api import MonitoringReportViewSet
+from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
+from reports.api import ReportJobViewSet
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("producer-organizations", ProducerOrganizationViewSet, basename="organization")
+router.register("buyers", BuyerViewSet, basename="buyer")
+router.register("funders", FunderViewSet, basename="funder")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("alliances", AllianceViewSet, basename="alliance")
+router.register("plans", PlanViewSet, basename="plan")
+router.register(
+    r"plans/(?P<plan_pk>[^/.]+)/budget-lines", BudgetLineViewSet, basename="plan-budget-line"
+)
+router.register("appraisals", AppraisalViewSet, basename="appraisal")
+router.register("purchase-agreements", PurchaseAgreementViewSet, basename="agreement")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("tranches", TrancheViewSet, basename="tranche")
+router.register("disbursements", DisbursementViewSet, basename="disbursement")
+router.register("monitoring-reports", MonitoringReportViewSet, basename="monitoring-report")
+router.register("reports", ReportJobViewSet, basename="report")
+
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    path(
+        "plans/<str:plan_pk>/cash-flows/",
+        CashFlowViewSet.as_view({"get": "projection", "put": "replace"}),
+        name="plan-cash-flows",
+    ),
+    *router.urls,
+]
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request, path=""):
+    """Any other address under /api/: a 404 in the API's error shape, not an HTML page."""
+    raise NotFound(_("No such address in the API."))
+
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "docs/",
+        # The split view loads its start-up script from a URL instead of inlining it, so
+        # the page works under a Content-Security-Policy without inline script.
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    re_path(r"^(?P<path>.*)$", not_found),
+]

@@ -1,0 +1,525 @@
+"""API of programme money: programmes, tranches and their steps, disbursements (§4)."""
+
+from __future__ import annotations
+
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from alliances.api import RegionSerializer
+from alliances.models import Product, ValueChain
+from config.api import (
+    MAX_COMMENT,
+    CommentSerializer,
+    IdFilter,
+    NotFoundMixin,
+    alliance_filterset,
+    visible_through_alliance,
+)
+from plans.documents import document_upload
+from plans.models import PlanDocument
+
+from . import services
+from .models import (
+    GrantCommitment,
+    LegalizationRequirement,
+    Payment,
+    Program,
+    ProgramFunding,
+    RubricCriterion,
+    Tranche,
+)
+from .money import ZERO
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+TOTAL = {"max_digits": 24, "decimal_places": 2}  # sums of many amounts
+
+
+def _money_sum(expression, queryset) -> Coalesce:
+    total = queryset.values("program").annotate(t=Sum(expression)).values("t")
+    return Coalesce(Subquery(total), ZERO, output_field=DecimalField(**TOTAL))
+
+
+# --- programmes ------------------------------------------------------------------------
+
+
+class FundingSerializer(serializers.ModelSerializer):
+    funder = serializers.CharField(source="funder.name", read_only=True)
+    funder_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgramFunding
+        fields = ["funder_id", "funder", "amount"]
+
+
+class ProductRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "unit"]
+
+
+class EligibleValueChainSerializer(serializers.ModelSerializer):
+    products = ProductRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ValueChain
+        fields = ["id", "code", "name", "products"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RubricCriterion
+        fields = ["id", "code", "name", "category", "weight", "max_score", "order"]
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LegalizationRequirement
+        fields = ["id", "code", "label", "order"]
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    # Annotations of the view's queryset (the model's properties would query per row).
+    total_budget = serializers.DecimalField(**TOTAL, source="budget_total", read_only=True)
+    committed = serializers.DecimalField(
+        **TOTAL,
+        source="committed_total",
+        read_only=True,
+        help_text=_("Reserved by grant commitments, net of releases."),
+    )
+    available = serializers.SerializerMethodField()
+    fundings = FundingSerializer(many=True, read_only=True)
+    eligible_regions = RegionSerializer(many=True, read_only=True)
+    eligible_value_chains = EligibleValueChainSerializer(many=True, read_only=True)
+    criteria = CriterionSerializer(
+        many=True, read_only=True, help_text=_("The appraisal rubric (§6).")
+    )
+    legalization_requirements = RequirementSerializer(
+        many=True, read_only=True, help_text=_("The checklist to complete before signing.")
+    )
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "code",
+            "name",
+            "country",
+            "currency",
+            "opens_on",
+            "closes_on",
+            "max_grant_per_alliance",
+            "max_grant_per_family",
+            "max_grant_share",
+            "min_counterpart_share",
+            "discount_rate",
+            "score_threshold",
+            "required_appraisals",
+            "tranche_count",
+            "monitoring_period_months",
+            "reporting_currency",
+            "reporting_rate",
+            "reporting_rate_date",
+            "total_budget",
+            "committed",
+            "available",
+            "fundings",
+            "eligible_regions",
+            "eligible_value_chains",
+            "criteria",
+            "legalization_requirements",
+        ]
+
+    @extend_schema_field(serializers.DecimalField(**TOTAL))
+    def get_available(self, program) -> str:
+        return serializers.DecimalField(**TOTAL).to_representation(
+            program.budget_total - program.committed_total
+        )
+
+
+class ProgramFilter(filters.FilterSet):
+    country = filters.CharFilter(max_length=2, help_text="ISO 3166 country code.")
+    currency = filters.CharFilter(max_length=3, help_text="ISO 4217 currency code.")
+
+    class Meta:
+        model = Program
+        fields = ["country", "currency"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List programmes"), retrieve=extend_schema(summary="A programme")
+)
+class ProgramViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Funding programmes (calls): currency, budget by funder, caps, eligible regions and
+    value chains (with their products), appraisal rubric and legalization checklist."""
+
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilter
+    ordering_fields = ["code", "opens_on", "closes_on", "id"]
+    ordering = ["code"]
+    not_found_message = _("No such programme.")
+
+    def get_queryset(self):
+        fundings = ProgramFunding.objects.filter(program=OuterRef("pk"))
+        commitments = GrantCommitment.objects.filter(program=OuterRef("pk"))
+        return Program.objects.annotate(
+            budget_total=_money_sum("amount", fundings),
+            committed_total=_money_sum(F("amount") - F("released_amount"), commitments),
+        ).prefetch_related(
+            Prefetch("fundings", queryset=ProgramFunding.objects.select_related("funder")),
+            "eligible_regions",
+            "eligible_value_chains__products",
+            "criteria",
+            "legalization_requirements",
+        )
+
+
+# --- tranches and payments -------------------------------------------------------------
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    currency = serializers.CharField(source="tranche.commitment.program.currency", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "tranche",
+            "kind",
+            "amount",
+            "currency",
+            "paid_on",
+            "reference",
+            "reverses",
+            "reason",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class TranchePaymentSerializer(PaymentSerializer):
+    currency = None
+
+    class Meta(PaymentSerializer.Meta):
+        fields = [f for f in PaymentSerializer.Meta.fields if f not in ("tranche", "currency")]
+
+
+def _username(user) -> str | None:
+    return user.username if user is not None else None
+
+
+class TrancheSerializer(serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="commitment.plan_id", read_only=True)
+    alliance = serializers.IntegerField(source="commitment.plan.alliance_id", read_only=True)
+    alliance_code = serializers.CharField(source="commitment.plan.alliance.code", read_only=True)
+    currency = serializers.CharField(source="commitment.program.currency", read_only=True)
+    requested_by = serializers.SerializerMethodField()
+    verified_by = serializers.SerializerMethodField()
+    authorized_by = serializers.SerializerMethodField()
+    net_paid = serializers.SerializerMethodField(help_text=_("Payments minus reversals."))
+    payments = TranchePaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Tranche
+        fields = [
+            "id",
+            "plan",
+            "alliance",
+            "alliance_code",
+            "number",
+            "amount",
+            "currency",
+            "planned_date",
+            "release_conditions",
+            "status",
+            "requested_by",
+            "requested_at",
+            "verified_by",
+            "verified_at",
+            "authorized_by",
+            "authorized_at",
+            "net_paid",
+            "payments",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_requested_by(self, tranche):
+        return _username(tranche.requested_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_verified_by(self, tranche):
+        return _username(tranche.verified_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_authorized_by(self, tranche):
+        return _username(tranche.authorized_by)
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_net_paid(self, tranche) -> str:
+        net = sum(
+            (-p.amount if p.kind == Payment.Kind.REVERSAL else p.amount)
+            for p in tranche.payments.all()
+        )
+        return serializers.DecimalField(**MONEY).to_representation(net or ZERO)
+
+
+class TrancheFilter(alliance_filterset("commitment__plan__alliance")):
+    status = filters.MultipleChoiceFilter(choices=Tranche.Status.choices)
+    plan = IdFilter(field_name="commitment__plan_id", help_text="Business plan id.")
+    updated_since = filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text="Only tranches requested, verified, authorized or paid at or after this time.",
+    )
+
+    class Meta:
+        model = Tranche
+        fields = []
+
+    def filter_updated_since(self, queryset, name, value):
+        changed = Tranche.objects.filter(
+            Q(requested_at__gte=value)
+            | Q(verified_at__gte=value)
+            | Q(authorized_at__gte=value)
+            | Q(payments__recorded_at__gte=value)
+        )
+        return queryset.filter(pk__in=changed.values("pk"))
+
+
+class PaySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        **MONEY, help_text=_("The tranche amount, in the programme's currency.")
+    )
+    paid_on = serializers.DateField(help_text=_("Date of the transfer; not in the future."))
+    reference = serializers.CharField(
+        max_length=100, allow_blank=True, help_text=_("Bank or treasury reference.")
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_COMMENT, default=""
+    )
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+
+    class Meta:
+        model = PlanDocument
+        fields = [
+            "id",
+            "title",
+            "original_name",
+            "content_type",
+            "size",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, help_text=_("What the document shows."))
+    file = serializers.FileField(help_text=_("PDF, image or spreadsheet; the type is checked."))
+
+
+def _tranche_queryset():
+    return Tranche.objects.select_related(
+        "commitment__plan__alliance",
+        "commitment__program",
+        "requested_by",
+        "verified_by",
+        "authorized_by",
+    ).prefetch_related(
+        Prefetch(
+            "payments",
+            queryset=Payment.objects.select_related("recorded_by").order_by("recorded_at", "id"),
+        )
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List tranches"), retrieve=extend_schema(summary="A tranche")
+)
+class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Tranches of grant commitments (§4): `planned -> requested` (producer organization)
+    `-> verified` (programme officer) `-> authorized` (finance officer, not the verifier)
+    `-> paid` (finance officer records the payment)."""
+
+    serializer_class = TrancheSerializer
+    filterset_class = TrancheFilter
+    ordering_fields = ["planned_date", "number", "id"]
+    ordering = ["commitment__plan_id", "number"]
+    not_found_message = _("No such tranche.")
+
+    def get_queryset(self):
+        return visible_through_alliance(
+            _tranche_queryset(), self.request.user, "commitment__plan__alliance"
+        )
+
+    def _step(self, request, service):
+        tranche = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(tranche=tranche, by=request.user, comment=body.validated_data["comment"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=tranche.pk)).data)
+
+    @extend_schema(
+        summary="Request the tranche (producer organization)",
+        request=CommentSerializer,
+        responses={200: TrancheSerializer},
+    )
+    # Not named `request`: the view's request attribute would hide it.
+    @action(detail=True, methods=["post"], url_path="request", url_name="request")
+    def request_tranche(self, request, pk=None):
+        return self._step(request, services.tranche_request)
+
+    @extend_schema(
+        summary="Verify the tranche request (programme officer)",
+        request=CommentSerializer,
+        responses={200: TrancheSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._step(request, services.tranche_verify)
+
+    @extend_schema(
+        summary="Authorize the tranche (finance officer who did not verify it)",
+        request=CommentSerializer,
+        responses={200: TrancheSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def authorize(self, request, pk=None):
+        return self._step(request, services.tranche_authorize)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Evidence attached to the tranche request",
+        responses={200: EvidenceSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Attach evidence to the tranche request (producer organization)",
+        description=(
+            "A `multipart/form-data` upload. The producer organization's side attaches at "
+            "least one document to a planned tranche of an active alliance before requesting it."
+        ),
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, JSONParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def evidence(self, request, pk=None):
+        tranche = self.get_object()
+        if request.method == "POST":
+            body = EvidenceUploadSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            document = document_upload(
+                plan=tranche.commitment.plan,
+                by=request.user,
+                kind=PlanDocument.Kind.EVIDENCE,
+                title=body.validated_data["title"],
+                upload=body.validated_data["file"],
+                tranche=tranche,
+            )
+            return Response(EvidenceSerializer(document).data, status=status.HTTP_201_CREATED)
+        documents = tranche.evidence.select_related("uploaded_by").order_by("id")
+        return Response(EvidenceSerializer(documents, many=True).data)
+
+    @extend_schema(
+        summary="Record the payment of the tranche (finance officer)",
+        description=(
+            "The amount must be the tranche's amount; the reference is unique. Paying the "
+            "last tranche moves the plan to `monitoring`."
+        ),
+        request=PaySerializer,
+        responses={200: TrancheSerializer},
+        examples=[
+            OpenApiExample(
+                "Payment",
+                value={"amount": "4666666.00", "paid_on": "2025-03-14", "reference": "TR-0042"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        tranche = self.get_object()
+        body = PaySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.tranche_pay(tranche=tranche, by=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=tranche.pk)).data)
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=MAX_COMMENT, allow_blank=True, help_text=_("Why the payment is reversed.")
+    )
+
+
+class DisbursementFilter(
+    alliance_filterset("tranche__commitment__plan__alliance", updated="recorded_at")
+):
+    kind = filters.ChoiceFilter(choices=Payment.Kind.choices)
+    tranche = IdFilter(field_name="tranche_id", help_text="Tranche id.")
+    plan = IdFilter(field_name="tranche__commitment__plan_id", help_text="Business plan id.")
+    paid_after = filters.DateFilter(field_name="paid_on", lookup_expr="gte")
+    paid_before = filters.DateFilter(field_name="paid_on", lookup_expr="lte")
+
+    class Meta:
+        model = Payment
+        fields = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List disbursements"),
+    retrieve=extend_schema(summary="A disbursement"),
+)
+class DisbursementViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """Disbursements: payments of tranches and their reversals. A payment is never
+    edited; a correction is a reversal (`POST .../reverse/`)."""
+
+    serializer_class = PaymentSerializer
+    filterset_class = DisbursementFilter
+    ordering_fields = ["paid_on", "recorded_at", "id"]
+    ordering = ["-recorded_at", "-id"]
+    not_found_message = _("No such disbursement.")
+
+    def get_queryset(self):
+        return visible_through_alliance(
+            Payment.objects.select_related("tranche__commitment__program", "recorded_by"),
+            self.request.user,
+            "tranche__commitment__plan__alliance",
+        )
+
+    @extend_schema(
+        summary="Reverse a payment (finance officer), with a reason",
+        description="Records a reversal; the tranche goes back to `authorized`.",
+        request=ReverseSerializer,
+        responses={201: PaymentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        payment = self.get_object()
+        body = ReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reversal = services.payment_reverse(
+            payment=payment, by=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=reversal.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

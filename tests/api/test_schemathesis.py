@@ -1,0 +1,224 @@
+"""Property-based checks of the live API against its own OpenAPI schema (schemathesis).
+
+The schema is the one served at /api/schema/. For every operation, a bounded number of
+requests is generated with generated path ids (mostly unknown objects), then with the ids
+of real objects in the states the operation acts on, sent by the persona who acts there
+(so that the services' own checks run too), then with data that breaks the schema. Requests go in-process to the WSGI
+application; each one runs in a savepoint that is rolled back, so every request meets the
+same data. No request may get a server error, and every response must conform to the
+schema: a documented status code, the documented content type and a body that validates.
+"""
+
+import re
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from alliances.services import agreement_draft, agreement_send
+from config.wsgi import application
+from funding import services as money
+from plans import services, workflow
+from plans.models import PlanStatus
+from tests.factories import attach_evidence
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+EXAMPLES = 8  # per operation and per kind of path ids
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """Requests sent straight to the WSGI application, as Django's test client sends
+    them: the test's database connection stays open, and no throttle gets in the way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "auth": None}
+    )
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def _draft_agreement(world, plan):
+    return agreement_draft(
+        alliance=plan.alliance,
+        by=world.producer,
+        product=world.product,
+        unit="kg",
+        annual_volume=100,
+        unit_price=250,
+        duration_months=12,
+    )
+
+
+@pytest.fixture
+def objects(world):
+    """Real objects in the states each operation acts on, by path parameter."""
+    plans = {state: world.build(state) for state in (
+        PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.SCREENING, PlanStatus.APPRAISAL,
+        PlanStatus.COMMITTEE, PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.SUSPENDED,
+    )}  # fmt: skip
+    plans[PlanStatus.REVISION_REQUESTED] = world.build(
+        PlanStatus.REVISION_REQUESTED, org=world.org_b
+    )
+    appraisal = services.appraisal_assign(
+        plan=plans[PlanStatus.APPRAISAL], appraiser=world.appraiser, by=world.officer
+    )
+    draft_agreement = _draft_agreement(world, plans[PlanStatus.DRAFT])
+    sent_agreement = agreement_send(
+        agreement=_draft_agreement(world, plans[PlanStatus.SUBMITTED]), by=world.producer
+    )
+    # Tranches of active alliances in each state before payment, and one payment.
+    active = [plans[PlanStatus.ACTIVE]] + [world.build(PlanStatus.ACTIVE) for _ in range(4)]
+    tranches = [plan.commitment.tranches.get(number=1) for plan in active]
+    steps = [
+        (money.tranche_request, world.producer),
+        (money.tranche_verify, world.officer),
+        (money.tranche_authorize, world.finance),
+    ]
+    for tranche in tranches[1:]:
+        attach_evidence(tranche, by=world.producer)
+    for count, tranche in enumerate(tranches[1:], start=1):
+        for step, user in steps[: min(count, 3)]:
+            step(tranche=tranche, by=user)
+    payment = money.tranche_pay(
+        tranche=tranches[4],
+        by=world.finance2,
+        amount=tranches[4].amount,
+        paid_on=tranches[4].planned_date,
+        reference="SCHEMA-1",
+    )
+    return {
+        "plans": plans,
+        "appraisal": appraisal,
+        "draft_agreement": draft_agreement,
+        "sent_agreement": sent_agreement,
+        "planned": tranches[0],
+        "requested": tranches[1],
+        "verified": tranches[2],
+        "authorized": tranches[3],
+        "payment": payment,
+        "organization": world.org_a,
+    }
+
+
+def known_ids(path: str, method: str, objects) -> tuple[dict, str]:
+    """Path ids of real objects for this operation, and the persona that acts there."""
+    plans = objects["plans"]
+    action = path.rstrip("/").rsplit("/", 1)[-1]
+    draft = plans[PlanStatus.DRAFT]
+    if path.startswith("/api/v1/plans/{plan_pk}/"):
+        line = draft.current_version.budget_lines.first()
+        return {"plan_pk": draft.pk, "id": line.pk}, "producer"
+    if action == "current-version":
+        return {"id": draft.pk}, "producer"
+    if path.startswith("/api/v1/plans/{id}/"):
+        name = action.replace("-", "_")
+        transitions = workflow.transitions_named(name)
+        if transitions:
+            states = sorted(transitions[0].sources)
+            plan = next((plans[s] for s in states if s in plans), plans[PlanStatus.DRAFT])
+            roles = sorted(transitions[0].roles)
+            actor = {
+                "producer": "producer",
+                "committee_member": "committee",
+                "me_officer": "me_officer",
+            }.get(roles[0] if roles else "", "officer")
+            return {"id": plan.pk}, actor
+        plan = {
+            "screening": plans[PlanStatus.SCREENING],
+            "appraisals": plans[PlanStatus.APPRAISAL],
+        }.get(action, plans[PlanStatus.ACTIVE])
+        return {"id": plan.pk}, "officer"
+    if path.startswith("/api/v1/alliances/{id}/"):
+        return {"id": plans[PlanStatus.APPROVED].alliance_id}, "officer"
+    if path.startswith("/api/v1/appraisals/{id}/"):
+        return {"id": objects["appraisal"].pk}, "appraiser"
+    if path.startswith("/api/v1/purchase-agreements/{id}/"):
+        if action in ("confirm", "decline"):
+            return {"id": objects["sent_agreement"].pk}, "buyer_user"
+        return {"id": objects["draft_agreement"].pk}, "producer"
+    if path.startswith("/api/v1/tranches/{id}/"):
+        tranche, actor = {
+            "request": ("planned", "producer"),
+            "evidence": ("planned", "producer"),
+            "verify": ("requested", "officer"),
+            "authorize": ("verified", "finance"),
+            "pay": ("authorized", "finance2"),
+        }.get(action, ("authorized", "officer"))
+        return {"id": objects[tranche].pk}, actor
+    if path.startswith("/api/v1/disbursements/{id}/"):
+        return {"id": objects["payment"].pk}, "finance"
+    if path.startswith("/api/v1/producer-organizations/{id}/"):
+        return {"id": objects["organization"].pk}, "producer"
+    if method == "POST" and path in ("/api/v1/plans/", "/api/v1/purchase-agreements/"):
+        return {}, "producer"
+    return {}, "officer"
+
+
+def run_operation(operation, strategy, token: str) -> None:
+    @given(case=strategy)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,  # the same examples on every run: a CI failure reproduces here
+        database=None,  # no example database written into the work tree
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case):
+        with transaction.atomic():  # every request meets the same data
+            try:
+                case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+            finally:
+                transaction.set_rollback(True)
+
+    check()
+
+
+def test_api_conforms_to_its_schema(world, objects, in_process):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    tokens = {"officer": Token.objects.create(user=world.officer).key}
+    failures = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 60
+    for operation in operations:
+        ids, persona = known_ids(operation.path, operation.method.upper(), objects)
+        ids = {k: v for k, v in ids.items() if v is not None and f"{{{k}}}" in operation.path}
+        user = getattr(world, persona)
+        if persona not in tokens:
+            tokens[persona] = Token.objects.get_or_create(user=user)[0].key
+        strategies = [(operation.as_strategy(), tokens["officer"], False)]
+        if ids or persona != "officer":
+            strategies.append((operation.as_strategy(path_parameters=ids), tokens[persona], False))
+        # Data that breaks the schema must get a 4xx with the error shape, never a 500.
+        negative = operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=ids)
+        strategies.append((negative, tokens[persona], True))
+        for strategy, token, is_negative in strategies:
+            try:
+                run_operation(operation, strategy, token)
+            except Unsatisfiable:
+                # Nothing to break: an operation with no body or query beyond the pinned ids.
+                assert is_negative, operation.label
+            except (Exception, BaseExceptionGroup) as exc:  # all reported together below
+                message = re.sub(r"\s+", " ", str(exc))[:2000]
+                failures.append(f"{operation.label}: {message}")
+    assert failures == []
