@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.text import format_lazy
@@ -121,6 +122,11 @@ def _scope(user) -> _Scope:
     if user is not None:
         user._policy_scope = scope
     return scope
+
+
+def user_scope(user) -> _Scope:
+    """The user's memberships digested: roles, organizations, buyers, funders, regions."""
+    return _scope(user)
 
 
 def roles_for_alliance(user, alliance) -> frozenset[str]:
@@ -305,3 +311,175 @@ def users_acting_for(alliance, roles) -> QuerySet:
         q |= Q(role__in=staff) & (Q(regions__isnull=True) | Q(regions__id=alliance.region_id))
     user_ids = Membership.objects.filter(q).values("user_id")
     return User.objects.filter(pk__in=user_ids, is_active=True)
+
+
+# --- security: two-factor sign-in, personal data, audit history -----------------------
+
+# Staff roles that handle a producer organization's members and bank details (§1).
+PERSONAL_DATA_STAFF_ROLES = frozenset({Role.PROGRAMME_OFFICER, Role.FINANCE_OFFICER})
+
+
+def must_use_two_factor(user) -> bool:
+    """Must `user` sign in with an authentication code as well as a password?
+
+    Ministry staff must when the site-wide setting `TWO_FACTOR_REQUIRED_FOR_STAFF` is on
+    (so must anyone who can open the administration), or when a programme they work on
+    requires it: every programme for national staff, for regional staff the programmes
+    whose eligible regions include one of theirs. Producers and buyers may opt in.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_two_factor_required", None)
+    if cached is not None:
+        return cached
+    s = _scope(user)
+    if settings.TWO_FACTOR_REQUIRED_FOR_STAFF and (s.staff or user.is_staff):
+        required = True
+    elif not s.staff:
+        required = False
+    else:
+        from funding.models import Program
+
+        programs = Program.objects.filter(two_factor_required=True)
+        if not any(regions is None for regions in s.staff.values()):
+            region_ids = frozenset().union(*s.staff.values())
+            programs = programs.filter(eligible_regions__in=region_ids)
+        required = programs.exists()
+    user._two_factor_required = required
+    return required
+
+
+def can_see_personal_data(user, organization) -> bool:
+    """May `user` see national ID numbers and bank details of `organization` and its
+    members? Its own representatives, its technical-assistance provider, programme and
+    finance officers whose regions cover it, and administrators; never buyers, funders,
+    appraisers, committee members or M&E officers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    s = _scope(user)
+    if organization.pk in s.organization_ids | s.ta_organization_ids:
+        return True
+    for role in PERSONAL_DATA_STAFF_ROLES:
+        if role in s.staff:
+            regions = s.staff[role]
+            if regions is None or organization.region_id in regions:
+                return True
+    return False
+
+
+def check_plan_history_access(user, plan) -> Decision:
+    """A plan's audit history: its programme's officers (in their regions) and
+    administrators. Others who see the plan get 403; those who don't, 404."""
+    if user is None or not user.is_authenticated:
+        return refuse(NOT_FOUND, _("No such business plan."))
+    if user.is_superuser:
+        return ALLOWED
+    if not can_view_alliance(user, plan.alliance):
+        return refuse(NOT_FOUND, _("No such business plan."))
+    if Role.PROGRAMME_OFFICER not in roles_for_alliance(user, plan.alliance):
+        return refuse(
+            FORBIDDEN,
+            _("Only the programme's officers and administrators may read a plan's history."),
+        )
+    return ALLOWED
+
+
+# --- producer organizations: profile and member roster ----------------------------------
+
+
+def _organization_filter(user) -> Q | None:
+    """A Q over producer organizations the user may see; None means all of them.
+
+    Its representatives and its accompanying TA provider; programme officers whose
+    regions cover it (national officers: all); administrators."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    s = _scope(user)
+    q = Q(pk__in=s.organization_ids | s.ta_organization_ids)
+    if Role.PROGRAMME_OFFICER in s.staff:
+        regions = s.staff[Role.PROGRAMME_OFFICER]
+        if regions is None:
+            return None
+        q |= Q(region_id__in=regions)
+    return q
+
+
+def organizations_visible_to(user) -> QuerySet:
+    from alliances.models import ProducerOrganization
+
+    q = _organization_filter(user)
+    qs = ProducerOrganization.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def can_view_organization(user, organization) -> bool:
+    if _organization_filter(user) is None:  # administrators and national officers
+        return True
+    s = _scope(user)
+    officer_regions = s.staff.get(Role.PROGRAMME_OFFICER) or frozenset()
+    return (
+        organization.pk in s.organization_ids | s.ta_organization_ids
+        or organization.region_id in officer_regions
+    )
+
+
+def get_organization_for_user(user, pk) -> object:
+    """The organization `pk` if the user may see it; otherwise 404."""
+    organization = organizations_visible_to(user).select_related("region").filter(pk=pk).first()
+    if organization is None:
+        raise Http404(_("No such producer organization."))
+    return organization
+
+
+def can_manage_organization(user, organization) -> Decision:
+    """Edit the profile and the member roster: the organization's own representatives
+    and its accompanying TA provider. Others who see it (officers) may only read it."""
+    if not can_view_organization(user, organization):
+        return refuse(NOT_FOUND, _("No such producer organization."))
+    s = _scope(user)
+    if organization.pk in s.organization_ids | s.ta_organization_ids:
+        return ALLOWED
+    return refuse(
+        FORBIDDEN,
+        _(
+            "Only the organization's representatives and its technical assistance provider "
+            "may change its profile and member roster."
+        ),
+    )
+
+
+# The roster is kept by the same people as the profile.
+can_manage_roster = can_manage_organization
+
+
+# --- programme money: the programme ledger ----------------------------------------------
+
+
+def programs_with_ledger_for(user) -> QuerySet:
+    """Programmes whose ledger the user may read: all of them for ministry staff and
+    administrators, the programmes they fund for funders, none for anyone else."""
+    from funding.models import Program
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Program.objects.none()
+    s = _scope(user)
+    if user.is_superuser or s.staff:
+        return Program.objects.all()
+    return Program.objects.filter(pk__in=s.funded_program_ids)
+
+
+def check_program_ledger_access(user, program) -> Decision:
+    """Ministry staff (their regions' alliances) and the programme's funders read its
+    ledger; a funder of another programme does not see it exists; others are refused."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return refuse(NOT_FOUND, _("No such programme."))
+    s = _scope(user)
+    if user.is_superuser or s.staff or program.pk in s.funded_program_ids:
+        return ALLOWED
+    if s.funder_ids:
+        return refuse(NOT_FOUND, _("No such programme."))
+    return refuse(FORBIDDEN, _("Only ministry staff and the programme's funders read its ledger."))

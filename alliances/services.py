@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.policy import INVALID, WRONG_STATE, ActionRefused, require_roles
+from accounts.policy import (
+    ALLOWED,
+    INVALID,
+    WRONG_STATE,
+    ActionRefused,
+    Decision,
+    refuse,
+    require_roles,
+)
 from plans.services import log_transition
 
 from .models import PurchaseAgreement, PurchaseAgreementVersion
@@ -64,7 +72,7 @@ def _check_terms(terms: dict) -> None:
 
 def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
     """Write the agreement's terms: version 1, or an amendment (a new version in draft)."""
-    require_roles(by, alliance, DRAFTERS, _("draft the purchase agreement")).raise_if_refused()
+    agreement_draft_decision(by, alliance).raise_if_refused()
     unknown = set(terms) - set(TERM_FIELDS)
     if unknown:
         raise ActionRefused(
@@ -115,7 +123,46 @@ ACTION_LABELS = {
 }
 
 
-def _move(agreement, *, by, roles, action, source, target, comment="", reason_required=False):
+AGREEMENT_ACTIONS = {
+    # action: (roles, source, target, reason required)
+    "send": (DRAFTERS, PurchaseAgreement.Status.DRAFT, PurchaseAgreement.Status.SENT, False),
+    "confirm": (
+        frozenset({Role.BUYER}),
+        PurchaseAgreement.Status.SENT,
+        PurchaseAgreement.Status.CONFIRMED,
+        False,
+    ),
+    "decline": (
+        frozenset({Role.BUYER}),
+        PurchaseAgreement.Status.SENT,
+        PurchaseAgreement.Status.DECLINED,
+        True,
+    ),
+}
+
+
+def agreement_decision(by, agreement, action: str) -> Decision:
+    """May `by` send, confirm or decline `agreement` now? (Pages ask it for buttons.)"""
+    roles, source, _target, _reason = AGREEMENT_ACTIONS[action]
+    label = str(ACTION_LABELS[action])
+    decision = require_roles(by, agreement.alliance, roles, label)
+    if not decision:
+        return decision
+    if agreement.status != source:
+        return refuse(
+            WRONG_STATE,
+            _("The agreement is %(status)s: it cannot be sent to “%(action)s”.")
+            % {"status": str(agreement.get_status_display()).lower(), "action": label},
+        )
+    return ALLOWED
+
+
+def agreement_draft_decision(by, alliance) -> Decision:
+    return require_roles(by, alliance, DRAFTERS, _("draft the purchase agreement"))
+
+
+def _move(agreement, *, by, action, comment=""):
+    _roles, source, target, reason_required = AGREEMENT_ACTIONS[action]
     comment = (comment or "").strip()
     with transaction.atomic():
         locked = (
@@ -123,14 +170,7 @@ def _move(agreement, *, by, roles, action, source, target, comment="", reason_re
             .select_related("alliance")
             .get(pk=agreement.pk)
         )
-        label = str(ACTION_LABELS[action])
-        require_roles(by, locked.alliance, roles, label).raise_if_refused()
-        if locked.status != source:
-            raise ActionRefused(
-                _("The agreement is %(status)s: it cannot be sent to “%(action)s”.")
-                % {"status": str(locked.get_status_display()).lower(), "action": label},
-                code=WRONG_STATE,
-            )
+        agreement_decision(by, locked, action).raise_if_refused()
         if reason_required and not comment:
             raise ActionRefused(
                 _("A reason is required."), code=INVALID, fields={"comment": [_("Give a reason.")]}
@@ -159,37 +199,12 @@ def _move(agreement, *, by, roles, action, source, target, comment="", reason_re
 
 
 def agreement_send(*, agreement, by, comment: str = "") -> PurchaseAgreement:
-    return _move(
-        agreement,
-        by=by,
-        roles=DRAFTERS,
-        action="send",
-        source=PurchaseAgreement.Status.DRAFT,
-        target=PurchaseAgreement.Status.SENT,
-        comment=comment,
-    )
+    return _move(agreement, by=by, action="send", comment=comment)
 
 
 def agreement_confirm(*, agreement, by, comment: str = "") -> PurchaseAgreement:
-    return _move(
-        agreement,
-        by=by,
-        roles={Role.BUYER},
-        action="confirm",
-        source=PurchaseAgreement.Status.SENT,
-        target=PurchaseAgreement.Status.CONFIRMED,
-        comment=comment,
-    )
+    return _move(agreement, by=by, action="confirm", comment=comment)
 
 
 def agreement_decline(*, agreement, by, comment: str = "") -> PurchaseAgreement:
-    return _move(
-        agreement,
-        by=by,
-        roles={Role.BUYER},
-        action="decline",
-        source=PurchaseAgreement.Status.SENT,
-        target=PurchaseAgreement.Status.DECLINED,
-        comment=comment,
-        reason_required=True,
-    )
+    return _move(agreement, by=by, action="decline", comment=comment)

@@ -5,9 +5,12 @@ that `make run` works with nothing set: SQLite, Celery tasks run eagerly, e-mail
 console, DEBUG on. Each variable is documented in README.md and .env.example.
 """
 
+import datetime
 from pathlib import Path
 
+import csp.constants as csp
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -29,13 +32,26 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the platform's sign-in (two-factor aware).
+    "accounts.admin_config.SecureAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Security (issue 8): two-factor sign-in, lockout, audit history, CSP.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "auditlog",
+    "csp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "alliances",
     "funding",
@@ -53,8 +69,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # was this session signed in with a code?
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.language.PreferredLanguageMiddleware",  # sign-in and profile set the language
+    "accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.audit.AuditActorMiddleware",  # who made each audited change
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,6 +93,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.tasks",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -142,15 +166,162 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- Reports (issue 6; README "Reports") -------------------------------------------------
+
+# Links in e-mails (a finished report) point to this address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Generated report files are deleted this many days after they are ready.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
+# Celery beat (`celery -A config beat`): what runs when, in TIME_ZONE.
+CELERY_BEAT_SCHEDULE = {
+    "monthly-funder-portfolio-report": {
+        "task": "reports.tasks.send_monthly_funder_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    "daily-report-cleanup": {
+        "task": "reports.tasks.cleanup_reports",
+        "schedule": crontab(minute=30, hour=3),
+    },
+}
+
 # Demo data (`python manage.py load_demo`).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
 
+# --- Security (issue 8; README "Security") -----------------------------------------------
+
+# Cookies: over HTTPS only in production, and never readable by scripts (pages put the
+# CSRF token in their forms; no script reads it from the cookie).
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS: plain http is redirected, and browsers are told to use only https (HSTS) for
+# SECURE_HSTS_SECONDS. Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address
+# and scheme come from the X-Forwarded-For and X-Forwarded-Proto headers they set.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy: everything from our own origin; no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
+# Two-factor sign-in (django-otp): required for ministry staff site-wide when set, or
+# per programme (Program.two_factor_required); see accounts.policy.must_use_two_factor.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env.bool("TWO_FACTOR_REQUIRED_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "Productive alliances"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows secrets or backup codes
+
+# Lockout (django-axes): LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES lock
+# the account name, and separately the client address, for that long. An administrator
+# unlocks at once by deleting the access attempt in the admin.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_USE_ATTEMPT_EXPIRATION = True  # only failures within the window count
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one alone
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
+
+# Audit history (django-auditlog): the domain models are registered in accounts/audit.py.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures loaded with loaddata are not changes
+
+# REST API v1 (§10): token or session authentication, JSON only, throttled per user and
+# per address (throttle counts live in the default cache).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    # anon: per address; user: per signed-in user; auth: token requests, per address.
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute", "auth": "10/minute"},
+    # The client address as the lockout reads it: REMOTE_ADDR, or X-Forwarded-For as
+    # written by TRUSTED_PROXY_COUNT proxies, so a forged header cannot dodge the throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Productive alliances API",
+    "DESCRIPTION": (
+        "REST API v1 of the productive alliance platform (DESIGN.md §10). Authenticate with "
+        "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`; a browser "
+        "session works too. Every list is paginated (`page`, `page_size` up to 200). "
+        "Transitions are `POST` actions named as in the workflow, with hyphens. Errors are "
+        "`{detail, reasons, fields}`: 400 bad input, 401 not signed in, 403 wrong role, "
+        "404 not found or not visible, 409 not possible in the current state."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the sidecar package's static files: nothing fetched from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "plans.models.PlanStatus",
+        "TrancheStatusEnum": "funding.models.Tranche.Status",
+        "AgreementStatusEnum": "alliances.models.PurchaseAgreement.Status",
+        "DeliveryStatusEnum": "alliances.models.Delivery.Status",
+        "BuyerKindEnum": "alliances.models.Buyer.Kind",
+        "FunderKindEnum": "alliances.models.Funder.Kind",
+        "PaymentKindEnum": "funding.models.Payment.Kind",
+        "MonitoringReportStatusEnum": "monitoring.models.MonitoringReport.Status",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "ReportStatusEnum": "reports.models.ReportJob.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.add_error_responses",
+    ],
+}
 
 LOGGING = {
     "version": 1,
@@ -158,5 +329,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Eager tasks log every run at INFO; that is noise in a first look and in tests.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; failures and lockouts are WARNING.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,11 +1,52 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from accounts import audit_views
+from accounts import views as account_views
 
 urlpatterns = [
     path("", include("plans.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Agreements, legalization, disbursement, finance queue, programme ledgers (issue 4).
+    path("", include("funding.urls")),
+    # Sign-in (password, then a code for two-factor users), sign-out, two-factor pages.
+    path("accounts/", include("accounts.urls")),
+    path("plans/<int:pk>/history/", audit_views.plan_history, name="plan-history"),
+    # REST API v1, its OpenAPI schema and docs (DESIGN.md §10).
+    path("api/", include("config.api_urls")),
+    path("reports/", include("reports.urls")),
+    # --- profile, notifications, password change and reset; producer organizations ---
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/password/change/", account_views.password_change, name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        account_views.password_change_done,
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", account_views.password_reset, name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        account_views.password_reset_done,
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        account_views.password_reset_complete,
+        name="password_reset_complete",
+    ),
+    path("notifications/", account_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", account_views.notification_read, name="notification-read"),
+    path(
+        "notifications/read-all/",
+        account_views.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path("organizations/", include("alliances.urls")),
+    # --- end of profile, notifications and organizations ---
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

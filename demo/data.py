@@ -30,6 +30,9 @@ from alliances.models import (
     ValueChain,
 )
 from alliances.services import agreement_confirm, agreement_decline, agreement_draft, agreement_send
+from demo.disbursement import load_disbursement
+from demo.notifications import load_notifications
+from demo.reports import create_demo_reports
 from funding import services as money
 from funding.models import LegalizationRequirement, Program, ProgramFunding, RubricCriterion
 from plans import services
@@ -164,6 +167,9 @@ def load(*, password: str, log: Callable[[str], None] = lambda message: None) ->
         _parties(demo)
         _users(demo)
         _plans(demo)
+        load_disbursement(demo)
+        load_notifications(demo)
+    create_demo_reports(log=log)
     return True
 
 
@@ -744,6 +750,71 @@ def _content(demo: Demo, plan, grant_millions: int) -> None:
     )
 
 
+def _pdf(title: str) -> bytes:
+    """A small, valid one-page PDF with a line of text (no library needed)."""
+    text = title.encode("cp1252", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>stream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += b"trailer << /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R >>\n"
+    return out + b"startxref\n" + str(xref).encode() + b"\n%%EOF\n"
+
+
+def _documents(plan, producer) -> None:
+    """A quotation and the buyer's letter of intent, uploaded while the plan is a draft."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plans.documents import document_upload
+
+    colombian = plan.alliance.program.currency == "COP"
+    for kind, title in (
+        ("quotation", "Cotización de equipos" if colombian else "Devis des équipements"),
+        (
+            "buyer_letter",
+            "Carta de intención del comprador" if colombian else "Lettre d'intention de l'acheteur",
+        ),
+    ):
+        upload = SimpleUploadedFile(f"{kind}.pdf", _pdf(title), content_type="application/pdf")
+        document_upload(plan=plan, by=producer, kind=kind, title=title, upload=upload)
+
+
+def attach_evidence(tranche, producer) -> None:
+    """The evidence a tranche request needs: the bank statement of the counterpart deposit
+    for the first tranche, the progress report of the works for the next ones."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plans.documents import document_upload
+
+    colombian = tranche.commitment.program.currency == "COP"
+    if tranche.number == 1:
+        title = "Extracto bancario del aporte" if colombian else "Relevé bancaire de l'apport"
+    else:
+        title = "Informe de avance de obras" if colombian else "Rapport d'avancement des travaux"
+    upload = SimpleUploadedFile("evidence.pdf", _pdf(title), content_type="application/pdf")
+    document_upload(
+        plan=tranche.commitment.plan,
+        by=producer,
+        kind="evidence",
+        title=title,
+        upload=upload,
+        tranche=tranche,
+    )
+
+
 def _plans(demo: Demo) -> None:
     u = demo.users
     for key, program, org, buyer, product, name, grant, status in PLANS:
@@ -764,6 +835,7 @@ def _plans(demo: Demo) -> None:
             by=producer,
         )
         _content(demo, plan, grant)
+        _documents(plan, producer)
         for step in PATHS[status] + EXTRA_STEPS.get(key, []):
             plan = _step(demo, plan, step, producer)
         assert plan.status == status, (key, plan.status, status)
@@ -875,6 +947,7 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
     if step in ("pay_first", "pay_all", "verify_first"):
         tranches = list(plan.commitment.tranches.order_by("number"))
         for tranche in tranches if step == "pay_all" else tranches[:1]:
+            attach_evidence(tranche, producer)
             money.tranche_request(tranche=tranche, by=producer)
             money.tranche_verify(tranche=tranche, by=officer)
             if step == "verify_first":
@@ -891,6 +964,8 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
         return plan
     if step in ("request_next", "verify_next", "authorize_next"):
         tranche = plan.commitment.tranches.get(number=2)
+        if step == "request_next":
+            attach_evidence(tranche, producer)
         action = {
             "request_next": money.tranche_request,
             "verify_next": money.tranche_verify,

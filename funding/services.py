@@ -17,21 +17,34 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Role
 from accounts.policy import (
+    ALLOWED,
     CONFLICT,
+    FORBIDDEN,
     INVALID,
+    NOT_FOUND,
     WRONG_STATE,
     ActionRefused,
+    Decision,
+    refuse,
     require_roles,
 )
 from plans.models import BusinessPlan, PlanStatus
 
-from .models import GrantCommitment, LegalizationCheck, Payment, Program, Tranche
+from .models import (
+    CounterpartContribution,
+    GrantCommitment,
+    LegalizationCheck,
+    Payment,
+    Program,
+    Tranche,
+)
 from .money import ZERO, format_money, is_whole_in, quantum
 from .selectors import commitment_net_paid, tranche_net_paid
 
@@ -120,6 +133,12 @@ def legalization_check_record(*, alliance, requirement, by, note: str = "") -> L
     ).raise_if_refused()
     if requirement.program_id != alliance.program_id:
         raise ActionRefused(_("This item is not on the programme's checklist."), code=INVALID)
+    status = BusinessPlan.objects.filter(alliance=alliance).values_list("status", flat=True).first()
+    if status != PlanStatus.APPROVED:
+        raise ActionRefused(
+            _("The legalization checklist is completed between approval and signing."),
+            code=WRONG_STATE,
+        )
     check, _created = LegalizationCheck.objects.get_or_create(
         alliance=alliance, requirement=requirement, defaults={"done_by": by, "note": note}
     )
@@ -184,24 +203,88 @@ def _lock(tranche: Tranche) -> tuple[BusinessPlan, Tranche]:
     return plan, locked
 
 
-def _check_step(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by) -> None:
-    require_roles(by, plan.alliance, step.roles, str(step.label)).raise_if_refused()
+def tranche_step_decision(by, plan: BusinessPlan, tranche: Tranche, name: str) -> Decision:
+    """May `by` take step `name` on `tranche` now? Role, object, state and the step's rules.
+
+    The services ask it under their locks; pages ask it (without locks) for their buttons.
+    """
+    step = TRANCHE_STEPS[name]
+    decision = require_roles(by, plan.alliance, step.roles, str(step.label))
+    if not decision:
+        return decision
     if tranche.status != step.source:
-        raise ActionRefused(
+        return refuse(
+            WRONG_STATE,
             _("Tranche %(number)s is %(status)s; it cannot be sent to “%(action)s”.")
             % {
                 "number": tranche.number,
                 "status": str(tranche.get_status_display()).lower(),
                 "action": str(step.label),
             },
-            code=WRONG_STATE,
         )
     if plan.status != PlanStatus.ACTIVE:
-        raise ActionRefused(
+        return refuse(
+            CONFLICT,
             _("The alliance is %(status)s: its tranches are frozen.")
             % {"status": str(plan.get_status_display()).lower()},
-            code=CONFLICT,
         )
+    if name == "authorize" and tranche.verified_by_id == by.pk:
+        return refuse(
+            FORBIDDEN, _("You verified this tranche: another finance officer must authorize it.")
+        )
+    if name == "request":
+        problem = _previous_tranche_problem(plan, tranche)
+        if problem:
+            return refuse(CONFLICT, problem)
+        if not tranche.evidence.exists():
+            return refuse(
+                CONFLICT,
+                _("Attach at least one evidence document before requesting tranche %(number)s.")
+                % {"number": tranche.number},
+            )
+    return ALLOWED
+
+
+def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
+    """Tranche n+1 waits for tranche n paid and the monitoring reports due since accepted."""
+    from monitoring.models import MonitoringReport
+
+    if tranche.number == 1:
+        return ""
+    previous = Tranche.objects.get(commitment_id=tranche.commitment_id, number=tranche.number - 1)
+    if tranche_net_paid(previous) < previous.amount:
+        return _("Tranche %(previous)s must be paid before tranche %(number)s is requested.") % {
+            "previous": previous.number,
+            "number": tranche.number,
+        }
+    paid_on = (
+        previous.payments.filter(kind=Payment.Kind.PAYMENT, reversal__isnull=True)
+        .order_by("-paid_on")
+        .values_list("paid_on", flat=True)
+        .first()
+    )
+    pending = list(
+        MonitoringReport.objects.filter(
+            alliance_id=plan.alliance_id, due_on__gte=paid_on, due_on__lte=timezone.localdate()
+        )
+        .exclude(status=MonitoringReport.Status.ACCEPTED)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+    )
+    if not pending:
+        return ""
+    dates = ", ".join(date_format(day, "DATE_FORMAT") for day in pending)
+    return ngettext(
+        "The monitoring report due on %(dates)s must be accepted before tranche %(number)s "
+        "is requested.",
+        "The monitoring reports due on %(dates)s must be accepted before tranche %(number)s "
+        "is requested.",
+        len(pending),
+    ) % {"dates": dates, "number": tranche.number}
+
+
+def _check_step(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by) -> None:
+    tranche_step_decision(by, plan, tranche, step.name).raise_if_refused()
 
 
 def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: str) -> None:
@@ -228,18 +311,12 @@ def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: 
 
 
 def tranche_request(*, tranche: Tranche, by, comment: str = "") -> Tranche:
+    """Ask for a tranche: evidence attached, the previous tranche paid and the monitoring
+    reports due since its payment accepted."""
     step = TRANCHE_STEPS["request"]
     with transaction.atomic():
         plan, locked = _lock(tranche)
         _check_step(step, plan, locked, by)
-        if locked.number > 1:
-            previous = Tranche.objects.get(commitment=locked.commitment, number=locked.number - 1)
-            if tranche_net_paid(previous) < previous.amount:
-                raise ActionRefused(
-                    _("Tranche %(previous)s must be paid before tranche %(number)s is requested.")
-                    % {"previous": previous.number, "number": locked.number},
-                    code=CONFLICT,
-                )
         _move(step, plan, locked, by, comment)
     tranche.refresh_from_db()
     return tranche
@@ -260,11 +337,6 @@ def tranche_authorize(*, tranche: Tranche, by, comment: str = "") -> Tranche:
     with transaction.atomic():
         plan, locked = _lock(tranche)
         _check_step(step, plan, locked, by)
-        if locked.verified_by_id == by.pk:
-            raise ActionRefused(
-                _("You verified this tranche: another finance officer must authorize it."),
-                code="forbidden",
-            )
         _move(step, plan, locked, by, comment)
     tranche.refresh_from_db()
     return tranche
@@ -331,6 +403,17 @@ def tranche_pay(
     return payment
 
 
+def payment_reverse_decision(by, plan: BusinessPlan, payment: Payment) -> Decision:
+    decision = require_roles(by, plan.alliance, {Role.FINANCE_OFFICER}, _("reverse a payment"))
+    if not decision:
+        return decision
+    if payment.kind != Payment.Kind.PAYMENT or hasattr(payment, "reversal"):
+        return refuse(WRONG_STATE, _("This payment is already reversed."))
+    if plan.status != PlanStatus.ACTIVE:
+        return refuse(CONFLICT, _("Only payments of an active alliance can be reversed."))
+    return ALLOWED
+
+
 def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
     """Correct a payment by a reversal entry; the tranche can then be paid again."""
     from plans.services import log_transition
@@ -338,16 +421,8 @@ def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
     reason = (reason or "").strip()
     with transaction.atomic():
         plan, locked = _lock(payment.tranche)
-        require_roles(
-            by, plan.alliance, {Role.FINANCE_OFFICER}, _("reverse a payment")
-        ).raise_if_refused()
         original = Payment.objects.select_for_update().get(pk=payment.pk)
-        if original.kind != Payment.Kind.PAYMENT or hasattr(original, "reversal"):
-            raise ActionRefused(_("This payment is already reversed."), code=WRONG_STATE)
-        if plan.status != PlanStatus.ACTIVE:
-            raise ActionRefused(
-                _("Only payments of an active alliance can be reversed."), code=CONFLICT
-            )
+        payment_reverse_decision(by, plan, original).raise_if_refused()
         if not reason:
             raise ActionRefused(
                 _("A reason is required to reverse a payment."),
@@ -376,3 +451,206 @@ def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
             comment=reason,
         )
     return reversal
+
+
+# --- evidence ----------------------------------------------------------------------------
+
+EVIDENCE_ROLES = frozenset({Role.PRODUCER, Role.TA_PROVIDER})
+
+
+def evidence_attach_decision(
+    by, plan: BusinessPlan, *, tranche: Tranche | None = None, contribution=None
+) -> Decision:
+    """May `by` attach an evidence document to this tranche request or contribution now?
+
+    The producer organization's side attaches evidence to a planned tranche of an active
+    alliance, or to a contribution that is not verified yet; then it is frozen."""
+    decision = require_roles(by, plan.alliance, EVIDENCE_ROLES, _("attach evidence"))
+    if not decision:
+        return decision
+    if tranche is not None:
+        if tranche.commitment.plan_id != plan.pk:
+            return refuse(NOT_FOUND, _("No such tranche."))
+        if tranche.status != Tranche.Status.PLANNED:
+            return refuse(
+                WRONG_STATE,
+                _("Tranche %(number)s is %(status)s: its evidence can no longer change.")
+                % {
+                    "number": tranche.number,
+                    "status": str(tranche.get_status_display()).lower(),
+                },
+            )
+        if plan.status != PlanStatus.ACTIVE:
+            return refuse(
+                CONFLICT,
+                _("The alliance is %(status)s: its tranches are frozen.")
+                % {"status": str(plan.get_status_display()).lower()},
+            )
+        return ALLOWED
+    if contribution is not None:
+        if contribution.plan_id != plan.pk:
+            return refuse(NOT_FOUND, _("No such contribution."))
+        if contribution.status != CounterpartContribution.Status.RECORDED:
+            return refuse(WRONG_STATE, _("This contribution is verified: its evidence is final."))
+        return _contribution_state_decision(plan)
+    return refuse(INVALID, _("Evidence belongs to a tranche or a contribution."))
+
+
+# --- counterpart contributions ---------------------------------------------------------
+
+CONTRIBUTION_STATES = frozenset({PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.MONITORING})
+
+
+def _contribution_state_decision(plan: BusinessPlan) -> Decision:
+    if plan.status not in CONTRIBUTION_STATES:
+        return refuse(
+            CONFLICT,
+            _(
+                "Counterpart contributions are recorded and verified while the alliance is "
+                "approved, active or in monitoring; it is %(status)s."
+            )
+            % {"status": str(plan.get_status_display()).lower()},
+        )
+    return ALLOWED
+
+
+def contribution_record_decision(by, plan: BusinessPlan) -> Decision:
+    decision = require_roles(
+        by, plan.alliance, EVIDENCE_ROLES, _("record a counterpart contribution")
+    )
+    return decision if not decision else _contribution_state_decision(plan)
+
+
+def contribution_verify_decision(by, plan: BusinessPlan, contribution) -> Decision:
+    decision = require_roles(
+        by, plan.alliance, {Role.PROGRAMME_OFFICER}, _("verify a counterpart contribution")
+    )
+    if not decision:
+        return decision
+    if contribution.plan_id != plan.pk:
+        return refuse(NOT_FOUND, _("No such contribution."))
+    if contribution.status != CounterpartContribution.Status.RECORDED:
+        return refuse(WRONG_STATE, _("This contribution is already verified."))
+    return _contribution_state_decision(plan)
+
+
+def _lock_plan(plan: BusinessPlan) -> BusinessPlan:
+    return (
+        BusinessPlan.objects.select_for_update(of=("self",))
+        .select_related("alliance__program")
+        .get(pk=plan.pk)
+    )
+
+
+def _contribution_errors(*, currency, kind, amount, contributed_on, description, upload) -> dict:
+    from plans.documents import upload_problem
+    from plans.workflow import parse_amount
+
+    errors: dict[str, list[str]] = {}
+    if kind not in CounterpartContribution.Kind.values:
+        errors["kind"] = [_("Choose producer cash, producer in kind or buyer.")]
+    value = parse_amount(amount)
+    if value is None or value <= 0:
+        errors["amount"] = [_("Enter an amount greater than zero.")]
+    elif not is_whole_in(value, currency):
+        errors["amount"] = [
+            _("%(currency)s amounts cannot be finer than its minor unit.") % {"currency": currency}
+        ]
+    if contributed_on is None or contributed_on > timezone.localdate():
+        errors["contributed_on"] = [_("Give the date of the contribution; not in the future.")]
+    if not (description or "").strip():
+        errors["description"] = [_("Say what was contributed.")]
+    if upload is None:
+        errors["file"] = [_("Attach the evidence: a receipt, a bank slip, a photo.")]
+    else:
+        _content_type, problem = upload_problem(upload)
+        if problem:
+            errors["file"] = [problem]
+    return errors
+
+
+def contribution_record(
+    *,
+    plan: BusinessPlan,
+    by,
+    kind: str,
+    amount,
+    contributed_on: datetime.date | None,
+    description: str,
+    upload,
+    title: str = "",
+) -> CounterpartContribution:
+    """Record a counterpart contribution with its evidence document, both or neither."""
+    from plans.documents import document_upload
+    from plans.models import PlanDocument
+    from plans.services import log_transition
+    from plans.workflow import parse_amount
+
+    with transaction.atomic():
+        locked = _lock_plan(plan)
+        contribution_record_decision(by, locked).raise_if_refused()
+        errors = _contribution_errors(
+            currency=locked.alliance.program.currency,
+            kind=kind,
+            amount=amount,
+            contributed_on=contributed_on,
+            description=description,
+            upload=upload,
+        )
+        if errors:
+            raise ActionRefused(
+                [m for ms in errors.values() for m in ms], code=INVALID, fields=errors
+            )
+        contribution = CounterpartContribution.objects.create(
+            plan=locked,
+            kind=kind,
+            amount=parse_amount(amount),
+            contributed_on=contributed_on,
+            description=description.strip(),
+            recorded_by=by,
+        )
+        document_upload(
+            plan=locked,
+            by=by,
+            kind=PlanDocument.Kind.EVIDENCE,
+            title=title or description.strip(),
+            upload=upload,
+            contribution=contribution,
+        )
+        log_transition(
+            subject=contribution,
+            alliance=locked.alliance,
+            transition="contribution_record",
+            from_state="",
+            to_state=CounterpartContribution.Status.RECORDED,
+            by=by,
+            comment=description.strip(),
+        )
+    return contribution
+
+
+def contribution_verify(
+    *, contribution: CounterpartContribution, by, comment: str = ""
+) -> CounterpartContribution:
+    """An officer confirms the contribution against its evidence."""
+    from plans.services import log_transition
+
+    with transaction.atomic():
+        plan = _lock_plan(contribution.plan)
+        locked = CounterpartContribution.objects.select_for_update().get(pk=contribution.pk)
+        contribution_verify_decision(by, plan, locked).raise_if_refused()
+        locked.status = CounterpartContribution.Status.VERIFIED
+        locked.verified_by = by
+        locked.verified_at = timezone.now()
+        locked.save(update_fields=["status", "verified_by", "verified_at"])
+        log_transition(
+            subject=locked,
+            alliance=plan.alliance,
+            transition="contribution_verify",
+            from_state=CounterpartContribution.Status.RECORDED,
+            to_state=CounterpartContribution.Status.VERIFIED,
+            by=by,
+            comment=(comment or "").strip(),
+        )
+    contribution.refresh_from_db()
+    return contribution

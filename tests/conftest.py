@@ -22,6 +22,12 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploaded documents and reports go to a temporary folder, never the working tree.
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def world(db):
     """The personas of CONVENTIONS.md: a producer of organization A, one of B, a buyer,

@@ -59,7 +59,11 @@ def tranches_of(plan: BusinessPlan) -> list[Tranche]:
 
 
 def authorize(world, tranche: Tranche, *, authorizer=None) -> Tranche:
-    """Request (producer), verify (officer) and authorize (second finance officer)."""
+    """Request (producer, with evidence), verify (officer) and authorize (second finance
+    officer)."""
+    from tests.factories import attach_evidence
+
+    attach_evidence(tranche, by=world.producer)
     money.tranche_request(tranche=tranche, by=world.producer)
     money.tranche_verify(tranche=tranche, by=world.officer)
     return money.tranche_authorize(tranche=tranche, by=authorizer or world.finance2)

@@ -27,7 +27,7 @@ from plans.models import (
     PlanStatus,
     TransitionLog,
 )
-from tests.factories import PlanBuilder, UserFactory, member_of
+from tests.factories import PlanBuilder, UserFactory, attach_evidence, member_of
 from tests.plans.support import authorize, pay, refused, snapshot, tranches_of
 
 D = Decimal
@@ -843,6 +843,7 @@ def test_tranche_request_verify_authorize_pay(w):
     plan = build(w, S.ACTIVE)
     first = tranches_of(plan)[0]
     today = timezone.localdate()
+    attach_evidence(first, by=w.producer)
 
     money.tranche_request(tranche=first, by=w.producer, comment="Deposit made.")
     assert (first.status, first.requested_by) == ("requested", w.producer)
@@ -883,6 +884,7 @@ STEPS = ["planned", "requested", "verified", "authorized"]
 
 def _advance(w, tranche, status):
     """Move `tranche` from planned to `status` with the right personas."""
+    attach_evidence(tranche, by=w.producer)
     actions = [
         lambda: money.tranche_request(tranche=tranche, by=w.producer),
         lambda: money.tranche_verify(tranche=tranche, by=w.officer),
@@ -961,6 +963,7 @@ def test_maker_checker_the_verifier_cannot_authorize(w):
     )
     plan = build(w, S.ACTIVE)
     first = tranches_of(plan)[0]
+    attach_evidence(first, by=w.producer)
     money.tranche_request(tranche=first, by=w.producer)
     money.tranche_verify(tranche=first, by=both)
     before = snapshot(plan)
@@ -990,6 +993,7 @@ def test_tranche_2_cannot_be_requested_before_tranche_1_is_paid(w):
     assert error.reasons == ("Tranche 1 must be paid before tranche 2 is requested.",)
     assert snapshot(plan) == before
     pay(w, first, "TR-0001")
+    attach_evidence(second, by=w.producer)
     money.tranche_request(tranche=second, by=w.producer)
     assert second.status == "requested"
 

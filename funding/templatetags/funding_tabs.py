@@ -1,0 +1,37 @@
+"""The plan header's "Agreement" and "Disbursement" tabs, shown from approval on to the
+people who may open those pages (the same role sets as the pages themselves)."""
+
+from django import template
+
+from accounts.policy import roles_for_alliance
+from plans.models import PlanStatus
+
+register = template.Library()
+
+AFTER_APPROVAL = frozenset(
+    {
+        PlanStatus.APPROVED,
+        PlanStatus.ACTIVE,
+        PlanStatus.MONITORING,
+        PlanStatus.COMPLETED,
+        PlanStatus.SUSPENDED,
+        PlanStatus.CANCELLED,
+    }
+)
+
+
+@register.inclusion_tag("funding/_plan_tabs.html", takes_context=True)
+def plan_money_tabs(context, plan, tab=""):
+    from alliances.agreement_views import AGREEMENT_ROLES
+
+    from ..views.disbursement import PAGE_ROLES
+
+    request = context.get("request")
+    held = roles_for_alliance(request.user, plan.alliance) if request else frozenset()
+    shown = plan.status in AFTER_APPROVAL
+    return {
+        "plan": plan,
+        "tab": tab,
+        "agreement": shown and bool(held & AGREEMENT_ROLES),
+        "disbursement": shown and bool(held & PAGE_ROLES),
+    }

@@ -1,0 +1,150 @@
+"""The finance officers' queue, the programme ledger and the home tasks of this issue;
+list pages keep the same number of queries at 2 and at 50 rows."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from funding import services as money
+from plans import services
+from plans.models import PlanStatus
+from tests.factories import PlanBuilder, ProgramFactory, UserFactory, member_of
+
+from .support import page, pdf, to_status, tranches
+
+D = Decimal
+S = PlanStatus
+
+
+# --- the finance officers' queue ---------------------------------------------------------
+
+
+def test_queue_holds_what_waits_for_this_finance_officer(client, world):
+    both = member_of(UserFactory(username="both"), Role.PROGRAMME_OFFICER)
+    member_of(both, Role.FINANCE_OFFICER)
+    verified = tranches(world.build(S.ACTIVE))[0]
+    to_status(world, verified, "verified")
+    mine_verified = tranches(world.build(S.ACTIVE))[0]
+    to_status(world, mine_verified, "verified", verifier=both)
+    authorized = tranches(world.build(S.ACTIVE))[0]
+    to_status(world, authorized, "authorized")
+    requested = tranches(world.build(S.ACTIVE))[0]
+    to_status(world, requested, "requested")
+    frozen = tranches(world.build(S.ACTIVE))[0]
+    to_status(world, frozen, "authorized")
+    services.plan_suspend(plan=frozen.commitment.plan, by=world.officer, comment="Audit.")
+
+    def queue(user):
+        return [t.pk for t in page(client, user, "finance-queue").context["page"].object_list]
+
+    assert sorted(queue(world.finance)) == sorted([verified.pk, mine_verified.pk, authorized.pk])
+    assert sorted(queue(both)) == sorted([verified.pk, authorized.pk])
+    regional = member_of(
+        UserFactory(username="finance_zou"), Role.FINANCE_OFFICER, regions=[world.region_b]
+    )
+    assert queue(regional) == []
+    home = page(client, world.finance, "home")
+    assert [(t.key, t.label, t.count, t.url) for t in home.context["my_tasks"]] == [
+        ("to_disburse", "Tranches to authorize or pay", 3, reverse("finance-queue"))
+    ]
+
+
+@pytest.mark.parametrize("who", ["officer", "producer", "buyer_user", "funder_user"])
+def test_queue_is_for_finance_officers(client, world, who):
+    assert page(client, getattr(world, who), "finance-queue").status_code == 403
+
+
+# --- the programme ledger ---------------------------------------------------------------------
+
+
+def test_programme_ledger_rows_and_totals(client, world):
+    active = world.build(S.ACTIVE)
+    first, second, _third = tranches(active)
+    to_status(world, first, "paid")
+    to_status(world, second, "requested")
+    approved = world.build(S.APPROVED, org=world.org_b)
+    money.contribution_record(
+        plan=approved,
+        by=world.producer_b,
+        kind="buyer",
+        amount=D("500000"),
+        contributed_on=approved.created_at.date(),
+        description="Seed",
+        upload=pdf(),
+    )
+    contribution = approved.contributions.get()
+    money.contribution_verify(contribution=contribution, by=world.officer)
+    cancelled = world.build(S.CANCELLED)
+    world.build(S.COMMITTEE)  # no commitment, no row
+
+    response = page(client, world.funder_user, "program-ledger", world.program.pk)
+
+    assert response.status_code == 200
+    rows = {c.plan_id: ledger for c, ledger in response.context["ledgers"]}
+    figures = ("committed", "released", "requested", "authorized", "paid", "reversed", "remaining",
+               "counterpart_planned", "counterpart_verified")  # fmt: skip
+    assert {pk: [getattr(row, f) for f in figures] for pk, row in rows.items()} == {
+        active.pk: [D("14000000"), 0, D("9333332"), D("4666666"), D("4666666"), 0,
+                    D("9333334"), D("6000000"), 0],
+        approved.pk: [D("14000000"), 0, 0, 0, 0, 0, D("14000000"), D("6000000"), D("500000")],
+        cancelled.pk: [D("14000000"), D("14000000"), 0, 0, 0, 0, 0, D("6000000"), 0],
+    }  # fmt: skip
+    totals = response.context["totals"]
+    assert [getattr(totals, f) for f in figures] == [
+        D("42000000"), D("14000000"), D("9333332"), D("4666666"), D("4666666"), D("0"),
+        D("23333334"), D("18000000"), D("500000"),
+    ]  # fmt: skip
+    regional = page(client, world.regional_officer, "program-ledger", world.program.pk)
+    assert [c.plan_id for c, _l in regional.context["ledgers"]] == [approved.pk]
+    assert regional.context["totals"].committed == D("14000000")
+
+
+@pytest.mark.parametrize(("who", "status"), [("officer", 200), ("finance", 200), ("me_officer", 200),
+                                             ("funder_user", 200), ("producer", 403),
+                                             ("buyer_user", 403), ("outsider", 403)])  # fmt: skip
+def test_programme_ledger_access(client, world, who, status):
+    assert (
+        page(client, getattr(world, who), "program-ledger", world.program.pk).status_code == status
+    )
+    assert page(client, getattr(world, who), "program-list").status_code == status
+
+
+def test_funder_of_another_programme_does_not_see_this_ledger(client, world):
+    other = ProgramFactory()
+    assert page(client, world.funder_user, "program-ledger", other.pk).status_code == 404
+    assert page(client, world.funder_user, "program-ledger", 999999).status_code == 404
+    listed = page(client, world.funder_user, "program-list").context["programs"]
+    assert list(listed) == [world.program]
+
+
+# --- constant query counts -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_list_query_counts_do_not_grow_with_rows(client, world, count, django_assert_num_queries):
+    world.program.fundings.update(amount=D("1000000000"))
+    builder = PlanBuilder(world)
+    for _ in range(count):
+        plan = builder.build(S.ACTIVE)
+        to_status(world, tranches(plan)[0], "verified")
+    # session, user, memberships, their regions, count, the task badge (one COUNT), unread
+    # notifications, page
+    client.force_login(world.finance)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("finance-queue"))
+    assert response.context["page"].paginator.count == count
+    assert len(response.context["page"].object_list) == min(count, 25)
+    # session, user, programme, memberships, regions, funders and their programmes, count,
+    # page, five totals, unread notifications
+    client.force_login(world.funder_user)
+    with django_assert_num_queries(15):
+        response = client.get(reverse("program-ledger", args=[world.program.pk]))
+    assert len(response.context["ledgers"]) == min(count, 25)
+    assert response.context["totals"].committed == D("14000000") * count
+    # session, user, memberships, regions, count, the buyer's task, notifications, page
+    client.force_login(world.buyer_user)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("agreement-list"))
+    assert response.context["page"].paginator.count == count
