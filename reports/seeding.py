@@ -333,6 +333,10 @@ def seed_portfolio(
     counts: dict[str, int] = {}
     states = list(STATE_WEIGHTS)
     weights = list(STATE_WEIGHTS.values())
+    for setting in settings:
+        # Room for every grant first (the database refuses commitments over the budget),
+        # then the budget is fitted to what was committed.
+        _presize_budget(setting.program, alliances)
     done = 0
     while done < alliances:
         size = min(BATCH, alliances - done)
@@ -350,6 +354,14 @@ def seed_portfolio(
     return counts
 
 
+def _presize_budget(program: Program, alliances: int) -> None:
+    funding = program.fundings.get(funder__name="Seed portfolio fund")
+    room = program.committed + program.max_grant_per_alliance * alliances
+    if room > funding.amount:
+        funding.amount = room
+        funding.save(update_fields=["amount"])
+
+
 def _fit_budget(program: Program) -> None:
     """Size the seeding funder's share so that commitments stay within the budget."""
     committed = program.committed
@@ -358,7 +370,7 @@ def _fit_budget(program: Program) -> None:
     )["t"] or D(0)
     needed = (committed * D("1.25")).quantize(D("1"), ROUND_DOWN) - others
     funding = program.fundings.get(funder__name="Seed portfolio fund")
-    if needed > funding.amount:
+    if needed > 0 and needed != funding.amount:
         funding.amount = needed
         funding.save(update_fields=["amount"])
 
