@@ -39,6 +39,13 @@ def _next_roles(log) -> set[str]:
         return {Role.PROGRAMME_OFFICER}
     if model is CounterpartContribution and log.to_state == "recorded":
         return {Role.PROGRAMME_OFFICER}
+    from alliances.models import Delivery
+    from monitoring.models import MonitoringReport
+
+    if model is Delivery and log.to_state == Delivery.Status.RECORDED:
+        return {Role.BUYER}
+    if model is MonitoringReport and log.to_state == MonitoringReport.Status.SUBMITTED:
+        return {Role.ME_OFFICER}
     return set()
 
 

@@ -1,14 +1,27 @@
-"""API of periodic monitoring reports (§8). Read-only for now: submitting, accepting and
-returning a report come with the monitoring work, which adds their services."""
+"""API of periodic monitoring reports (§8): the PO submits, the M&E officer accepts or
+returns them (with a reason), through `monitoring.services`. Indicator values come with
+the rest of the monitoring work."""
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from config.api import NotFoundMixin, alliance_filterset, visible_through_alliance
+from config.api import (
+    CommentSerializer,
+    NotFoundMixin,
+    alliance_filterset,
+    visible_through_alliance,
+)
 
+from . import services
 from .models import MonitoringReport
+
+
+class SubmitSerializer(CommentSerializer):
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
 
 class MonitoringReportSerializer(serializers.ModelSerializer):
@@ -72,3 +85,40 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
             self.request.user,
             "alliance",
         )
+
+    def _move(self, request, service, **extra):
+        report = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(report=report, by=request.user, comment=body.validated_data["comment"], **extra)
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(
+        summary="Submit the report (producer organization)",
+        request=SubmitSerializer,
+        responses={200: MonitoringReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        body = SubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        narrative = body.validated_data.get("narrative")
+        return self._move(request, services.report_submit, narrative=narrative)
+
+    @extend_schema(
+        summary="Accept the report (M&E officer)",
+        request=CommentSerializer,
+        responses={200: MonitoringReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._move(request, services.report_accept)
+
+    @extend_schema(
+        summary="Return the report (M&E officer), with a reason",
+        request=CommentSerializer,
+        responses={200: MonitoringReportSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        return self._move(request, services.report_return)

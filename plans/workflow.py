@@ -440,6 +440,13 @@ OTHER_ACTION_LABELS = {
     "agreement_amend": gettext_lazy("Agreement amended"),
     "contribution_record": gettext_lazy("Counterpart contribution recorded"),
     "contribution_verify": gettext_lazy("Counterpart contribution verified"),
+    "delivery_record": gettext_lazy("Delivery recorded"),
+    "delivery_confirm": gettext_lazy("Delivery confirmed by the buyer"),
+    "delivery_dispute": gettext_lazy("Delivery disputed by the buyer"),
+    "delivery_correct": gettext_lazy("Disputed delivery corrected"),
+    "report_submit": gettext_lazy("Monitoring report submitted"),
+    "report_accept": gettext_lazy("Monitoring report accepted"),
+    "report_return": gettext_lazy("Monitoring report returned"),
 }
 
 
@@ -452,10 +459,18 @@ def action_label(name: str) -> str:
 
 
 def state_label(state: str) -> str:
-    from alliances.models import PurchaseAgreement
+    from alliances.models import Delivery, PurchaseAgreement
     from funding.models import CounterpartContribution, Tranche
+    from monitoring.models import MonitoringReport
 
-    for choices in (S, Tranche.Status, PurchaseAgreement.Status, CounterpartContribution.Status):
+    for choices in (
+        S,
+        Tranche.Status,
+        PurchaseAgreement.Status,
+        CounterpartContribution.Status,
+        Delivery.Status,
+        MonitoringReport.Status,
+    ):
         if state in choices.values:
             return str(choices(state).label)
     return state.replace("_", " ")

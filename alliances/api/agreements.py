@@ -25,7 +25,7 @@ from config.api import (
     visible_through_alliance,
 )
 
-from .. import services
+from .. import deliveries, services
 from ..models import Alliance, Delivery, Product, PurchaseAgreement, PurchaseAgreementVersion
 
 # --- purchase agreements ---------------------------------------------------------------
@@ -273,8 +273,8 @@ class DeliveryFilter(alliance_filterset("alliance", updated="updated_at")):
     list=extend_schema(summary="List deliveries"), retrieve=extend_schema(summary="A delivery")
 )
 class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
-    """Deliveries to the buyer (§7). Read-only for now: recording, `confirm` and `dispute`
-    come with the monitoring work, which adds their services."""
+    """Deliveries to the buyer (§7): `recorded -> confirmed | disputed`; the buyer
+    confirms or disputes (with a reason) through `alliances.deliveries`."""
 
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
@@ -286,3 +286,28 @@ class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         return visible_through_alliance(
             Delivery.objects.select_related("alliance__program"), self.request.user, "alliance"
         )
+
+    def _move(self, request, service):
+        delivery = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(delivery=delivery, by=request.user, comment=body.validated_data["comment"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data)
+
+    @extend_schema(
+        summary="Confirm the delivery (buyer)",
+        request=CommentSerializer,
+        responses={200: DeliverySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._move(request, deliveries.delivery_confirm)
+
+    @extend_schema(
+        summary="Dispute the delivery (buyer), with a reason",
+        request=CommentSerializer,
+        responses={200: DeliverySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        return self._move(request, deliveries.delivery_dispute)
