@@ -16,6 +16,7 @@ from accounts.policy import (
     is_staff_member,
     plans_visible_to,
     roles_for_alliance,
+    user_scope,
 )
 from alliances.models import Region, ValueChain
 from funding.rules import plan_rule_breaches
@@ -48,9 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "appraisals": selectors.appraisals_to_score(request.user)[:20],
-            "can_propose": bool(
-                {Role.PRODUCER, Role.TA_PROVIDER} & selectors.user_scope(request.user).roles
-            ),
+            "can_propose": bool({Role.PRODUCER, Role.TA_PROVIDER} & user_scope(request.user).roles),
         },
     )
 

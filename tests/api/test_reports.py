@@ -67,4 +67,4 @@ def test_someone_elses_report_is_a_404(api, world):
         .json()["id"]
     )
     assert api(world.producer_b).get(f"{URL}{job_id}/").status_code == 404
-    assert api().get(f"{URL}{job_id}/").status_code in (401, 403)
+    assert api().get(f"{URL}{job_id}/").status_code == 401
