@@ -159,8 +159,9 @@ def is_staff_member(user) -> bool:
 # --- what the user may see -------------------------------------------------------------
 
 
-def _alliance_filter(user, prefix: str = "") -> Q | None:
-    """A Q over alliances the user may see; None means everything."""
+def _alliance_filter(user, prefix: str = "", *, buyers: bool = True) -> Q | None:
+    """A Q over alliances the user may see; None means everything. `buyers=False` leaves
+    out what a user sees only as the buyer (monitoring is not the buyer's business)."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     if user.is_superuser:
@@ -170,7 +171,7 @@ def _alliance_filter(user, prefix: str = "") -> Q | None:
     q = Q(pk__in=[]) if not p else Q(**{f"{p}pk__in": []})
     if s.organization_ids | s.ta_organization_ids:
         q |= Q(**{f"{p}producer_organization_id__in": s.organization_ids | s.ta_organization_ids})
-    if s.buyer_ids:
+    if s.buyer_ids and buyers:
         q |= Q(**{f"{p}buyer_id__in": s.buyer_ids})
     if s.funded_program_ids:
         q |= Q(**{f"{p}program_id__in": s.funded_program_ids})
@@ -195,6 +196,26 @@ def plans_visible_to(user) -> QuerySet:
 
     q = _alliance_filter(user, prefix="alliance__")
     qs = BusinessPlan.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def monitoring_reports_visible_to(user) -> QuerySet:
+    """Periodic reports the user may read: the PO side, its TA provider, ministry staff of
+    its region and the programme's funders; not the buyer (§8 is between the PO and the
+    ministry)."""
+    from monitoring.models import MonitoringReport
+
+    q = _alliance_filter(user, prefix="alliance__", buyers=False)
+    qs = MonitoringReport.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def monitoring_alliances_visible_to(user) -> QuerySet:
+    """Alliances whose monitoring (indicators, reports) the user may read."""
+    from alliances.models import Alliance
+
+    q = _alliance_filter(user, buyers=False)
+    qs = Alliance.objects.all()
     return qs if q is None else qs.filter(q)
 
 
@@ -459,6 +480,23 @@ def can_manage_organization(user, organization) -> Decision:
 
 # The roster is kept by the same people as the profile.
 can_manage_roster = can_manage_organization
+
+
+def can_keep_revolving_fund(user, organization) -> Decision:
+    """Repayments and loans are recorded by the organization's representatives and its
+    TA provider; officers who see the organization read the fund."""
+    if not can_view_organization(user, organization):
+        return refuse(NOT_FOUND, _("No such producer organization."))
+    s = _scope(user)
+    if organization.pk in s.organization_ids | s.ta_organization_ids:
+        return ALLOWED
+    return refuse(
+        FORBIDDEN,
+        _(
+            "Only the organization's representatives and its technical assistance provider "
+            "may record revolving-fund entries."
+        ),
+    )
 
 
 # --- programme money: the programme ledger ----------------------------------------------

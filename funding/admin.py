@@ -107,6 +107,8 @@ class ProgramAdminForm(forms.ModelForm):
             "required_appraisals",
             "tranche_count",
             "monitoring_period_months",
+            "report_grace_days",
+            "indicators",
             "reporting_currency",
             "reporting_rate",
             "reporting_rate_date",
@@ -218,7 +220,7 @@ class ProgramAdmin(admin.ModelAdmin):
     list_filter = ("country", "currency")
     search_fields = ("code", "name")
     date_hierarchy = "opens_on"
-    filter_horizontal = ("eligible_regions", "eligible_value_chains")
+    filter_horizontal = ("eligible_regions", "eligible_value_chains", "indicators")
     inlines = (ProgramFundingInline, RubricCriterionInline, LegalizationRequirementInline)
     fieldsets = (
         (_("Identity"), {"fields": ("code", "name", "country", "currency")}),
@@ -241,7 +243,14 @@ class ProgramAdmin(admin.ModelAdmin):
         (_("Appraisal"), {"fields": ("score_threshold", "required_appraisals")}),
         (
             _("Disbursement and monitoring"),
-            {"fields": ("tranche_count", "monitoring_period_months")},
+            {
+                "fields": (
+                    "tranche_count",
+                    "monitoring_period_months",
+                    "report_grace_days",
+                    "indicators",
+                )
+            },
         ),
         (
             _("Reporting"),

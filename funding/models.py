@@ -63,7 +63,19 @@ class Program(models.Model):
         _("number of tranches"), default=3, validators=[MinValueValidator(1)]
     )
     monitoring_period_months = models.PositiveSmallIntegerField(
-        _("monitoring period (months)"), default=3
+        _("monitoring period (months)"), default=3, validators=[MinValueValidator(1)]
+    )
+    report_grace_days = models.PositiveSmallIntegerField(
+        _("days to submit a monitoring report"),
+        default=30,
+        help_text=_("A periodic report is due this many days after its period ends."),
+    )
+    indicators = models.ManyToManyField(
+        "monitoring.Indicator",
+        blank=True,
+        related_name="programs",
+        verbose_name=_("indicators reported"),
+        help_text=_("Leave empty for every indicator of the catalogue in use."),
     )
     reporting_currency = models.CharField(_("reporting currency"), max_length=3, default="USD")
     reporting_rate = models.DecimalField(
@@ -105,6 +117,10 @@ class Program(models.Model):
             models.CheckConstraint(condition=Q(reporting_rate__gt=0), name="program_rate_pos"),
             models.CheckConstraint(condition=Q(required_appraisals__gte=1), name="program_appr"),
             models.CheckConstraint(condition=Q(tranche_count__gte=1), name="program_tranches"),
+            models.CheckConstraint(
+                condition=Q(monitoring_period_months__gte=1, monitoring_period_months__lte=12),
+                name="program_monitoring_period",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,15 +2,22 @@
 
 The report's life: due -> submitted -> accepted | returned, and returned -> submitted when
 the producer organization resubmits. `overdue` is shown, not stored: a due report past
-its date. Indicators, values and the portfolio views come with the monitoring issue; the
-report itself exists already because a tranche waits for the report due before it.
+its date. Reports are scheduled from the agreement's signing date, one per monitoring
+period of the programme (`services.report_schedule_create`).
+
+Also here: the indicator catalogue, each alliance's baselines and targets, the values
+of each report, and producer organizations' revolving funds.
 """
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from funding.money import money_field
 
 
 class MonitoringReport(models.Model):
@@ -39,6 +46,8 @@ class MonitoringReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The last day a reminder went out for this report: at most one a day.
+    reminded_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["alliance", "period_start"]
@@ -59,3 +68,228 @@ class MonitoringReport(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.DUE and self.due_on < timezone.localdate()
+
+
+class Indicator(models.Model):
+    """An entry of the indicator catalogue (§8), configured in the admin.
+
+    `source` says where values come from: entered in the periodic report, or computed
+    from the platform's own records (confirmed deliveries, the revolving fund)."""
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Sum over the periods")
+        AVERAGE = "average", _("Average of the periods")
+        LATEST = "latest", _("Latest value")
+
+    class Source(models.TextChoices):
+        REPORTED = "reported", _("Entered in the periodic report")
+        DELIVERY_VOLUME = "delivery_volume", _("Volume of confirmed deliveries")
+        DELIVERY_VALUE = "delivery_value", _("Value of confirmed deliveries")
+        REVOLVING_REPAYMENTS = "revolving_repayments", _("Repayments to the revolving fund")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(
+        _("unit"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Leave empty for money (the programme's currency) and delivered volumes "
+            "(the purchase agreement's unit)."
+        ),
+    )
+    aggregation = models.CharField(
+        _("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    source = models.CharField(
+        _("source of values"), max_length=30, choices=Source.choices, default=Source.REPORTED
+    )
+    is_money = models.BooleanField(_("amount of money"), default=False)
+    by_sex = models.BooleanField(_("disaggregated by sex (of which women)"), default=False)
+    by_youth = models.BooleanField(_("disaggregated by age (of which youth)"), default=False)
+    description = models.TextField(_("how it is measured"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="reported") | Q(by_sex=False, by_youth=False),
+                name="indicator_computed_not_disaggregated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_computed(self) -> bool:
+        return self.source != self.Source.REPORTED
+
+    @property
+    def is_disaggregated(self) -> bool:
+        return self.by_sex or self.by_youth
+
+
+class IndicatorBaseline(models.Model):
+    """Where an alliance starts on an indicator, before the grant."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="indicator_baselines"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="baselines")
+    value = models.DecimalField(_("baseline"), max_digits=18, decimal_places=3)
+    measured_on = models.DateField(_("measured on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["alliance", "indicator"]
+        verbose_name = _("indicator baseline")
+        verbose_name_plural = _("indicator baselines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "indicator"], name="indicator_baseline_once"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_baseline_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance.code} · {self.indicator.code} · {self.value}"
+
+
+class IndicatorTarget(models.Model):
+    """What an alliance aims for on an indicator: in a plan year (1 = the first year from
+    the signing date) or, when `year` is empty, by the end of the plan."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="indicator_targets"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField(
+        _("plan year"), null=True, blank=True, help_text=_("Empty for the end of the plan.")
+    )
+    value = models.DecimalField(_("target"), max_digits=18, decimal_places=3)
+
+    class Meta:
+        ordering = ["alliance", "indicator", F("year").asc(nulls_last=True)]
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "indicator", "year"],
+                condition=Q(year__isnull=False),
+                name="indicator_target_once_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["alliance", "indicator"],
+                condition=Q(year__isnull=True),
+                name="indicator_target_once_end_of_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1, year__lte=30),
+                name="indicator_target_year_range",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_target_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance.code} · {self.indicator.code} · {self.year or '∞'}"
+
+
+class IndicatorValue(models.Model):
+    """One indicator's value in one periodic report, with its disaggregation where the
+    indicator allows (`women` and `youth` are "of which" figures). Values of computed
+    indicators are stored when the report is accepted, so an accepted report is a record
+    that later changes do not rewrite."""
+
+    report = models.ForeignKey(MonitoringReport, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=3)
+    women = models.DecimalField(
+        _("of which women"), max_digits=18, decimal_places=3, null=True, blank=True
+    )
+    youth = models.DecimalField(
+        _("of which youth"), max_digits=18, decimal_places=3, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["report", "indicator__position", "indicator__code"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_once"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="indicator_value_nonneg"),
+            models.CheckConstraint(
+                condition=Q(women__isnull=True) | Q(women__gte=0, women__lte=F("value")),
+                name="indicator_value_women_within",
+            ),
+            models.CheckConstraint(
+                condition=Q(youth__isnull=True) | Q(youth__gte=0, youth__lte=F("value")),
+                name="indicator_value_youth_within",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.indicator.code} = {self.value}"
+
+
+class RevolvingFund(models.Model):
+    """A producer organization's revolving fund: members repay part of the grant to their
+    organization, which lends it on (§8). Its balance is the sum of its entries."""
+
+    organization = models.OneToOneField(
+        "alliances.ProducerOrganization", on_delete=models.PROTECT, related_name="revolving_fund"
+    )
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
+    opened_on = models.DateField(_("opened on"))
+
+    class Meta:
+        verbose_name = _("revolving fund")
+        verbose_name_plural = _("revolving funds")
+
+    def __str__(self) -> str:
+        return _("Revolving fund of %(organization)s") % {"organization": self.organization}
+
+
+class RevolvingFundEntry(models.Model):
+    """Money in (a member's repayment) or out (a loan to a member); never edited: a
+    mistake is put right by an entry of the other kind, with a note that says so."""
+
+    class Kind(models.TextChoices):
+        REPAYMENT = "repayment", _("Repayment in")
+        LOAN = "loan", _("Loan out")
+
+    fund = models.ForeignKey(RevolvingFund, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    amount = money_field(_("amount"))
+    member = models.ForeignKey(
+        "alliances.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revolving_fund_entries",
+        verbose_name=_("member"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["fund", "occurred_on", "id"]
+        verbose_name = _("revolving fund entry")
+        verbose_name_plural = _("revolving fund entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="revolving_entry_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund.organization} · {self.get_kind_display()} · {self.amount}"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return self.amount if self.kind == self.Kind.REPAYMENT else -self.amount

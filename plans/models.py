@@ -438,6 +438,7 @@ class PlanDocument(models.Model):
         PHOTO = "photo", _("Photo")
         FINANCIAL = "financial", _("Financial statement")
         EVIDENCE = "evidence", _("Evidence for a tranche or contribution")
+        MONITORING = "monitoring", _("Evidence for a monitoring report")
         OTHER = "other", _("Other")
 
     plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="documents")
@@ -454,6 +455,13 @@ class PlanDocument(models.Model):
     )
     contribution = models.ForeignKey(
         "funding.CounterpartContribution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    monitoring_report = models.ForeignKey(
+        "monitoring.MonitoringReport",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -261,8 +261,11 @@ def plan_sign_agreement(*, plan: BusinessPlan, by, comment: str = "") -> Busines
 
     def effect(locked: BusinessPlan) -> None:
         from funding.services import tranche_schedule_create
+        from monitoring.services import report_schedule_create
 
-        tranche_schedule_create(commitment=locked.commitment, start=timezone.localdate())
+        today = timezone.localdate()
+        tranche_schedule_create(commitment=locked.commitment, start=today)
+        report_schedule_create(alliance=locked.alliance, start=today)
 
     return _fire(plan=plan, name="sign_agreement", by=by, comment=comment, effect=effect)
 
@@ -273,7 +276,15 @@ def plan_finish_disbursement(*, plan: BusinessPlan) -> BusinessPlan:
 
 
 def plan_complete(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
-    return _fire(plan=plan, name="complete", by=by, comment=comment)
+    """The M&E officer ends the alliance's life with a closing note (the comment); no
+    report is due for periods that had not started."""
+
+    def effect(locked: BusinessPlan) -> None:
+        from monitoring.services import report_schedule_close
+
+        report_schedule_close(alliance=locked.alliance, on=timezone.localdate())
+
+    return _fire(plan=plan, name="complete", by=by, comment=comment, effect=effect)
 
 
 def plan_suspend(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:

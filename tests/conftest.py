@@ -4,6 +4,8 @@ import pytest
 
 from accounts.models import Role
 from alliances.models import TechnicalAssistanceProvider
+from monitoring.catalogue import catalogue_seed
+from monitoring.models import Indicator
 from tests.factories import (
     BuyerFactory,
     OrganizationFactory,
@@ -32,7 +34,9 @@ def _private_media(settings, tmp_path):
 def world(db):
     """The personas of CONVENTIONS.md: a producer of organization A, one of B, a buyer,
     a TA provider of A, national and regional officers, two appraisers, a committee
-    member, two finance officers, an M&E officer, a funder and an outsider."""
+    member, two finance officers, an M&E officer, a funder and an outsider; and the
+    standard indicator catalogue, as the data migration seeds it."""
+    catalogue_seed(Indicator)
     region_a = RegionFactory(name="Alibori")
     region_b = RegionFactory(name="Zou")
     product = ProductFactory(name="Maize")

@@ -250,6 +250,7 @@ def _program_post(**overrides) -> dict:
         "required_appraisals": "2",
         "tranche_count": "3",
         "monitoring_period_months": "3",
+        "report_grace_days": "30",
         "reporting_currency": "usd",
         "reporting_rate": "0.00166",
         "reporting_rate_date": "2025-01-01",

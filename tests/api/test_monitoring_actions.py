@@ -8,6 +8,7 @@ from django.utils import timezone
 from alliances.deliveries import delivery_record
 from monitoring.models import MonitoringReport
 from plans.models import PlanStatus
+from tests.factories import fill_report
 
 
 def test_api_buyer_confirms_and_m_and_e_officer_returns(api, world):
@@ -38,6 +39,7 @@ def test_api_buyer_confirms_and_m_and_e_officer_returns(api, world):
         .status_code
         == 409
     )
+    fill_report(report, by=world.producer, narrative="")
     response = api(world.producer).post(
         f"/api/v1/monitoring-reports/{report.pk}/submit/", {"narrative": "All good"}
     )

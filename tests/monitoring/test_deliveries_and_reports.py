@@ -17,6 +17,7 @@ from alliances.models import Delivery
 from monitoring.models import MonitoringReport
 from monitoring.services import report_accept, report_return, report_submit
 from plans.models import PlanStatus, TransitionLog
+from tests.factories import fill_report
 
 D = Decimal
 TODAY = timezone.localdate
@@ -120,6 +121,7 @@ def report(active):
 
 
 def test_report_submitted_returned_resubmitted_and_accepted(world, report):
+    fill_report(report, by=world.ta)
     report_submit(report=report, by=world.ta, narrative="Sales rose.")
     assert (report.status, report.narrative, report.submitted_by) == (
         "submitted",
@@ -138,6 +140,7 @@ def test_report_refusals_change_nothing(world, report):
     refused("forbidden", lambda: report_submit(report=report, by=world.buyer_user))
     refused("not_found", lambda: report_submit(report=report, by=world.producer_b))
     refused("wrong_state", lambda: report_accept(report=report, by=world.me_officer))
+    fill_report(report, by=world.producer)
     report_submit(report=report, by=world.producer)
     refused("forbidden", lambda: report_accept(report=report, by=world.officer))
     refused("invalid", lambda: report_return(report=report, by=world.me_officer, comment=""))

@@ -1,0 +1,194 @@
+"""Reads of monitoring (§8): which indicators an alliance reports, the figures the
+platform computes from its own records, and each alliance's indicator table."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from funding.money import ZERO
+
+from .models import (
+    Indicator,
+    IndicatorBaseline,
+    IndicatorTarget,
+    MonitoringReport,
+    RevolvingFundEntry,
+)
+
+SALES_VALUE_FIELD = DecimalField(max_digits=32, decimal_places=5)
+
+
+def sales_value_expression():
+    """Volume times unit price of a delivery, as a database expression."""
+    return ExpressionWrapper(F("volume") * F("unit_price"), output_field=SALES_VALUE_FIELD)
+
+
+def indicators_for(alliance) -> list[Indicator]:
+    """The programme's chosen indicators in use, or the whole catalogue in use."""
+    chosen = list(alliance.program.indicators.filter(active=True))
+    return chosen or list(Indicator.objects.filter(active=True))
+
+
+def confirmed_sales(alliance_ids, start: datetime.date | None = None, end=None) -> dict:
+    """{alliance_id: (volume, value)} of confirmed deliveries, dated within [start, end]."""
+    from alliances.models import Delivery
+
+    rows = Delivery.objects.filter(alliance_id__in=alliance_ids, status=Delivery.Status.CONFIRMED)
+    if start is not None:
+        rows = rows.filter(delivered_on__gte=start)
+    if end is not None:
+        rows = rows.filter(delivered_on__lte=end)
+    totals = rows.values("alliance_id").annotate(
+        total_volume=Coalesce(Sum("volume"), ZERO),
+        total_value=Coalesce(Sum(sales_value_expression()), ZERO, output_field=SALES_VALUE_FIELD),
+    )
+    return {r["alliance_id"]: (r["total_volume"], r["total_value"]) for r in totals}
+
+
+def fund_repayments(organization_id: int, start=None, end=None) -> Decimal:
+    rows = RevolvingFundEntry.objects.filter(
+        fund__organization_id=organization_id, kind=RevolvingFundEntry.Kind.REPAYMENT
+    )
+    if start is not None:
+        rows = rows.filter(occurred_on__gte=start)
+    if end is not None:
+        rows = rows.filter(occurred_on__lte=end)
+    return rows.aggregate(t=Coalesce(Sum("amount"), ZERO))["t"]
+
+
+def computed_values(report: MonitoringReport) -> dict[Indicator, Decimal]:
+    """The computed indicators of a report's period, from the platform's records now."""
+    computed = [i for i in indicators_for(report.alliance) if i.is_computed]
+    if not computed:
+        return {}
+    alliance = report.alliance
+    sales = confirmed_sales([alliance.pk], report.period_start, report.period_end)
+    volume, value = sales.get(alliance.pk, (ZERO, ZERO))
+    out = {}
+    for indicator in computed:
+        if indicator.source == Indicator.Source.DELIVERY_VOLUME:
+            out[indicator] = volume
+        elif indicator.source == Indicator.Source.DELIVERY_VALUE:
+            out[indicator] = value.quantize(Decimal("0.01"))
+        else:
+            out[indicator] = fund_repayments(
+                alliance.producer_organization_id, report.period_start, report.period_end
+            )
+    return out
+
+
+@dataclass
+class Cell:
+    value: Decimal | None = None
+    women: Decimal | None = None
+    youth: Decimal | None = None
+    computed: bool = False
+
+
+@dataclass
+class IndicatorRow:
+    """One line of an alliance's indicator table."""
+
+    indicator: Indicator
+    baseline: Decimal | None
+    targets: dict[int | None, Decimal]  # plan year (None: end of plan) -> target
+    cells: dict[int, Cell] = field(default_factory=dict)  # report id -> cell
+    to_date: Decimal | None = None
+
+    @property
+    def end_target(self) -> Decimal | None:
+        return self.targets.get(None)
+
+    @property
+    def progress(self) -> int | None:
+        """Per cent of the end-of-plan target reached to date."""
+        if self.to_date is None or not self.end_target:
+            return None
+        return int(self.to_date * 100 / self.end_target)
+
+
+def report_cells(report: MonitoringReport) -> dict[int, Cell]:
+    """{indicator id: Cell} of one report: stored values, and live computed ones until
+    the report is accepted (then the stored snapshot)."""
+    cells = {
+        v.indicator_id: Cell(v.value, v.women, v.youth, v.indicator.is_computed)
+        for v in report.values.select_related("indicator")
+    }
+    if report.status != MonitoringReport.Status.ACCEPTED:
+        for indicator, value in computed_values(report).items():
+            cells[indicator.pk] = Cell(value, computed=True)
+    return cells
+
+
+def _aggregate(indicator: Indicator, values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    if indicator.aggregation == Indicator.Aggregation.SUM:
+        return sum(values, ZERO)
+    if indicator.aggregation == Indicator.Aggregation.AVERAGE:
+        return (sum(values, ZERO) / len(values)).quantize(Decimal("0.001"))
+    return values[-1]
+
+
+def indicator_table(alliance, *, accepted_only: bool = False) -> tuple[list, list[IndicatorRow]]:
+    """(reports, rows): the alliance's reports whose period has started, oldest first, and
+    per indicator its baseline, targets, value per report and value to date. Computed
+    indicators to date come from all confirmed deliveries / repayments since signing;
+    reported ones aggregate the accepted reports."""
+    today = timezone.localdate()
+    reports = list(
+        alliance.monitoring_reports.filter(period_start__lte=today).order_by("period_start")
+    )
+    if accepted_only:
+        reports = [r for r in reports if r.status == MonitoringReport.Status.ACCEPTED]
+    indicators = indicators_for(alliance)
+    baselines = dict(
+        IndicatorBaseline.objects.filter(alliance=alliance).values_list("indicator_id", "value")
+    )
+    targets: dict[int, dict] = {}
+    for t in IndicatorTarget.objects.filter(alliance=alliance):
+        targets.setdefault(t.indicator_id, {})[t.year] = t.value
+    rows = [IndicatorRow(i, baselines.get(i.pk), targets.get(i.pk, {})) for i in indicators]
+    by_id = {row.indicator.pk: row for row in rows}
+    accepted_values: dict[int, list[Decimal]] = {}
+    for report in reports:
+        for indicator_id, cell in report_cells(report).items():
+            if indicator_id in by_id:
+                by_id[indicator_id].cells[report.pk] = cell
+                if report.status == MonitoringReport.Status.ACCEPTED:
+                    accepted_values.setdefault(indicator_id, []).append(cell.value)
+    start = reports[0].period_start if reports else None
+    sales = confirmed_sales([alliance.pk], start) if start else {}
+    volume, value = sales.get(alliance.pk, (ZERO, ZERO))
+    for row in rows:
+        source = row.indicator.source
+        if source == Indicator.Source.DELIVERY_VOLUME:
+            row.to_date = volume
+        elif source == Indicator.Source.DELIVERY_VALUE:
+            row.to_date = value.quantize(Decimal("0.01"))
+        elif source == Indicator.Source.REVOLVING_REPAYMENTS:
+            row.to_date = fund_repayments(alliance.producer_organization_id, start)
+        else:
+            row.to_date = _aggregate(row.indicator, accepted_values.get(row.indicator.pk, []))
+    return reports, rows
+
+
+def reports_board_filter(today: datetime.date) -> dict[str, Q]:
+    """The M&E status board's columns, as filters on monitoring reports (§8)."""
+    S = MonitoringReport.Status
+    return {
+        # Nothing sent, and past its date.
+        "missing": Q(status=S.DUE, due_on__lt=today),
+        # Sent back to the PO, and past its date.
+        "late": Q(status=S.RETURNED, due_on__lt=today),
+        # Sent by the PO, waiting for the M&E officer.
+        "waiting": Q(status=S.SUBMITTED),
+        # Period over, still within its days to submit.
+        "open": Q(status__in=[S.DUE, S.RETURNED], period_end__lt=today, due_on__gte=today),
+    }
