@@ -22,11 +22,9 @@ from .models import (
 )
 
 SALES_VALUE_FIELD = DecimalField(max_digits=32, decimal_places=5)
-
-
-def sales_value_expression():
-    """Volume times unit price of a delivery, as a database expression."""
-    return ExpressionWrapper(F("volume") * F("unit_price"), output_field=SALES_VALUE_FIELD)
+# A delivery's value: volume times unit price (annotate it under another name than
+# "volume" or "value", or F("volume") would read the annotation).
+SALES_VALUE = ExpressionWrapper(F("volume") * F("unit_price"), output_field=SALES_VALUE_FIELD)
 
 
 def indicators_for(alliance) -> list[Indicator]:
@@ -46,7 +44,7 @@ def confirmed_sales(alliance_ids, start: datetime.date | None = None, end=None) 
         rows = rows.filter(delivered_on__lte=end)
     totals = rows.values("alliance_id").annotate(
         total_volume=Coalesce(Sum("volume"), ZERO),
-        total_value=Coalesce(Sum(sales_value_expression()), ZERO, output_field=SALES_VALUE_FIELD),
+        total_value=Coalesce(Sum(SALES_VALUE), ZERO, output_field=SALES_VALUE_FIELD),
     )
     return {r["alliance_id"]: (r["total_volume"], r["total_value"]) for r in totals}
 
@@ -192,3 +190,28 @@ def reports_board_filter(today: datetime.date) -> dict[str, Q]:
         # Period over, still within its days to submit.
         "open": Q(status__in=[S.DUE, S.RETURNED], period_end__lt=today, due_on__gte=today),
     }
+
+
+def reports_to_send(user):
+    """Reports the PO side must send: period over, due or returned, on its alliances."""
+    from accounts.policy import monitoring_reports_visible_to, user_scope
+
+    s = user_scope(user)
+    return monitoring_reports_visible_to(user).filter(
+        alliance__producer_organization_id__in=s.organization_ids | s.ta_organization_ids,
+        status__in=[MonitoringReport.Status.DUE, MonitoringReport.Status.RETURNED],
+        period_end__lt=timezone.localdate(),
+    )
+
+
+def reports_to_review(user):
+    """Submitted reports in the M&E officer's regions."""
+    from accounts.models import Role
+    from accounts.policy import monitoring_reports_visible_to, user_scope
+
+    s = user_scope(user)
+    if Role.ME_OFFICER not in s.staff:
+        return MonitoringReport.objects.none()
+    qs = monitoring_reports_visible_to(user).filter(status=MonitoringReport.Status.SUBMITTED)
+    regions = s.staff[Role.ME_OFFICER]
+    return qs if regions is None else qs.filter(alliance__region_id__in=regions)
