@@ -219,6 +219,23 @@ def monitoring_alliances_visible_to(user) -> QuerySet:
     return qs if q is None else qs.filter(q)
 
 
+def can_view_monitoring(user, alliance) -> bool:
+    """Monitoring (reports, their evidence, indicators): all who see the alliance except
+    those who see it only as its buyer."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(roles_for_alliance(user, alliance) - {Role.BUYER})
+
+
+def plan_documents_visible_to(user, plan) -> QuerySet:
+    """A plan's documents the user may open: a monitoring report's evidence only for
+    those who may see monitoring (not the buyer)."""
+    documents = plan.documents.all()
+    if not can_view_monitoring(user, plan.alliance):
+        documents = documents.filter(monitoring_report__isnull=True)
+    return documents
+
+
 def can_view_alliance(user, alliance) -> bool:
     if user is None or not user.is_authenticated:
         return False

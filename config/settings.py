@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.cleanup_reports",
         "schedule": crontab(minute=30, hour=3),
     },
+    "daily-overdue-report-reminders": {
+        "task": "monitoring.tasks.send_overdue_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
 }
 
 # Demo data (`python manage.py load_demo`).

@@ -14,6 +14,8 @@ urlpatterns = [
     # REST API v1, its OpenAPI schema and docs (DESIGN.md §10).
     path("api/", include("config.api_urls")),
     path("reports/", include("reports.urls")),
+    # Monitoring reports, deliveries, indicators, revolving funds, portfolio (issue 5).
+    path("monitoring/", include("monitoring.urls")),
     # --- profile, notifications, password change and reset; producer organizations ---
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/password/change/", account_views.password_change, name="password_change"),

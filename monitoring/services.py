@@ -410,7 +410,8 @@ def targets_save(*, alliance, by, baselines: dict, targets: dict) -> None:
 # --- the revolving fund -----------------------------------------------------------------
 
 
-def _fund_currency(organization) -> str | None:
+def fund_currency(organization) -> str | None:
+    """The currency of the organization's revolving fund: its latest alliance's programme's."""
     alliance = organization.alliances.select_related("program").order_by("-pk").first()
     return alliance.program.currency if alliance else None
 
@@ -443,7 +444,7 @@ def revolving_fund_record(
         errors["kind"] = [_("Choose a repayment or a loan.")]
     if not isinstance(occurred_on, datetime.date) or occurred_on > timezone.localdate():
         errors["occurred_on"] = [_("Give the date; it cannot be in the future.")]
-    currency = _fund_currency(organization)
+    currency = fund_currency(organization)
     if currency is None:
         raise ActionRefused(
             _("The organization has no alliance yet: its revolving fund has no currency."),

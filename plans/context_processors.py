@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
 from accounts.policy import user_scope
 
 from .selectors import tasks_for
@@ -20,6 +20,10 @@ def tasks(request):
             roles & {Role.BUYER, Role.PRODUCER, Role.TA_PROVIDER, Role.PROGRAMME_OFFICER}
         ),
         "nav_finance": Role.FINANCE_OFFICER in roles,
+        # Monitoring (§8) is the PO side's, the ministry's and the funders' business; the
+        # portfolio dashboard is for ministry staff and funders.
+        "nav_monitoring": bool(roles - {Role.BUYER}) or request.user.is_superuser,
+        "nav_portfolio": bool(roles & (STAFF_ROLES | {Role.FUNDER})) or request.user.is_superuser,
         "nav_programmes": bool(
             roles
             & {

@@ -132,6 +132,21 @@ class ReasonForm(forms.Form):
     comment = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ClosingNoteForm(forms.Form):
+    """`complete` ends the alliance's life: the M&E officer writes what it achieved."""
+
+    comment = forms.CharField(
+        label=_("Closing note"),
+        help_text=_("What the alliance achieved, what continues, lessons learned."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+def reason_form_class(name: str) -> type[forms.Form]:
+    """The form of a transition that needs a reason (the closing note for `complete`)."""
+    return ClosingNoteForm if name == "complete" else ReasonForm
+
+
 class ApproveForm(forms.Form):
     approved_grant = forms.DecimalField(label=_("Approved grant"), **MONEY)
     conditions = forms.CharField(

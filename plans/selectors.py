@@ -65,6 +65,17 @@ def plan_task_queryset(user, key: str) -> QuerySet:
             for role in roles:
                 qs = qs | _plans_where(user, role, statuses)
             return qs.distinct()
+    if key == "to_confirm_delivery":
+        from alliances.models import Delivery
+
+        return (
+            plans_visible_to(user)
+            .filter(
+                alliance__buyer_id__in=user_scope(user).buyer_ids,
+                alliance__deliveries__status=Delivery.Status.RECORDED,
+            )
+            .distinct()
+        )
     if key == "to_score":
         return (
             plans_visible_to(user)
@@ -123,6 +134,36 @@ def tasks_for(user) -> list[Task]:
                 _("Agreements to confirm"),
                 agreements_to_confirm(user).count(),
                 reverse("agreement-list") + "?status=sent",
+            )
+        )
+        tasks.append(
+            Task(
+                "to_confirm_delivery",
+                _("Deliveries to confirm"),
+                plan_task_queryset(user, "to_confirm_delivery").count(),
+                reverse("plan-list") + "?task=to_confirm_delivery",
+            )
+        )
+    # Monitoring reports (§8): the PO side sends them once their period is over; the
+    # M&E officer reviews them.
+    from monitoring.selectors import reports_to_review, reports_to_send
+
+    if s.roles & {Role.PRODUCER, Role.TA_PROVIDER}:
+        tasks.append(
+            Task(
+                "to_report",
+                _("Monitoring reports to send"),
+                reports_to_send(user).count(),
+                reverse("monitoring:reports"),
+            )
+        )
+    if Role.ME_OFFICER in s.staff:
+        tasks.append(
+            Task(
+                "to_review_report",
+                _("Monitoring reports to review"),
+                reports_to_review(user).count(),
+                reverse("monitoring:reports") + "?column=waiting",
             )
         )
     return tasks

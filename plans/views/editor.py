@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.policy import ActionRefused, user_scope
+from accounts.policy import ActionRefused, plan_documents_visible_to, user_scope
 from alliances.models import ProducerOrganization
 
 from .. import finance
@@ -25,7 +25,7 @@ from ..editing import (
     version_update,
 )
 from ..forms import BudgetLineForm, CashFlowFormSet, DocumentForm, ProposeForm, VersionForm
-from ..models import BudgetLine, PlanDocument
+from ..models import BudgetLine
 from ..services import alliance_propose, can_edit_content
 from .common import plan_or_404, report_refusal
 from .overview import analysis_context
@@ -318,7 +318,10 @@ def plan_documents(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "plans/editor_documents.html",
         _editor_context(
-            plan, "documents", form=form, documents=plan.documents.select_related("uploaded_by")
+            plan,
+            "documents",
+            form=form,
+            documents=plan_documents_visible_to(request.user, plan).select_related("uploaded_by"),
         ),
         status=_status(form),
     )
@@ -329,7 +332,7 @@ def plan_documents(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     """Served only to users who may see the plan; always as an attachment."""
     plan = plan_or_404(request, pk)
-    document = PlanDocument.objects.filter(pk=document_pk, plan=plan).first()
+    document = plan_documents_visible_to(request.user, plan).filter(pk=document_pk).first()
     if document is None:
         raise Http404(_("No such document."))
     response = FileResponse(

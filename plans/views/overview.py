@@ -14,6 +14,7 @@ from accounts.models import Role
 from accounts.policy import (
     allowed_plan_transitions,
     is_staff_member,
+    plan_documents_visible_to,
     plans_visible_to,
     roles_for_alliance,
     user_scope,
@@ -23,7 +24,7 @@ from funding.rules import plan_rule_breaches
 
 from .. import finance, selectors, workflow
 from ..documents import can_upload
-from ..forms import ApproveForm, CommentForm, PlanFilterForm, ReasonForm
+from ..forms import ApproveForm, CommentForm, PlanFilterForm, reason_form_class
 from ..models import PlanStatus, TransitionLog
 from ..services import can_edit_content
 from .common import plan_or_404
@@ -130,7 +131,7 @@ def action_forms(user, plan) -> list[tuple]:
             requested = plan.current_version.analysis().totals_by_source["grant"]
             form = ApproveForm(initial={"approved_grant": requested}, prefix=t.name)
         elif t.reason_required:
-            form = ReasonForm(prefix=t.name)
+            form = reason_form_class(t.name)(prefix=t.name)
         else:
             form = CommentForm(prefix=t.name)
         forms.append((t, form))
@@ -167,7 +168,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_current": version == versions[-1],
         "lines": version.budget_lines.all(),
         "cash_flows": version.cash_flows.all(),
-        "documents": plan.documents.select_related("uploaded_by"),
+        "documents": plan_documents_visible_to(request.user, plan).select_related("uploaded_by"),
         "timeline": timeline,
         "decisions": version.decisions.select_related("decided_by"),
         "screening_checks": version.screening_checks.all() if staff else [],

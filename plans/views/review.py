@@ -17,6 +17,7 @@ from accounts.policy import (
     allowed_plan_transitions,
     can_view_alliance,
     check_plan_transition,
+    plan_documents_visible_to,
     require_roles,
     users_acting_for,
 )
@@ -30,6 +31,7 @@ from ..forms import (
     ReasonForm,
     ScoringForm,
     ScreeningForm,
+    reason_form_class,
 )
 from ..models import AppraisalAssignment, PlanStatus
 from .common import enforce, plan_or_404, report_refusal
@@ -47,7 +49,7 @@ def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name == "approve":
         form = ApproveForm(request.POST, prefix=name)
     elif transitions[0].reason_required:
-        form = ReasonForm(request.POST, prefix=name)
+        form = reason_form_class(name)(request.POST, prefix=name)
     else:
         form = CommentForm(request.POST, prefix=name)
     if not form.is_valid():
@@ -299,7 +301,7 @@ def plan_decision(request: HttpRequest, pk: int) -> HttpResponse:
         "score": workflow.plan_score(appraisals),
         "threshold": plan.alliance.program.score_threshold,
         "screening_checks": version.screening_checks.all(),
-        "documents": plan.documents.all(),
+        "documents": plan_documents_visible_to(request.user, plan),
         "lines": version.budget_lines.all(),
         "forms": forms,
     }

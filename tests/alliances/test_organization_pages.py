@@ -130,8 +130,9 @@ def test_organization_list_query_count(client, world, count, django_assert_num_q
 
 QUERIES_ORGANIZATION_LIST = 10
 # session, user, memberships, regions, TA provider, its organizations; the organization,
-# member count, roster counts, page of members; navigation: my tasks (2), unread
-QUERIES_ROSTER = 13
+# member count, roster counts, page of members; navigation: my tasks (2 plan queues,
+# monitoring reports to send), unread
+QUERIES_ROSTER = 14
 
 
 @pytest.mark.parametrize("count", [2, 50])

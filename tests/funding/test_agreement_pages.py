@@ -139,7 +139,10 @@ def test_producer_drafts_and_sends_the_buyer_confirms(client, world):
     agreement.refresh_from_db()
     assert agreement.status == "sent"
     home = page(client, world.buyer_user, "home")
-    assert [(t.key, t.count) for t in home.context["my_tasks"]] == [("to_confirm_agreement", 1)]
+    assert [(t.key, t.count) for t in home.context["my_tasks"]] == [
+        ("to_confirm_agreement", 1),
+        ("to_confirm_delivery", 0),
+    ]
     actions = page(client, world.buyer_user, "plan-agreement", plan.pk).context["actions"]
     assert [a for a, _label, _form in actions] == ["confirm", "decline"]
 
@@ -150,7 +153,7 @@ def test_producer_drafts_and_sends_the_buyer_confirms(client, world):
     assert agreement.current_version.confirmed_at is not None
     assert [
         (t.key, t.count) for t in page(client, world.buyer_user, "home").context["my_tasks"]
-    ] == [("to_confirm_agreement", 0)]
+    ] == [("to_confirm_agreement", 0), ("to_confirm_delivery", 0)]
 
 
 def test_bad_terms_keep_the_input_and_save_nothing(client, world):

@@ -143,8 +143,9 @@ def test_list_query_counts_do_not_grow_with_rows(client, world, count, django_as
         response = client.get(reverse("program-ledger", args=[world.program.pk]))
     assert len(response.context["ledgers"]) == min(count, 25)
     assert response.context["totals"].committed == D("14000000") * count
-    # session, user, memberships, regions, count, the buyer's task, notifications, page
+    # session, user, memberships, regions, count, the buyer's two tasks (agreements and
+    # deliveries to confirm), notifications, page
     client.force_login(world.buyer_user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("agreement-list"))
     assert response.context["page"].paginator.count == count

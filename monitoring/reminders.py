@@ -1,0 +1,87 @@
+"""Reminders of overdue monitoring reports (§8, run daily by Celery beat).
+
+A report is overdue when it is still due after its date. While the alliance is alive
+(its plan active, under monitoring or suspended), the producer organization's side is
+reminded once a day: an in-app notification for each of its users, e-mailed to those who
+have not opted out. `MonitoringReport.reminded_on` makes a second run on the same day a
+no-op, and the next day's run reminds again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification, Role
+from accounts.policy import users_acting_for
+from plans.models import PlanStatus
+
+from .models import MonitoringReport
+
+# Plans whose alliance still reports: a completed or cancelled one does not.
+LIVE_PLAN_STATES = (PlanStatus.ACTIVE, PlanStatus.MONITORING, PlanStatus.SUSPENDED)
+REMINDED_ROLES = frozenset({Role.PRODUCER, Role.TA_PROVIDER})
+
+
+def overdue_reports(today: datetime.date):
+    """Overdue reports of live alliances not reminded on `today` yet."""
+    return (
+        MonitoringReport.objects.filter(
+            status=MonitoringReport.Status.DUE,
+            due_on__lt=today,
+            alliance__plan__status__in=LIVE_PLAN_STATES,
+        )
+        .exclude(reminded_on=today)
+        .order_by("due_on", "pk")
+    )
+
+
+def reminder_message(report: MonitoringReport) -> str:
+    """The reminder, in the active language."""
+    return _("%(alliance)s: the monitoring report for %(start)s – %(end)s was due on %(due)s.") % {
+        "alliance": report.alliance.code,
+        "start": formats.date_format(report.period_start, "DATE_FORMAT"),
+        "end": formats.date_format(report.period_end, "DATE_FORMAT"),
+        "due": formats.date_format(report.due_on, "DATE_FORMAT"),
+    }
+
+
+def _remind(report_id: int, today: datetime.date) -> int:
+    """Remind the PO side of one report; 0 when it needs no reminder (any more)."""
+    from accounts.tasks import send_notification_email
+
+    with transaction.atomic():
+        report = (
+            overdue_reports(today)
+            .select_for_update(of=("self",), skip_locked=True)
+            .select_related("alliance")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None:
+            return 0
+        created = 0
+        for user in users_acting_for(report.alliance, REMINDED_ROLES).order_by("pk"):
+            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+                message = reminder_message(report)
+            notification = Notification.objects.create(
+                recipient=user, alliance=report.alliance, message=message
+            )
+            created += 1
+            if user.email_notifications and user.email:
+                transaction.on_commit(partial(send_notification_email.delay, notification.pk))
+        report.reminded_on = today
+        report.save(update_fields=["reminded_on"])
+    return created
+
+
+def overdue_reminders_send(*, today: datetime.date) -> int:
+    """Remind the PO side of every overdue report of a live alliance, at most once a day
+    per report. Returns the number of notifications created. Safe to run twice."""
+    ids = list(overdue_reports(today).values_list("pk", flat=True))
+    return sum(_remind(pk, today) for pk in ids)

@@ -1,0 +1,386 @@
+"""Periodic monitoring reports (§8): the list (the PO side's reports to enter, the data
+entry status board of ministry staff and funders) and the page of one report, where
+the PO side enters values, narrative and evidence and submits, and the M&E officer
+accepts or returns. One POST per action; the services decide, the page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import Role
+from accounts.policy import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    WRONG_STATE,
+    ActionRefused,
+    monitoring_reports_visible_to,
+    require_roles,
+    roles_for_alliance,
+    user_scope,
+)
+from alliances.models import Region
+from funding.models import Program
+from plans.models import TransitionLog
+from plans.views.common import enforce
+from plans.workflow import action_label, state_label
+
+from .. import services
+from ..forms import (
+    ReportEvidenceForm,
+    ReportValuesForm,
+    ReturnForm,
+    ReviewForm,
+    error_field,
+    plain_number,
+)
+from ..models import MonitoringReport
+from ..report_evidence import report_evidence_attach, report_evidence_decision
+from ..selectors import indicators_for, report_cells, reports_board_filter
+
+S = MonitoringReport.Status
+PAGE_SIZE = 25
+
+BOARD_COLUMNS = {
+    "missing": gettext_lazy("Missing"),
+    "late": gettext_lazy("Returned and late"),
+    "waiting": gettext_lazy("Waiting for review"),
+    "open": gettext_lazy("Open (within the days to submit)"),
+}
+COMPUTED_NOTES = {
+    "delivery_volume": gettext_lazy("Computed from confirmed deliveries"),
+    "delivery_value": gettext_lazy("Computed from confirmed deliveries"),
+    "revolving_repayments": gettext_lazy("Computed from the revolving fund's repayments"),
+}
+DONE = {
+    "save": gettext_lazy("Draft saved."),
+    "submit": gettext_lazy("Report submitted for review."),
+    "accept": gettext_lazy("Report accepted."),
+    "return": gettext_lazy("Report returned to the producer organization."),
+    "evidence": gettext_lazy("Evidence attached to the report."),
+}
+ACTIONS = tuple(DONE)
+ACTORS = {
+    "save": (services.PO_SIDE, gettext_lazy("enter the report's values")),
+    "submit": (services.PO_SIDE, gettext_lazy("submit the report")),
+    "evidence": (services.PO_SIDE, gettext_lazy("attach evidence to the report")),
+    "accept": (services.REVIEWERS, gettext_lazy("accept the report")),
+    "return": (services.REVIEWERS, gettext_lazy("return the report")),
+}
+
+
+# --- the list and the status board -----------------------------------------------------
+
+
+def _reports_of(queryset):
+    return queryset.select_related(
+        "alliance__program", "alliance__region", "alliance__producer_organization"
+    )
+
+
+def _int_param(request, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _po_lists(request, reports, today) -> dict:
+    scope = user_scope(request.user)
+    mine = _reports_of(
+        reports.filter(
+            alliance__producer_organization_id__in=scope.organization_ids
+            | scope.ta_organization_ids,
+            period_start__lte=today,
+        )
+    )
+    to_enter = list(mine.filter(status__in=services.EDITABLE).order_by("due_on", "pk"))
+    waiting = list(mine.filter(status=S.SUBMITTED).order_by("due_on", "pk"))
+    accepted = Paginator(
+        mine.filter(status=S.ACCEPTED).order_by("-period_start", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return {"to_enter": to_enter, "waiting": waiting, "accepted": accepted}
+
+
+def _board(request, reports, today) -> dict:
+    columns = reports_board_filter(today)
+    program_id, region_id = _int_param(request, "program"), _int_param(request, "region")
+    filtered = reports
+    if program_id is not None:
+        filtered = filtered.filter(alliance__program_id=program_id)
+    if region_id is not None:
+        filtered = filtered.filter(alliance__region_id=region_id)
+    pending = filtered.filter(Q(*columns.values(), _connector=Q.OR))
+    counts = {name: Count("pk", filter=q) for name, q in columns.items()}
+    by_program = list(
+        pending.values("alliance__program_id", "alliance__program__code")
+        .annotate(**counts)
+        .order_by("alliance__program__code")
+    )
+    by_region = list(
+        pending.values("alliance__region_id", "alliance__region__name")
+        .annotate(**counts)
+        .order_by("alliance__region__name")
+    )
+    totals = pending.aggregate(**counts)
+    column = request.GET.get("column", "missing")
+    if column not in columns:
+        column = "missing"
+    listed = _reports_of(filtered.filter(columns[column])).order_by("due_on", "pk")
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Filters offer the programmes and regions of the reports the user may read.
+    programs = Program.objects.filter(pk__in=reports.values("alliance__program_id")).order_by(
+        "code"
+    )
+    regions = Region.objects.filter(pk__in=reports.values("alliance__region_id")).order_by("name")
+    keep = {k: v for k, v in (("program", program_id), ("region", region_id)) if v is not None}
+    return {
+        "columns": [(name, label, totals[name]) for name, label in BOARD_COLUMNS.items()],
+        "column": column,
+        "column_label": BOARD_COLUMNS[column],
+        "by_program": by_program,
+        "by_region": by_region,
+        "page": page,
+        "programs": programs,
+        "regions": regions,
+        "program_id": program_id,
+        "region_id": region_id,
+        "filter_query": urlencode(keep),
+        "query": urlencode({**keep, "column": column}),
+    }
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The PO side's reports (to enter, waiting, accepted); for ministry staff and
+    funders the data-entry status board. The buyer has no part in monitoring."""
+    scope = user_scope(request.user)
+    po_side = bool(scope.organization_ids or scope.ta_organization_ids)
+    board = bool(scope.staff or scope.funder_ids or request.user.is_superuser)
+    if not (po_side or board):
+        raise PermissionDenied(
+            _(
+                "Monitoring reports are kept by producer organizations and reviewed by the "
+                "ministry; you have no part in them."
+            )
+        )
+    today = timezone.localdate()
+    reports = monitoring_reports_visible_to(request.user)
+    context = {"today": today, "po_side": po_side, "board": board}
+    if po_side:
+        context.update(_po_lists(request, reports, today))
+    if board:
+        context.update(_board(request, reports, today))
+    return render(request, "monitoring/report_list.html", context)
+
+
+# --- one report ------------------------------------------------------------------------
+
+
+def _figure(number) -> str | None:
+    """A stored figure for reading, without trailing zeros, in the user's locale."""
+    if number is None:
+        return None
+    return number_format(Decimal(plain_number(number)), use_l10n=True)
+
+
+@dataclass
+class ValueRow:
+    indicator: object
+    cell: object
+    note: str = ""
+    figures: tuple = (None, None, None)  # value, women, youth as read
+    value: object = None  # bound fields when the values are editable
+    women: object = None
+    youth: object = None
+
+
+def _report_or_404(request, pk: int) -> MonitoringReport:
+    report = (
+        monitoring_reports_visible_to(request.user)
+        .select_related(
+            "alliance__program",
+            "alliance__region",
+            "alliance__buyer",
+            "alliance__producer_organization",
+            "alliance__plan",
+            "submitted_by",
+            "reviewed_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("No such monitoring report."))
+    return report
+
+
+def _permissions(user, report) -> dict:
+    held = roles_for_alliance(user, report.alliance)
+    editable = bool(held & services.PO_SIDE) and report.status in services.EDITABLE
+    return {
+        "can_enter": editable,
+        "can_attach": editable and bool(report_evidence_decision(user, report)),
+        "can_review": Role.ME_OFFICER in held and report.status == S.SUBMITTED,
+    }
+
+
+def _history(report) -> list:
+    logs = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(MonitoringReport), object_id=report.pk
+    ).select_related("actor")
+    for log in logs:
+        log.action_label = action_label(log.transition)
+        log.to_label = state_label(log.to_state)
+    return list(logs)
+
+
+def _context(request, report, forms: dict | None = None) -> dict:
+    forms = forms or {}
+    indicators = indicators_for(report.alliance)
+    cells = report_cells(report)
+    allowed = _permissions(request.user, report)
+    values_form = None
+    if allowed["can_enter"]:
+        values_form = forms.get("values") or ReportValuesForm(
+            indicators=indicators, cells=cells, initial={"narrative": report.narrative}
+        )
+    rows = []
+    for indicator in indicators:
+        cell = cells.get(indicator.pk)
+        row = ValueRow(indicator, cell)
+        if cell is not None:
+            row.figures = (_figure(cell.value), _figure(cell.women), _figure(cell.youth))
+        if indicator.is_computed:
+            row.note = COMPUTED_NOTES.get(indicator.source, "")
+        elif values_form is not None:
+            row.value = values_form.bound(indicator, "value")
+            row.women = values_form.bound(indicator, "women")
+            row.youth = values_form.bound(indicator, "youth")
+        rows.append(row)
+    plan = getattr(report.alliance, "plan", None)
+    return {
+        "report": report,
+        "plan": plan,
+        "tab": "monitoring",
+        "currency": report.alliance.program.currency,
+        "rows": rows,
+        "values_form": values_form,
+        "evidence": list(report.evidence.select_related("uploaded_by").order_by("uploaded_at")),
+        "evidence_form": (forms.get("evidence") or ReportEvidenceForm())
+        if allowed["can_attach"]
+        else None,
+        "accept_form": (forms.get("accept") or ReviewForm(prefix="accept"))
+        if allowed["can_review"]
+        else None,
+        "return_form": (forms.get("return") or ReturnForm(prefix="return"))
+        if allowed["can_review"]
+        else None,
+        "history": _history(report),
+        **allowed,
+    }
+
+
+def _refused(request, refusal: ActionRefused, form) -> int:
+    """Show a refusal: 404/403 for access, else errors on the form or messages. Returns
+    the status of the page shown again."""
+    if refusal.code == NOT_FOUND:
+        raise Http404(" ".join(refusal.reasons))
+    if refusal.code == FORBIDDEN:
+        raise PermissionDenied(" ".join(refusal.reasons))
+    if refusal.fields:
+        for key, errors in refusal.fields.items():
+            name = key if key in form.fields else error_field(key)
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for reason in refusal.reasons:
+            messages.error(request, reason)
+    return 409 if refusal.code in (CONFLICT, WRONG_STATE) else 400
+
+
+def _bind(request, report, action: str):
+    if action in ("save", "submit"):
+        return ReportValuesForm(request.POST, indicators=indicators_for(report.alliance))
+    if action == "evidence":
+        return ReportEvidenceForm(request.POST, request.FILES)
+    if action == "accept":
+        return ReviewForm(request.POST, prefix="accept")
+    return ReturnForm(request.POST, prefix="return")
+
+
+def _perform(request, report, action: str, form) -> None:
+    data, user = form.cleaned_data, request.user
+    if action == "save":
+        services.report_values_save(
+            report=report, by=user, values=form.entries(), narrative=data["narrative"]
+        )
+    elif action == "submit":
+        services.report_submit(
+            report=report, by=user, values=form.entries(), narrative=data["narrative"]
+        )
+    elif action == "evidence":
+        report_evidence_attach(report=report, by=user, title=data["title"], upload=data["file"])
+    elif action == "accept":
+        services.report_accept(report=report, by=user, comment=data["comment"])
+    else:
+        services.report_return(report=report, by=user, comment=data["comment"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_or_404(request, pk)
+    if request.method == "GET":
+        return render(request, "monitoring/report_detail.html", _context(request, report))
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        raise Http404(_("Unknown action."))
+    # Who may act at all is settled first (404/403), so that a form error is never
+    # shown to someone who may not take the action.
+    roles, label = ACTORS[action]
+    access = require_roles(request.user, report.alliance, roles, label)
+    if access.code in (NOT_FOUND, FORBIDDEN):
+        enforce(access)
+    form = _bind(request, report, action)
+    status = 400
+    if form.is_valid():
+        try:
+            _perform(request, report, action, form)
+        except ActionRefused as refusal:
+            status = _refused(request, refusal, form)
+        else:
+            messages.success(request, DONE[action])
+            return redirect("monitoring:report", pk=report.pk)
+    report.refresh_from_db()
+    key = "values" if action in ("save", "submit") else action
+    return render(
+        request,
+        "monitoring/report_detail.html",
+        _context(request, report, {key: form}),
+        status=status,
+    )
+
+
+urlpatterns = [
+    path("reports/", report_list, name="reports"),
+    path("reports/<int:pk>/", report_detail, name="report"),
+]
