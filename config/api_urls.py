@@ -19,7 +19,7 @@ from alliances.api import (
     PurchaseAgreementViewSet,
 )
 from funding.api import DisbursementViewSet, ProgramViewSet, TrancheViewSet
-from monitoring.api import MonitoringReportViewSet
+from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
 from reports.api import ReportJobViewSet
 
@@ -44,6 +44,7 @@ router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("tranches", TrancheViewSet, basename="tranche")
 router.register("disbursements", DisbursementViewSet, basename="disbursement")
 router.register("monitoring-reports", MonitoringReportViewSet, basename="monitoring-report")
+router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("reports", ReportJobViewSet, basename="report")
 
 v1 = [

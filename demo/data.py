@@ -31,6 +31,7 @@ from alliances.models import (
 )
 from alliances.services import agreement_confirm, agreement_decline, agreement_draft, agreement_send
 from demo.disbursement import load_disbursement
+from demo.monitoring import load_monitoring
 from demo.notifications import load_notifications
 from demo.reports import create_demo_reports
 from funding import services as money
@@ -168,6 +169,7 @@ def load(*, password: str, log: Callable[[str], None] = lambda message: None) ->
         _users(demo)
         _plans(demo)
         load_disbursement(demo)
+        load_monitoring(demo)
         load_notifications(demo)
     create_demo_reports(log=log)
     return True

@@ -1,27 +1,130 @@
-"""API of periodic monitoring reports (§8): the PO submits, the M&E officer accepts or
-returns them (with a reason), through `monitoring.services`. Indicator values come with
-the rest of the monitoring work."""
+"""API of monitoring (§8, §10): the indicator catalogue (`indicators`) and the periodic
+monitoring reports (`monitoring-reports`), which the PO submits with its values and the
+M&E officer accepts or returns (with a reason), through `monitoring.services`.
 
+A report carries its values: those entered by the PO and, for indicators the platform
+computes (confirmed deliveries, the revolving fund), the live figure until the report is
+accepted, then the figure stored at acceptance (`selectors.report_cells`). Lists compute
+the live figures of a whole page at once, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import (
-    CommentSerializer,
-    NotFoundMixin,
-    alliance_filterset,
-    visible_through_alliance,
-)
+from accounts.policy import monitoring_reports_visible_to
+from config.api import CommentSerializer, NotFoundMixin, alliance_filterset
+from funding.money import ZERO
 
 from . import services
-from .models import MonitoringReport
+from .models import Indicator, IndicatorValue, MonitoringReport, RevolvingFundEntry
+from .selectors import Cell, report_cells
+
+# --- the indicator catalogue ---------------------------------------------------------------
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "code",
+            "name",
+            "unit",
+            "aggregation",
+            "source",
+            "is_money",
+            "by_sex",
+            "by_youth",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the indicators in use"),
+    retrieve=extend_schema(summary="An indicator of the catalogue"),
+)
+class IndicatorViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalogue of indicators in use (§8). `source` says where values come from:
+    `reported` (entered in the periodic report) or computed by the platform. An empty
+    `unit` with `is_money` means the programme's currency; for delivered volumes, the
+    purchase agreement's unit."""
+
+    serializer_class = IndicatorSerializer
+    queryset = Indicator.objects.filter(active=True).order_by("position", "code")
+    filterset_fields = ["source"]
+    ordering_fields = ["position", "code"]
+    ordering = ["position", "code"]
+    not_found_message = _("No such indicator.")
+
+
+# --- monitoring reports -------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True, "example": "12.5"}
+)
+class FigureField(serializers.Field):
+    """A figure as typed: a number or a string of digits (the service checks it, and its
+    messages name the indicator)."""
+
+    default_error_messages = {"invalid": _("Give a number.")}
+
+    def to_internal_value(self, data):
+        if data is None or isinstance(data, str):
+            return data
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return str(data)
+
+    def to_representation(self, value):
+        return value
+
+
+class EntrySerializer(serializers.Serializer):
+    value = FigureField(required=False, allow_null=True)
+    women = FigureField(
+        required=False, allow_null=True, help_text=_("Of which women, where disaggregated.")
+    )
+    youth = FigureField(
+        required=False, allow_null=True, help_text=_("Of which youth, where disaggregated.")
+    )
 
 
 class SubmitSerializer(CommentSerializer):
     narrative = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    values = serializers.DictField(
+        child=EntrySerializer(),
+        required=False,
+        help_text=_(
+            "The values entered by the producer organization, by indicator code: "
+            '`{"yield": {"value": "2.4"}, "jobs": {"value": 3, "women": 1, "youth": 2}}`. '
+            "Given, they replace the report's entered values; every reported indicator "
+            "needs a value to submit. Messages of values that are not valid are keyed by "
+            "the indicator code (`jobs`, `jobs.women`)."
+        ),
+    )
+
+
+class ValueSerializer(serializers.Serializer):
+    indicator = serializers.CharField(help_text=_("The indicator's code."))
+    value = serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True)
+    women = serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True)
+    youth = serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True)
+    computed = serializers.BooleanField(
+        help_text=_(
+            "Computed by the platform (confirmed deliveries, revolving fund): live until "
+            "the report is accepted, then as it stood at acceptance."
+        )
+    )
 
 
 class MonitoringReportSerializer(serializers.ModelSerializer):
@@ -35,6 +138,7 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(
         source="is_overdue", read_only=True, help_text=_("Due, and past its date.")
     )
+    values = serializers.SerializerMethodField()
 
     class Meta:
         model = MonitoringReport
@@ -53,7 +157,102 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
             "submitted_at",
             "reviewed_by",
             "reviewed_at",
+            "values",
         ]
+
+    @extend_schema_field(ValueSerializer(many=True))
+    def get_values(self, report) -> list[dict]:
+        page_cells = self.context.get("cells")
+        cells = page_cells[report.pk] if page_cells is not None else report_cells(report)
+        indicators = self.context.get("indicators") or {
+            i.pk: i for i in Indicator.objects.filter(pk__in=cells)
+        }
+        rows = sorted(
+            ((indicators[pk], cell) for pk, cell in cells.items()),
+            key=lambda row: (row[0].position, row[0].code),
+        )
+        return ValueSerializer(
+            [
+                {
+                    "indicator": indicator.code,
+                    "value": cell.value,
+                    "women": cell.women,
+                    "youth": cell.youth,
+                    "computed": cell.computed,
+                }
+                for indicator, cell in rows
+            ],
+            many=True,
+        ).data
+
+
+def page_cells(reports: list[MonitoringReport]) -> tuple[dict, dict]:
+    """({report id: {indicator id: Cell}}, {indicator id: Indicator}) of a page of reports,
+    as `selectors.report_cells` gives them one by one, in a fixed number of queries: the
+    stored values come prefetched; live computed figures of the reports not accepted yet
+    come from one query per source."""
+    from alliances.models import Delivery
+
+    indicators = {i.pk: i for i in Indicator.objects.all()}
+    cells: dict[int, dict[int, Cell]] = {}
+    for report in reports:
+        cells[report.pk] = {
+            v.indicator_id: Cell(v.value, v.women, v.youth, indicators[v.indicator_id].is_computed)
+            for v in report.values.all()
+        }
+    live = [r for r in reports if r.status != MonitoringReport.Status.ACCEPTED]
+    if not live:
+        return cells, indicators
+    # Which indicators each programme uses: its choice, or the whole catalogue in use.
+    chosen: dict[int, list[Indicator]] = defaultdict(list)
+    through = Indicator.programs.through.objects.filter(
+        program_id__in={r.alliance.program_id for r in live}
+    )
+    for program_id, indicator_id in through.values_list("program_id", "indicator_id"):
+        indicator = indicators[indicator_id]
+        if indicator.active:
+            chosen[program_id].append(indicator)
+    in_use = [i for i in indicators.values() if i.active]
+    start = min(r.period_start for r in live)
+    end = max(r.period_end for r in live)
+    deliveries = Delivery.objects.filter(
+        alliance_id__in={r.alliance_id for r in live},
+        status=Delivery.Status.CONFIRMED,
+        delivered_on__range=(start, end),
+    ).values_list("alliance_id", "delivered_on", "volume", "unit_price")
+    repayments = RevolvingFundEntry.objects.filter(
+        fund__organization_id__in={r.alliance.producer_organization_id for r in live},
+        kind=RevolvingFundEntry.Kind.REPAYMENT,
+        occurred_on__range=(start, end),
+    ).values_list("fund__organization_id", "occurred_on", "amount")
+    deliveries, repayments = list(deliveries), list(repayments)
+    for report in live:
+        used = chosen.get(report.alliance.program_id) or in_use
+        computed = [i for i in used if i.is_computed]
+        if not computed:
+            continue
+        period = (report.period_start, report.period_end)
+        volume = value = ZERO
+        for alliance_id, day, lot, price in deliveries:
+            if alliance_id == report.alliance_id and period[0] <= day <= period[1]:
+                volume += lot
+                value += lot * price
+        repaid = sum(
+            (
+                amount
+                for organization_id, day, amount in repayments
+                if organization_id == report.alliance.producer_organization_id
+                and period[0] <= day <= period[1]
+            ),
+            ZERO,
+        )
+        for indicator in computed:
+            figure = {
+                Indicator.Source.DELIVERY_VOLUME: volume,
+                Indicator.Source.DELIVERY_VALUE: value.quantize(Decimal("0.01")),
+            }.get(indicator.source, repaid)
+            cells[report.pk][indicator.pk] = Cell(figure, computed=True)
+    return cells, indicators
 
 
 class MonitoringReportFilter(alliance_filterset("alliance")):
@@ -70,8 +269,8 @@ class MonitoringReportFilter(alliance_filterset("alliance")):
     retrieve=extend_schema(summary="A monitoring report"),
 )
 class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
-    """Periodic monitoring reports of the alliances the user may see:
-    `due -> submitted -> accepted | returned`."""
+    """Periodic monitoring reports of the alliances whose monitoring the user may read
+    (not buyers): `due -> submitted -> accepted | returned`, with their values."""
 
     serializer_class = MonitoringReportSerializer
     filterset_class = MonitoringReportFilter
@@ -80,30 +279,54 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such monitoring report.")
 
     def get_queryset(self):
-        return visible_through_alliance(
-            MonitoringReport.objects.select_related("alliance", "submitted_by", "reviewed_by"),
-            self.request.user,
-            "alliance",
+        values = IndicatorValue.objects.order_by()
+        return (
+            monitoring_reports_visible_to(self.request.user)
+            .select_related("alliance", "submitted_by", "reviewed_by")
+            .prefetch_related(Prefetch("values", queryset=values))
         )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        reports = list(page if page is not None else queryset)
+        cells, indicators = page_cells(reports)
+        context = {**self.get_serializer_context(), "cells": cells, "indicators": indicators}
+        data = MonitoringReportSerializer(reports, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def _answer(self, report):
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
 
     def _move(self, request, service, **extra):
         report = self.get_object()
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         service(report=report, by=request.user, comment=body.validated_data["comment"], **extra)
-        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+        return self._answer(report)
 
     @extend_schema(
-        summary="Submit the report (producer organization)",
+        summary="Submit the report (producer organization), with its values",
         request=SubmitSerializer,
         responses={200: MonitoringReportSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        report = self.get_object()
         body = SubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        narrative = body.validated_data.get("narrative")
-        return self._move(request, services.report_submit, narrative=narrative)
+        data = body.validated_data
+        values = data.get("values")
+        if values is not None:
+            values = {code: dict(entry) for code, entry in values.items()}
+        services.report_submit(
+            report=report,
+            by=request.user,
+            narrative=data.get("narrative"),
+            values=values,
+            comment=data["comment"],
+        )
+        return self._answer(report)
 
     @extend_schema(
         summary="Accept the report (M&E officer)",

@@ -13,6 +13,7 @@ PORTFOLIO_KINDS = [
         ReportKind.PORTFOLIO_PDF,
         ReportKind.DISBURSEMENT_LEDGER_XLSX,
         ReportKind.DISBURSEMENT_LEDGER_CSV,
+        ReportKind.INDICATORS_XLSX,
     )
 ]
 

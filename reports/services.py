@@ -205,6 +205,7 @@ def _describe(kind: str, params: dict[str, int], user) -> tuple[str, str]:
         ReportKind.PORTFOLIO_PDF: _("Portfolio summary (PDF)"),
         ReportKind.DISBURSEMENT_LEDGER_XLSX: _("Disbursement ledger (XLSX)"),
         ReportKind.DISBURSEMENT_LEDGER_CSV: _("Disbursement ledger (CSV)"),
+        ReportKind.INDICATORS_XLSX: _("Indicator table (XLSX)"),
     }[kind]
     stem = kind.rsplit("_", 1)[0].replace("_", "-")
     filename = f"{stem}-{slugify(slug) or 'report'}-{today}.{spec.extension}"

@@ -3,9 +3,18 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
-from alliances.models import PurchaseAgreement
+from alliances.models import Delivery, PurchaseAgreement
 from funding.models import Program, Tranche
+from monitoring.models import (
+    IndicatorBaseline,
+    IndicatorTarget,
+    IndicatorValue,
+    MonitoringReport,
+    RevolvingFundEntry,
+)
+from monitoring.selectors import indicators_for
 from plans.models import BusinessPlan, PlanStatus
 
 DEMO_USERS = [
@@ -30,7 +39,7 @@ def snapshot():
     """Every row of every model of the project's apps, without timestamps."""
     rows = {}
     for model in apps.get_models():
-        if model._meta.app_label not in {"accounts", "alliances", "funding", "plans"}:
+        if model._meta.app_label not in {"accounts", "alliances", "funding", "plans", "monitoring"}:
             continue
         fields = [
             f.attname
@@ -88,3 +97,60 @@ def test_load_demo_refuses_when_debug_is_off(db, settings):
     assert not Program.objects.exists()
     call_command("load_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Program.objects.count() == 2
+
+
+def test_demo_monitoring_in_every_state_in_both_programmes(demo):
+    """Reports and deliveries in each of their states, per programme, through the services."""
+    today = timezone.localdate()
+    for code in ("BJ-PADAAM", "CO-PAAP"):
+        reports = MonitoringReport.objects.filter(alliance__program__code=code)
+        assert set(reports.values_list("status", flat=True)) == set(MonitoringReport.Status.values)
+        due = reports.filter(status=MonitoringReport.Status.DUE, period_end__lt=today)
+        assert due.filter(due_on__lt=today).exists(), code  # overdue
+        assert due.filter(due_on__gte=today).exists(), code  # period over, still in time
+        assert reports.filter(status=MonitoringReport.Status.ACCEPTED).count() >= 3
+        assert reports.filter(status="returned").exclude(return_reason="").exists()
+        deliveries = Delivery.objects.filter(alliance__program__code=code)
+        assert set(deliveries.values_list("status", flat=True)) == set(Delivery.Status.values)
+        corrected = deliveries.filter(status="confirmed").exclude(dispute_reason="")
+        assert corrected.exists(), code  # disputed, corrected, then confirmed
+        assert RevolvingFundEntry.objects.filter(
+            fund__organization__alliances__program__code=code, kind="loan"
+        ).exists()
+        assert RevolvingFundEntry.objects.filter(
+            fund__organization__alliances__program__code=code, kind="repayment"
+        ).exists()
+    for report in MonitoringReport.objects.filter(status=MonitoringReport.Status.ACCEPTED):
+        # Every indicator has its value, computed ones included.
+        assert report.values.count() == len(indicators_for(report.alliance)), report
+        assert report.narrative
+        assert report.reviewed_by.username == "me_officer"
+    # Values grow over time: members trained in the oldest and newest accepted report.
+    accepted = MonitoringReport.objects.filter(
+        status="accepted", alliance__plan__status=PlanStatus.MONITORING
+    ).order_by("period_start")
+    first, last = (
+        IndicatorValue.objects.get(report=r, indicator__code="members_trained")
+        for r in (accepted.first(), accepted.last())
+    )
+    assert last.value > first.value and last.women is not None and last.youth is not None
+    sales = IndicatorValue.objects.filter(
+        report__in=accepted, indicator__code="sales_volume", value__gt=0
+    )
+    assert sales.count() == accepted.count()
+    # At most one report per period, and periods do not overlap.
+    for plan in BusinessPlan.objects.filter(status__in=["active", "monitoring", "completed"]):
+        periods = list(plan.alliance.monitoring_reports.order_by("period_start"))
+        for before, after in zip(periods, periods[1:], strict=False):
+            assert before.period_end < after.period_start
+        assert IndicatorBaseline.objects.filter(alliance=plan.alliance).count() == 9
+        assert IndicatorTarget.objects.filter(alliance=plan.alliance, year=None).count() == 9
+    completed = BusinessPlan.objects.get(status=PlanStatus.COMPLETED).alliance
+    assert not completed.monitoring_reports.exclude(status="accepted").exists()
+
+
+def test_load_demo_twice_gives_the_same_monitoring_counts(demo):
+    models = [MonitoringReport, IndicatorValue, IndicatorBaseline, IndicatorTarget, Delivery]
+    before = [m.objects.count() for m in [*models, RevolvingFundEntry]]
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert [m.objects.count() for m in [*models, RevolvingFundEntry]] == before

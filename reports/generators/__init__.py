@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from ..models import ReportKind
 
@@ -100,11 +99,7 @@ KINDS: dict[str, KindSpec] = {
             XLSX,
             ("program", "alliance"),
             False,
-            None,
-            _(
-                "The indicator table is not available yet: it comes with the monitoring "
-                "indicators and their values."
-            ),
+            _lazy("indicators", "generate"),
         ),
     )
 }

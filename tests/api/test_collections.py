@@ -253,7 +253,7 @@ QUERIES = {
     "tranches": 6,
     "disbursements": 5,
     "appraisals": 6,
-    "monitoring-reports": 5,
+    "monitoring-reports": 10,  # + values; catalogue, programme choices, sales, repayments
 }
 
 

@@ -21,6 +21,7 @@ COLLECTIONS = [
     "tranches",
     "disbursements",
     "monitoring-reports",
+    "indicators",
 ]
 
 

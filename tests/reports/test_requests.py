@@ -25,15 +25,13 @@ def test_unknown_kind_is_invalid_and_names_the_kinds(world):
     refusal = refused("annual_report_docx", {}, world.officer)
     assert refusal.code == "invalid"
     assert "portfolio_xlsx" in refusal.fields["kind"][0]
-    assert "indicators_xlsx" not in refusal.fields["kind"][0]
+    assert "indicators_xlsx" in refusal.fields["kind"][0]
 
 
-def test_indicator_table_is_known_but_not_available_yet(world):
-    refusal = refused(ReportKind.INDICATORS_XLSX, {}, world.officer)
-    assert refusal.code == "invalid"
-    assert refusal.fields["kind"] == [
-        "The indicator table is not available yet: it comes with the monitoring indicators "
-        "and their values."
+def test_indicator_table_takes_a_programme_or_an_alliance(world):
+    refusal = refused(ReportKind.INDICATORS_XLSX, {"plan": 1}, world.officer)
+    assert refusal.fields["parameters"] == [
+        "This report does not take “plan”; it takes: “program”, “alliance”."
     ]
 
 
