@@ -2,14 +2,17 @@
 migration 0003) and so does every test world. Administrators may rename, deactivate or
 add to them in the admin; codes stay stable because reports and exports refer to them."""
 
+from django.utils.translation import gettext_noop as N_
+
+# Names are stored in English and shown in the reader's language (`Indicator.label`).
 STANDARD_INDICATORS = [
     # code, name, unit, aggregation, source, is_money, by_sex, by_youth
-    ("sales_volume", "Sales volume to the buyer", "", "sum", "delivery_volume", 0, 0, 0),
-    ("sales_value", "Sales value to the buyer", "", "sum", "delivery_value", 1, 0, 0),
-    ("yield", "Yield", "t/ha", "average", "reported", 0, 0, 0),
+    ("sales_volume", N_("Sales volume to the buyer"), "", "sum", "delivery_volume", 0, 0, 0),
+    ("sales_value", N_("Sales value to the buyer"), "", "sum", "delivery_value", 1, 0, 0),
+    ("yield", N_("Yield"), "t/ha", "average", "reported", 0, 0, 0),
     (
         "household_income",
-        "Average household income from the activity",
+        N_("Average household income from the activity"),
         "",
         "latest",
         "reported",
@@ -17,13 +20,13 @@ STANDARD_INDICATORS = [
         0,
         0,
     ),
-    ("members_trained", "Members trained", "people", "sum", "reported", 0, 1, 1),
-    ("members", "Members of the organization", "people", "latest", "reported", 0, 1, 1),
-    ("jobs", "Jobs created", "jobs", "sum", "reported", 0, 1, 1),
-    ("improved_area", "Area under improved practices", "ha", "latest", "reported", 0, 0, 0),
+    ("members_trained", N_("Members trained"), "people", "sum", "reported", 0, 1, 1),
+    ("members", N_("Members of the organization"), "people", "latest", "reported", 0, 1, 1),
+    ("jobs", N_("Jobs created"), "jobs", "sum", "reported", 0, 1, 1),
+    ("improved_area", N_("Area under improved practices"), "ha", "latest", "reported", 0, 0, 0),
     (
         "revolving_repayments",
-        "Repayments to the revolving fund",
+        N_("Repayments to the revolving fund"),
         "",
         "sum",
         "revolving_repayments",

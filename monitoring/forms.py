@@ -63,14 +63,14 @@ class ReportValuesForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         for indicator in self.indicators:
             unit = f" ({indicator.unit})" if indicator.unit else ""
-            self.fields[field_name(indicator.code)] = self._number(f"{indicator.name}{unit}")
+            self.fields[field_name(indicator.code)] = self._number(f"{indicator.label}{unit}")
             if indicator.by_sex:
                 self.fields[field_name(indicator.code, "women")] = self._number(
-                    _("%(name)s, of which women") % {"name": indicator.name}
+                    _("%(name)s, of which women") % {"name": indicator.label}
                 )
             if indicator.by_youth:
                 self.fields[field_name(indicator.code, "youth")] = self._number(
-                    _("%(name)s, of which youth") % {"name": indicator.name}
+                    _("%(name)s, of which youth") % {"name": indicator.label}
                 )
 
     @staticmethod
@@ -195,7 +195,7 @@ class TargetsForm(forms.Form):
 
     def _add(self, key: str, name: str, indicator, what) -> None:
         self.fields[name] = forms.CharField(
-            label=f"{indicator.name}, {what}",
+            label=f"{indicator.label}, {what}",
             required=False,
             max_length=30,
             widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8}),

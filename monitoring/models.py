@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funding.money import money_field
@@ -124,6 +125,12 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the standard indicators' names are in the
+        catalogues; a name an administrator typed is shown as typed."""
+        return gettext(self.name) if self.name else ""
 
     @property
     def is_computed(self) -> bool:

@@ -133,7 +133,7 @@ def _clean_values(alliance, entries: dict, *, complete: bool) -> dict[Indicator,
         entry = entries.get(code) or Entry()
         if not isinstance(entry, Entry):
             entry = Entry(**entry) if isinstance(entry, dict) else Entry(value=entry)
-        name = indicator.name
+        name = indicator.label
         value = _number(entry.value, code, errors, name, required=complete)
         if value is not None and indicator.is_money and not is_whole_in(value, currency):
             errors.setdefault(code, []).append(
@@ -219,7 +219,7 @@ def report_missing_values(report) -> list[str]:
     """Names of the reported indicators that still need a value before submission."""
     have = set(report.values.values_list("indicator_id", flat=True))
     return [
-        i.name for i in indicators_for(report.alliance) if not i.is_computed and i.pk not in have
+        i.label for i in indicators_for(report.alliance) if not i.is_computed and i.pk not in have
     ]
 
 
@@ -369,7 +369,7 @@ def targets_save(*, alliance, by, baselines: dict, targets: dict) -> None:
     for code, raw in baselines.items():
         if code in indicators:
             clean_base[code] = _number(
-                raw, f"{code}.baseline", errors, indicators[code].name, False
+                raw, f"{code}.baseline", errors, indicators[code].label, False
             )
     for code, years in targets.items():
         if code not in indicators:
@@ -381,7 +381,7 @@ def targets_save(*, alliance, by, baselines: dict, targets: dict) -> None:
                 )
                 continue
             clean_targets[(code, year)] = _number(
-                raw, f"{code}.target.{year or 'end'}", errors, indicators[code].name, False
+                raw, f"{code}.target.{year or 'end'}", errors, indicators[code].label, False
             )
     if errors:
         raise ActionRefused([m for ms in errors.values() for m in ms], code=INVALID, fields=errors)

@@ -100,7 +100,7 @@ def alliance_rows(alliance) -> Iterator[tuple[Indicator, list]]:
             [
                 *head,
                 indicator.code,
-                indicator.name,
+                indicator.label,
                 "",
                 unit,
                 row.baseline,
@@ -120,7 +120,7 @@ def alliance_rows(alliance) -> Iterator[tuple[Indicator, list]]:
                 [
                     *head,
                     indicator.code,
-                    indicator.name,
+                    indicator.label,
                     label,
                     unit,
                     None,

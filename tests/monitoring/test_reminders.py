@@ -44,6 +44,11 @@ def expected(report, language="en") -> str:
             date_format(d, "DATE_FORMAT")
             for d in (report.period_start, report.period_end, report.due_on)
         )
+    if language == "fr":
+        return (
+            f"{report.alliance.code}\xa0: le rapport de suivi de la période {start} – {end} "
+            f"était à remettre le {due}."
+        )
     return f"{report.alliance.code}: the monitoring report for {start} – {end} was due on {due}."
 
 
