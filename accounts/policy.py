@@ -516,6 +516,36 @@ def can_keep_revolving_fund(user, organization) -> Decision:
     )
 
 
+# --- the portfolio dashboard (§8) -------------------------------------------------------
+
+
+def can_view_portfolio(user) -> bool:
+    """The portfolio dashboard: ministry staff (any staff role) and funders; not producers,
+    buyers or TA providers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    s = _scope(user)
+    return bool(user.is_superuser or s.staff or s.funder_ids)
+
+
+def portfolio_alliances_visible_to(user) -> QuerySet:
+    """The alliances the dashboard adds up for `user`: those they may see as ministry
+    staff (their regions) or as a funder (the programmes they fund). Alliances they see
+    only as a producer, buyer or TA provider are left out."""
+    qs = alliances_visible_to(user)
+    if user.is_superuser:
+        return qs
+    s = _scope(user)
+    if any(regions is None for regions in s.staff.values()):
+        return qs
+    q = Q(pk__in=[])
+    if s.staff:
+        q |= Q(region_id__in=frozenset().union(*s.staff.values()))
+    if s.funded_program_ids:
+        q |= Q(program_id__in=s.funded_program_ids)
+    return qs.filter(q)
+
+
 # --- programme money: the programme ledger ----------------------------------------------
 
 

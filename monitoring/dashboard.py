@@ -24,7 +24,6 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -34,7 +33,7 @@ from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import alliances_visible_to, user_scope
+from accounts.policy import portfolio_alliances_visible_to
 from funding.money import ZERO, round_money
 from plans.models import PlanStatus
 
@@ -55,32 +54,6 @@ PLANNED_STATUSES = (
 
 
 # --- who sees the dashboard, and which alliances ----------------------------------------
-
-
-def can_view_dashboard(user) -> bool:
-    """Ministry staff (any staff role) and funders; not producers, buyers, TA providers."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    s = user_scope(user)
-    return bool(user.is_superuser or s.staff or s.funder_ids)
-
-
-def dashboard_alliances(user) -> QuerySet:
-    """The alliances the dashboard adds up for `user`: those they may see as ministry
-    staff (their regions) or as a funder (the programmes they fund). Alliances they see
-    only as a producer, buyer or TA provider are left out."""
-    qs = alliances_visible_to(user)
-    if user.is_superuser:
-        return qs
-    s = user_scope(user)
-    if any(regions is None for regions in s.staff.values()):
-        return qs
-    q = Q(pk__in=[])
-    if s.staff:
-        q |= Q(region_id__in=frozenset().union(*s.staff.values()))
-    if s.funded_program_ids:
-        q |= Q(program_id__in=s.funded_program_ids)
-    return qs.filter(q)
 
 
 # --- what the dashboard shows -----------------------------------------------------------
@@ -268,7 +241,7 @@ def portfolio(
     chain among those of the alliances they see. A filter outside what they see raises
     `NotAllowedFilter`."""
     today = today or timezone.localdate()
-    scope = dashboard_alliances(user)
+    scope = portfolio_alliances_visible_to(user)
 
     # 1. One grouped query: alliance counts per programme x region x value chain x stage.
     # It also gives the filter choices and each programme's currency and rate.

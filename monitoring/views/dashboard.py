@@ -10,10 +10,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.policy import can_view_portfolio
 from funding.money import format_money
 
 from .. import charts
-from ..dashboard import NotAllowedFilter, Portfolio, can_view_dashboard, portfolio
+from ..dashboard import NotAllowedFilter, Portfolio, portfolio
 
 FILTERS = ("program", "region", "value_chain")
 
@@ -127,7 +128,7 @@ def _charts(p: Portfolio) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Alliances, money, beneficiaries and sales of the portfolio the user may see."""
-    if not can_view_dashboard(request.user):
+    if not can_view_portfolio(request.user):
         raise PermissionDenied(_("Only ministry staff and funders see the portfolio dashboard."))
     filters = _filter_values(request)
     try:
