@@ -12,9 +12,27 @@ It keeps the invariants the services keep:
   shared small PDF); the net paid never exceeds it; a reversal undoes one payment,
   which is then paid again;
 - the commitments of a programme never exceed its budget: the seeding funder's share is
-  sized to fit.
+  sized to fit;
+- monitoring (§8), as `monitoring.services` keeps it: the indicator catalogue first
+  (`catalogue_seed`); every signed alliance (active, monitoring, suspended, completed,
+  cancelled) has one report per monitoring period of its programme from its signing
+  date (the first tranche's planned date, and the date of its `sign_agreement` log
+  entry) over the plan's horizon, due `report_grace_days` after the period ends; a
+  completed alliance has none for the periods that start after its completion (the
+  date of its `complete` log entry), and no delivery after it. Reports of periods long
+  over are mostly accepted, a few submitted or returned; the latest ones over are often
+  still due (overdue, or within their days to submit); periods under way or to come are
+  due. A submitted, returned or accepted report has a value for every reported
+  indicator in use (women and youth where the indicator is disaggregated), and an
+  accepted one also the computed indicators as `monitoring.selectors.computed_values`
+  gives them: the confirmed deliveries dated in the period (volume; volume times unit
+  price to the cent) and revolving-fund repayments (0: no revolving fund is seeded).
+  Report moves are in the transition log, dated.
 
-Monitoring data (indicators, reports) is not seeded yet: it comes with its issue.
+The transition log of a signed plan is dated (steps before signing, signing, last
+payment, completion, cancellation or suspension); other plans' entries are dated now.
+Monitoring uses a random stream of its own, so the rest of a seeded portfolio is the
+same for a given seed as before it was added.
 Running it again adds N more alliances to the same seeded programmes.
 """
 
@@ -22,7 +40,9 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -35,6 +55,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alliances.models import (
+    YOUTH_AGE_LIMIT,
     Alliance,
     Buyer,
     Delivery,
@@ -58,6 +79,8 @@ from funding.models import (
     Tranche,
 )
 from funding.services import add_months, tranche_split
+from monitoring.catalogue import catalogue_seed
+from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from plans.models import (
     AppraisalAssignment,
     BudgetLine,
@@ -193,6 +216,7 @@ class Staff:
     committee: User
     finance: tuple[User, User]
     producer: User
+    me_officer: User
 
 
 def _staff() -> Staff:
@@ -213,6 +237,7 @@ def _staff() -> Staff:
         committee=user("seed_committee"),
         finance=(user("seed_finance_1"), user("seed_finance_2")),
         producer=user("seed_producer"),
+        me_officer=user("seed_me_officer"),
     )
 
 
@@ -327,9 +352,13 @@ def seed_portfolio(
 ) -> dict[str, int]:
     """Add `alliances` alliances spread over every state; return row counts written."""
     rng = random.Random(seed)
+    # Monitoring draws from a stream of its own: the rest of the portfolio stays the same.
+    monitoring_rng = random.Random(f"monitoring-{seed}")
     today = timezone.localdate()
     staff = _staff()
     settings = _programmes(today)
+    catalogue_seed(Indicator)  # the standard indicators, unless already there
+    indicators = {s.program.pk: _indicators_of(s.program) for s in settings}
     counts: dict[str, int] = {}
     states = list(STATE_WEIGHTS)
     weights = list(STATE_WEIGHTS.values())
@@ -340,7 +369,7 @@ def seed_portfolio(
     done = 0
     while done < alliances:
         size = min(BATCH, alliances - done)
-        batch = Batch(rng, today, staff, settings, counts)
+        batch = Batch(rng, today, staff, settings, counts, monitoring_rng, indicators)
         with transaction.atomic():
             batch.write(
                 [rng.choices(states, weights)[0] for _ in range(size)],
@@ -352,6 +381,30 @@ def seed_portfolio(
     for setting in settings:
         _fit_budget(setting.program)
     return counts
+
+
+def _indicators_of(program: Program) -> list[Indicator]:
+    """As `monitoring.selectors.indicators_for`: the programme's chosen indicators in use,
+    or the whole catalogue in use."""
+    chosen = list(program.indicators.filter(active=True))
+    return chosen or list(Indicator.objects.filter(active=True))
+
+
+@contextmanager
+def _dated_log() -> Iterator[None]:
+    """Insert transition-log rows with the `at` they carry (not the time of insertion)."""
+    field = TransitionLog._meta.get_field("at")
+    saved = field.auto_now_add
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = saved
+
+
+def _moment(day: datetime.date, now: datetime.datetime) -> datetime.datetime:
+    """Ten in the morning of `day`, local time, and never after `now`."""
+    return min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))), now)
 
 
 def _presize_budget(program: Program, alliances: int) -> None:
@@ -378,12 +431,29 @@ def _fit_budget(program: Program) -> None:
 class Batch:
     """The rows of one batch of alliances, inserted table by table."""
 
-    def __init__(self, rng, today, staff: Staff, settings: list[Setting], counts: dict):
+    def __init__(
+        self,
+        rng,
+        today,
+        staff: Staff,
+        settings: list[Setting],
+        counts: dict,
+        monitoring_rng=None,
+        indicators: dict[int, list[Indicator]] | None = None,
+    ):
         self.rng = rng
         self.today = today
         self.staff = staff
         self.settings = settings
         self.counts = counts
+        self.mrng = monitoring_rng or random.Random(rng.random())
+        self.indicators = indicators or {}
+        # Per alliance id: signing date, last payment, completion, cancellation or
+        # suspension; per organization id: (members, women, youth) of its roster.
+        self.signed_on: dict[int, datetime.date] = {}
+        self.last_paid: dict[int, datetime.date] = {}
+        self.ended_on: dict[int, datetime.date] = {}
+        self.roster: dict[int, tuple[int, int, int]] = {}
 
     def _insert(self, model, rows: list) -> list:
         created = model.objects.bulk_create(rows, batch_size=2000)
@@ -451,27 +521,37 @@ class Batch:
         )
         versions = self._versions(plans, states, grants)
         self._screening_and_appraisal(versions, states)
-        self._log(plans, states)
         self._money(plans, states, picks)
+        self._milestones(plans, states)
+        self._log(plans, states)
         self._agreements(alliances, states)
-        self._deliveries(alliances, states)
+        deliveries = self._deliveries(alliances, states)
+        horizons = {v.plan.alliance_id: v.horizon_years for v in versions}
+        self._monitoring(alliances, states, picks, horizons, deliveries)
 
     def _members(self, orgs) -> None:
         rng, year = self.rng, self.today.year
         rows = []
         for org in orgs:
-            for n in range(rng.randint(12, 40)):
+            women = youth = 0
+            count = rng.randint(12, 40)
+            for n in range(count):
                 sex = "female" if rng.random() < 0.45 else "male"
+                name = f"{rng.choice(FIRST_NAMES[sex])} {rng.choice(LAST_NAMES)}"
+                birth_year = year - rng.randint(18, 70)
+                women += sex == "female"
+                youth += birth_year > year - YOUTH_AGE_LIMIT
                 rows.append(
                     Member(
                         organization=org,
-                        name=f"{rng.choice(FIRST_NAMES[sex])} {rng.choice(LAST_NAMES)}",
+                        name=name,
                         sex=sex,
-                        birth_year=year - rng.randint(18, 70),
+                        birth_year=birth_year,
                         land_area_ha=D(rng.randint(5, 80)) / 10,
                         role="president" if n == 0 else "member",
                     )
                 )
+            self.roster[org.pk] = (count, women, youth)
         self._insert(Member, rows)
 
     def _versions(self, plans, states, grants) -> list[PlanVersion]:
@@ -633,9 +713,11 @@ class Batch:
             "reject": self.staff.committee,
             "finish_disbursement": None,
         }
+        now = timezone.now()
         rows = []
         for plan, state in zip(plans, states, strict=True):
             current = S.DRAFT
+            dates = self._path_dates(plan.alliance_id, state)
             for name in PATHS[state]:
                 target = _TARGETS[name]
                 rows.append(
@@ -648,10 +730,51 @@ class Batch:
                         to_state=target,
                         actor=actors.get(name, self.staff.officer),
                         comment="Seeded." if name in ("reject", "cancel", "suspend") else "",
+                        at=_moment(dates[name], now) if name in dates else now,
                     )
                 )
                 current = target
-        self._insert(TransitionLog, rows)
+        with _dated_log():
+            self._insert(TransitionLog, rows)
+
+    def _path_dates(self, alliance_id: int, state: str) -> dict[str, datetime.date]:
+        """When a signed plan went through each step of its path (an unsigned plan's
+        steps are dated now: {})."""
+        signed = self.signed_on.get(alliance_id)
+        if signed is None:
+            return {}
+        path = PATHS[state]
+        before = path[: path.index("sign_agreement")]
+        dates = {
+            name: signed - datetime.timedelta(days=12 * (len(before) - n))
+            for n, name in enumerate(before)
+        }
+        dates["sign_agreement"] = signed
+        if "finish_disbursement" in path:
+            dates["finish_disbursement"] = self.last_paid.get(alliance_id, signed)
+        for name in ("complete", "cancel", "suspend"):
+            if name in path:
+                dates[name] = self.ended_on[alliance_id]
+        return dates
+
+    def _milestones(self, plans, states) -> None:
+        """Completion, cancellation or suspension dates: after the last payment (and at
+        least six months after signing), never after today."""
+        rng, today = self.mrng, self.today
+        for plan, state in zip(plans, states, strict=True):
+            if state not in (S.COMPLETED, S.CANCELLED, S.SUSPENDED):
+                continue
+            signed = self.signed_on[plan.alliance_id]
+            earliest = max(
+                self.last_paid.get(plan.alliance_id, signed),
+                signed + datetime.timedelta(days=180),
+            )
+            earliest = min(earliest, today)
+            if state == S.COMPLETED:
+                back = rng.randint(0, (today - earliest).days)
+            else:
+                back = rng.randint(0, min(60, (today - earliest).days))
+            self.ended_on[plan.alliance_id] = today - datetime.timedelta(days=back)
 
     def _money(self, plans, states, picks) -> list[GrantCommitment]:
         """Commitments, tranches, payments (and a few reversals) by state."""
@@ -676,9 +799,12 @@ class Batch:
         )
         tranches, paid_counts = [], []
         now = timezone.now()
-        for commitment, (_plan, state, setting) in zip(commitments, selected, strict=True):
+        for commitment, (plan, state, setting) in zip(commitments, selected, strict=True):
             program = setting.program
             start = today - datetime.timedelta(days=rng.randint(200, 900))
+            if state in SIGNED:
+                # Signed that day: the tranche schedule starts then, and so do the reports.
+                self.signed_on[plan.alliance_id] = start
             amounts = tranche_split(commitment.amount, program.tranche_count, program.currency)
             paid = {
                 S.APPROVED: 0,
@@ -757,6 +883,10 @@ class Batch:
                 )  # fmt: skip
             )
         payments = self._insert(Payment, payments)
+        alliance_of = {plan.pk: plan.alliance_id for plan in plans}
+        for p in payments:
+            alliance_id = alliance_of[p.tranche.commitment.plan_id]
+            self.last_paid[alliance_id] = max(p.paid_on, self.last_paid.get(alliance_id, p.paid_on))
         # About one paid tranche in forty had its payment corrected: reversed, paid again.
         corrected = [p for p in payments if rng.random() < 0.025]
         self._insert(
@@ -775,7 +905,7 @@ class Batch:
                 for p in corrected
             ],
         )
-        self._insert(
+        repaid = self._insert(
             Payment,
             [
                 Payment(
@@ -788,6 +918,9 @@ class Batch:
                 for p in corrected
             ],
         )
+        for p in repaid:
+            alliance_id = alliance_of[p.tranche.commitment.plan_id]
+            self.last_paid[alliance_id] = max(p.paid_on, self.last_paid[alliance_id])
         requirements = {s.program.pk: s.requirements for s in self.settings}
         self._insert(
             LegalizationCheck,
@@ -847,18 +980,23 @@ class Batch:
             ],
         )
 
-    def _deliveries(self, alliances, states) -> None:
-        rng, today = self.rng, self.today
+    def _deliveries(self, alliances, states) -> list[Delivery]:
+        """A few deliveries of each signed alliance, over the last six months (before
+        its completion or cancellation when it has ended)."""
+        rng = self.rng
         rows = []
         for alliance, state in zip(alliances, states, strict=True):
             if state not in SIGNED:
                 continue
+            until = self.today
+            if state in (S.COMPLETED, S.CANCELLED):
+                until = self.ended_on[alliance.pk]
             for n in range(rng.randint(1, 6)):
                 status = rng.choices(Delivery.Status.values, [2, 7, 1])[0]
                 rows.append(
                     Delivery(
                         alliance=alliance,
-                        delivered_on=today - datetime.timedelta(days=30 * n + rng.randint(0, 20)),
+                        delivered_on=until - datetime.timedelta(days=30 * n + rng.randint(0, 20)),
                         volume=D(rng.randint(2, 40) * 500),
                         quality_grade=rng.choice(["A", "B"]),
                         unit_price=D(rng.randint(150, 900)),
@@ -869,4 +1007,207 @@ class Batch:
                         recorded_by=self.staff.producer,
                     )
                 )
-        self._insert(Delivery, rows)
+        return self._insert(Delivery, rows)
+
+    # --- monitoring (§8) ----------------------------------------------------------------
+
+    def _monitoring(self, alliances, states, picks, horizons, deliveries) -> None:
+        """The report schedule of each signed alliance, its reports' fates and values."""
+        rng, today = self.mrng, self.today
+        now = timezone.now()
+        R = MonitoringReport.Status
+        sales: dict[int, list[Delivery]] = defaultdict(list)
+        for d in deliveries:
+            if d.status == Delivery.Status.CONFIRMED:
+                sales[d.alliance_id].append(d)
+        reports, owners = [], []
+        for alliance, state, setting in zip(alliances, states, picks, strict=True):
+            if state not in SIGNED:
+                continue
+            program = setting.program
+            signed = self.signed_on[alliance.pk]
+            months = program.monitoring_period_months
+            grace = datetime.timedelta(days=program.report_grace_days)
+            ended = self.ended_on.get(alliance.pk) if state == S.COMPLETED else None
+            periods = []
+            for offset in range(0, horizons[alliance.pk] * 12, months):
+                start = add_months(signed, offset)
+                if ended is not None and start > ended:
+                    break  # as `report_schedule_close` at completion
+                end = add_months(signed, offset + months) - datetime.timedelta(days=1)
+                periods.append((start, end))
+            over = sum(1 for _start, end in periods if end < today)
+            for index, (start, end) in enumerate(periods):
+                due_on = end + grace
+                status = self._fate(index, over, due_on, state)
+                report = MonitoringReport(
+                    alliance_id=alliance.pk,
+                    period_start=start,
+                    period_end=end,
+                    due_on=due_on,
+                    status=status,
+                )
+                if status != R.DUE:
+                    sent = min(end + datetime.timedelta(days=rng.randint(3, 45)), today)
+                    report.narrative = (
+                        "Deliveries to the buyer as planned; members trained in harvest "
+                        "and post-harvest practices during the period."
+                    )
+                    report.submitted_by_id = self.staff.producer.pk
+                    report.submitted_at = _moment(sent, now)
+                    if status in (R.ACCEPTED, R.RETURNED):
+                        reviewed = min(sent + datetime.timedelta(days=rng.randint(1, 20)), today)
+                        report.reviewed_by_id = self.staff.me_officer.pk
+                        report.reviewed_at = max(_moment(reviewed, now), report.submitted_at)
+                    if status == R.RETURNED:
+                        report.return_reason = "The training attendance sheets are missing."
+                reports.append(report)
+                owners.append((alliance, index, len(periods)))
+        # As the services do (and the database insists): an accepted report's values are
+        # written while it is still submitted, then it is accepted.
+        accepted = [r for r in reports if r.status == R.ACCEPTED]
+        for report in accepted:
+            report.status = R.SUBMITTED
+        reports = self._insert(MonitoringReport, reports)
+        for report in accepted:
+            report.status = R.ACCEPTED
+        self._report_values(reports, owners, sales)
+        MonitoringReport.objects.filter(pk__in=[r.pk for r in accepted]).update(status=R.ACCEPTED)
+        self._report_log(reports)
+
+    def _fate(self, index: int, over: int, due_on: datetime.date, state: str) -> str:
+        """The status of the report of period `index` when `over` periods have ended."""
+        R = MonitoringReport.Status
+        rng = self.mrng
+        if index >= over:
+            return R.DUE  # under way or to come
+        if due_on >= self.today:  # over, still within its days to submit
+            return rng.choices([R.DUE, R.SUBMITTED, R.ACCEPTED], [6, 3, 1])[0]
+        if index >= over - 2:  # the latest ones: often still due (overdue)
+            weights = [3, 2, 1, 4] if state == S.SUSPENDED else [6, 2, 1, 2]
+            if index == over - 2:
+                weights = [14, 2, 1, 1]
+            return rng.choices([R.ACCEPTED, R.SUBMITTED, R.RETURNED, R.DUE], weights)[0]
+        return rng.choices([R.ACCEPTED, R.SUBMITTED, R.RETURNED], [92, 3, 5])[0]
+
+    def _report_values(self, reports, owners, sales) -> None:
+        """Reported values of every sent report; computed ones of accepted reports."""
+        rng = self.mrng
+        R = MonitoringReport.Status
+        rows = []
+        profiles: dict[int, dict] = {}
+        for report, (alliance, index, _count) in zip(reports, owners, strict=True):
+            if report.status == R.DUE:
+                continue
+            profile = profiles.get(alliance.pk)
+            if profile is None:
+                profile = profiles[alliance.pk] = self._profile(alliance)
+            for indicator in self.indicators[alliance.program_id]:
+                if indicator.is_computed:
+                    if report.status != R.ACCEPTED:
+                        continue  # stored when the report is accepted
+                    value = self._computed(indicator, report, sales[alliance.pk])
+                    rows.append(
+                        IndicatorValue(report_id=report.pk, indicator_id=indicator.pk, value=value)
+                    )
+                    continue
+                value, women, youth = self._reported(indicator, profile, index, rng)
+                rows.append(
+                    IndicatorValue(
+                        report_id=report.pk,
+                        indicator_id=indicator.pk,
+                        value=value,
+                        women=women if indicator.by_sex else None,
+                        youth=youth if indicator.by_youth else None,
+                    )
+                )
+        self._insert(IndicatorValue, rows)
+
+    @staticmethod
+    def _computed(indicator: Indicator, report, confirmed: list[Delivery]) -> D:
+        """As `computed_values`: confirmed deliveries dated in the period."""
+        inside = [
+            d for d in confirmed if report.period_start <= d.delivered_on <= report.period_end
+        ]
+        if indicator.source == Indicator.Source.DELIVERY_VOLUME:
+            return sum((d.volume for d in inside), D(0))
+        if indicator.source == Indicator.Source.DELIVERY_VALUE:
+            return sum((d.volume * d.unit_price for d in inside), D(0)).quantize(D("0.01"))
+        return D(0)  # revolving-fund repayments: no revolving fund is seeded
+
+    def _profile(self, alliance) -> dict:
+        """Where an alliance starts on the reported indicators."""
+        rng = self.mrng
+        members, women, youth = self.roster.get(alliance.producer_organization_id, (20, 9, 6))
+        income = {"XOF": 250_000, "COP": 2_500_000, "KES": 90_000}
+        return {
+            "members": (members, women, youth),
+            "yield": D(rng.randint(80, 400)) / 100,
+            "income": D(income.get(alliance.program.currency, 3000) * rng.randint(60, 140) // 100),
+            "area": D(rng.randint(50, 400)) / 10,
+        }
+
+    @staticmethod
+    def _reported(indicator: Indicator, profile: dict, index: int, rng) -> tuple[D, D, D]:
+        """(value, women, youth) of a reported indicator in the report of period `index`."""
+        members, women, youth = profile["members"]
+        growth = D(100 + 3 * index) / 100
+        code = indicator.code
+        if code == "members":  # the roster grew to today's
+            value = D(max(members - max(0, 6 - index), 1))
+            return value, min(D(women), value), min(D(youth), value)
+        if code == "members_trained":
+            value = D(rng.randint(0, max(members // 2, 1)))
+        elif code == "jobs":
+            value = D(rng.randint(0, 3))
+        elif code == "yield":
+            return (profile["yield"] * growth).quantize(D("0.01")), None, None
+        elif code == "household_income":
+            return (profile["income"] * growth).quantize(D("1")), None, None
+        elif code == "improved_area":
+            return (profile["area"] * growth).quantize(D("0.1")), None, None
+        else:  # an indicator an administrator added
+            value = D(rng.randint(0, 100))
+        part_women = D(rng.randint(0, int(value)))
+        part_youth = D(rng.randint(0, int(value)))
+        return value, part_women, part_youth
+
+    def _report_log(self, reports) -> None:
+        """The report moves, as the services log them: submitted, then accepted or
+        returned."""
+        R = MonitoringReport.Status
+        content_type = ContentType.objects.get_for_model(MonitoringReport)
+        rows = []
+        for report in reports:
+            if report.status == R.DUE:
+                continue
+            base = {
+                "alliance_id": report.alliance_id,
+                "content_type_id": content_type.pk,
+                "object_id": report.pk,
+            }
+            rows.append(
+                TransitionLog(
+                    **base,
+                    transition="report_submit",
+                    from_state=R.DUE,
+                    to_state=R.SUBMITTED,
+                    actor_id=self.staff.producer.pk,
+                    at=report.submitted_at,
+                )
+            )
+            if report.status in (R.ACCEPTED, R.RETURNED):
+                returned = report.status == R.RETURNED
+                rows.append(
+                    TransitionLog(
+                        **base,
+                        transition="report_return" if returned else "report_accept",
+                        from_state=R.SUBMITTED,
+                        to_state=report.status,
+                        actor_id=self.staff.me_officer.pk,
+                        comment=report.return_reason,
+                        at=report.reviewed_at,
+                    )
+                )
+        with _dated_log():
+            self._insert(TransitionLog, rows)
