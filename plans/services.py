@@ -304,12 +304,15 @@ def plan_resume(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
 
 
 def plan_cancel(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
-    """Cancel; the undisbursed part of the commitment goes back to the programme."""
+    """Cancel; the undisbursed part of the commitment goes back to the programme, and no
+    report is due for periods that had not started."""
 
     def effect(locked: BusinessPlan) -> None:
         from funding.services import commitment_release_undisbursed
+        from monitoring.services import report_schedule_close
 
         commitment_release_undisbursed(plan=locked)
+        report_schedule_close(alliance=locked.alliance, on=timezone.localdate())
         locked.suspended_from = ""
 
     return _fire(plan=plan, name="cancel", by=by, comment=comment, effect=effect)

@@ -30,7 +30,7 @@ from monitoring.services import (
     targets_save,
 )
 from plans.models import PlanStatus, TransitionLog
-from plans.services import plan_complete
+from plans.services import plan_cancel, plan_complete
 from tests.factories import fill_report, report_entries
 
 D = Decimal
@@ -265,3 +265,13 @@ def test_completing_ends_the_schedule_with_a_closing_note(world):
     log = TransitionLog.objects.filter(transition="complete").get()
     assert log.comment == "Sales sustained; closing."
     assert MonitoringReport.objects.filter(alliance=plan.alliance, status="due").count() == 2
+
+
+def test_cancelling_drops_the_reports_of_periods_not_started(world):
+    plan = world.build(PlanStatus.ACTIVE)
+    with freeze_time(timezone.localdate() + datetime.timedelta(days=200)):
+        plan_cancel(plan=plan, by=world.officer, comment="The buyer left the alliance.")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CANCELLED
+    # Day 200 falls in the third quarter: three reports stay, none is due after it.
+    assert plan.alliance.monitoring_reports.count() == 3
