@@ -171,9 +171,10 @@ def _figure(
     return mark_safe(  # noqa: S308
         f'<figure class="chart">{svg}'
         f'<ul class="chart-legend" aria-hidden="true">{legend}</ul>'
-        f'<table class="visually-hidden"><caption>{escape(title)}</caption>'
+        # A table is as wide as its content whatever its CSS width: it hides in a box.
+        f'<div class="visually-hidden"><table><caption>{escape(title)}</caption>'
         f'<thead><tr><th scope="col">{escape(category_header)}</th>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table></figure>"
+        f"<tbody>{rows}</tbody></table></div></figure>"
     )
 
 

@@ -63,8 +63,9 @@ def test_text_is_escaped_and_a_data_table_repeats_the_figures():
     )
     assert "<script>" not in html
     figure = parse(html)
-    table = figure.find("table")
-    assert table.get("class") == "visually-hidden"
+    hidden = figure.find("div")
+    assert hidden.get("class") == "visually-hidden"
+    table = hidden.find("table")
     assert table.find("caption").text == "Sales <b>"
     assert [th.text for th in table.find("thead/tr")] == ["Region", 'A & "B"']
     row = table.find("tbody/tr")
