@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import Notification
-from .notifications import alliance_path
+from .notifications import notification_path
 
 
 def site_url(path: str) -> str:
@@ -23,7 +23,7 @@ def notification_message(notification: Notification) -> EmailMessage:
         context = {
             "user": user,
             "notification": notification,
-            "link": site_url(alliance_path(notification.alliance)),
+            "link": site_url(notification_path(notification)),
             "notifications_link": site_url(reverse("notifications")),
             "profile_link": site_url(reverse("profile")),
         }

@@ -137,6 +137,8 @@ class Notification(models.Model):
         related_name="notifications",
     )
     message = models.CharField(_("message"), max_length=500)
+    # Where the notice leads, when not the alliance's plan page (an overdue report).
+    path = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

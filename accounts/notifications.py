@@ -120,6 +120,11 @@ def alliance_path(alliance) -> str:
     return reverse("home")
 
 
+def notification_path(notification) -> str:
+    """Where a notification leads: its own page if it names one, else the plan's."""
+    return notification.path or alliance_path(notification.alliance)
+
+
 def notifications_of(user):
     """The user's notifications, newest first, with what their links need."""
     return Notification.objects.filter(recipient=user).select_related("alliance__plan")

@@ -22,8 +22,8 @@ from .forms import PasswordResetForm, ProfileForm
 from .language import use_language
 from .models import Notification
 from .notifications import (
-    alliance_path,
     notification_mark_read,
+    notification_path,
     notifications_mark_all_read,
     notifications_of,
 )
@@ -53,7 +53,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for notification in page.object_list:
-        notification.link = alliance_path(notification.alliance)
+        notification.link = notification_path(notification)
     return render(request, "accounts/notifications.html", {"page": page})
 
 

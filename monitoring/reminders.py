@@ -14,6 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -70,7 +71,10 @@ def _remind(report_id: int, today: datetime.date) -> int:
             with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
                 message = reminder_message(report)
             notification = Notification.objects.create(
-                recipient=user, alliance=report.alliance, message=message
+                recipient=user,
+                alliance=report.alliance,
+                message=message,
+                path=reverse("monitoring:report", args=[report.pk]),
             )
             created += 1
             if user.email_notifications and user.email:

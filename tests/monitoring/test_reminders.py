@@ -4,7 +4,9 @@ the producer organization's side, in their language, e-mailed to those who want 
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from freezegun import freeze_time
@@ -58,7 +60,7 @@ def plan(world):
 
 
 def test_due_on_its_date_overdue_the_next_day_reminded_once_a_day(
-    world, plan, django_capture_on_commit_callbacks
+    world, plan, client, django_capture_on_commit_callbacks
 ):
     report = first_report(plan)
     due = report.due_on
@@ -80,6 +82,11 @@ def test_due_on_its_date_overdue_the_next_day_reminded_once_a_day(
         "producer@example.org",
         "ta_provider@example.org",
     ]
+    # Both lead to the report itself, in the app and in the e-mail.
+    link = f"/monitoring/reports/{report.pk}/"
+    assert all(f"{settings.SITE_URL.rstrip('/')}{link}" in m.body for m in mail.outbox)
+    client.force_login(world.producer)
+    assert f'href="{link}"' in client.get(reverse("notifications")).content.decode()
     report.refresh_from_db()
     assert report.reminded_on == due + DAY
 
