@@ -2,7 +2,7 @@
 (`PlanDocument.monitoring_report`), attached by the producer organization's side while
 the report is due or returned. Once the report is submitted its evidence is frozen, as
 a tranche's is once requested. Files are checked as every plan document is
-(`plans.documents.upload_problem`: the bytes decide, not the name)."""
+(`plans.documents.document_store`: the bytes decide, not the name)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ from django.utils.translation import gettext as _
 from accounts.policy import (
     ALLOWED,
     CONFLICT,
-    INVALID,
     WRONG_STATE,
-    ActionRefused,
     Decision,
     refuse,
     require_roles,
 )
-from plans.documents import upload_problem
+from plans.documents import document_store
 from plans.models import PlanDocument
 
 from .models import MonitoringReport
@@ -54,21 +52,11 @@ def report_evidence_attach(
             .get(pk=report.pk)
         )
         report_evidence_decision(by, locked).raise_if_refused()
-        content_type, problem = upload_problem(upload)
-        if problem:
-            raise ActionRefused(problem, code=INVALID, fields={"file": [problem]})
-        plan = locked.alliance.plan
-        document = PlanDocument(
-            plan=plan,
-            version=plan.current_version,
-            monitoring_report=locked,
+        return document_store(
+            plan=locked.alliance.plan,
+            by=by,
             kind=PlanDocument.Kind.MONITORING,
-            title=((title or "").strip() or upload.name)[:200],
-            original_name=upload.name[:255],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
+            title=title,
+            upload=upload,
+            monitoring_report=locked,
         )
-        document.file.save("upload", upload, save=False)
-        document.save()
-    return document

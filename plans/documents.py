@@ -126,24 +126,37 @@ def document_upload(
                 _("Documents can be added while the plan is a draft or returned for revision."),
                 code=FORBIDDEN,
             )
-    content_type, problem = upload_problem(upload)
-    if problem:
-        raise ActionRefused(problem, code=INVALID, fields={"file": [problem]})
     if kind not in PlanDocument.Kind.values:
         message = _("Choose a kind.")
         raise ActionRefused(message, code=INVALID, fields={"kind": [message]})
+    return document_store(
+        plan=plan,
+        by=by,
+        kind=kind,
+        title=title,
+        upload=upload,
+        tranche=tranche,
+        contribution=contribution,
+    )
+
+
+def document_store(*, plan: BusinessPlan, by, kind: str, title: str, upload, **links):
+    """Check the file by its content and store it as a document of `plan`, linked to what
+    `links` names (a tranche, a contribution, a monitoring report). Callers decide who may."""
+    content_type, problem = upload_problem(upload)
+    if problem:
+        raise ActionRefused(problem, code=INVALID, fields={"file": [problem]})
     with transaction.atomic():
         document = PlanDocument(
             plan=plan,
             version=plan.current_version,
-            tranche=tranche,
-            contribution=contribution,
             kind=kind,
-            title=(title or upload.name)[:200],
+            title=((title or "").strip() or upload.name)[:200],
             original_name=upload.name[:255],
             content_type=content_type,
             size=upload.size,
             uploaded_by=by,
+            **links,
         )
         document.file.save("upload", upload, save=False)
         document.save()
