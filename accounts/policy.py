@@ -478,16 +478,22 @@ def get_organization_for_user(user, pk) -> object:
     return organization
 
 
-def can_manage_organization(user, organization) -> Decision:
-    """Edit the profile and the member roster: the organization's own representatives
-    and its accompanying TA provider. Others who see it (officers) may only read it."""
+def _organization_side(user, organization, refusal: str) -> Decision:
+    """The organization's own representatives and its accompanying TA provider act for
+    it; others who see it (officers) read only; others do not see it (404)."""
     if not can_view_organization(user, organization):
         return refuse(NOT_FOUND, _("No such producer organization."))
     s = _scope(user)
     if organization.pk in s.organization_ids | s.ta_organization_ids:
         return ALLOWED
-    return refuse(
-        FORBIDDEN,
+    return refuse(FORBIDDEN, refusal)
+
+
+def can_manage_organization(user, organization) -> Decision:
+    """Edit the profile and the member roster."""
+    return _organization_side(
+        user,
+        organization,
         _(
             "Only the organization's representatives and its technical assistance provider "
             "may change its profile and member roster."
@@ -500,15 +506,10 @@ can_manage_roster = can_manage_organization
 
 
 def can_keep_revolving_fund(user, organization) -> Decision:
-    """Repayments and loans are recorded by the organization's representatives and its
-    TA provider; officers who see the organization read the fund."""
-    if not can_view_organization(user, organization):
-        return refuse(NOT_FOUND, _("No such producer organization."))
-    s = _scope(user)
-    if organization.pk in s.organization_ids | s.ta_organization_ids:
-        return ALLOWED
-    return refuse(
-        FORBIDDEN,
+    """Record repayments and loans of the organization's revolving fund."""
+    return _organization_side(
+        user,
+        organization,
         _(
             "Only the organization's representatives and its technical assistance provider "
             "may record revolving-fund entries."
