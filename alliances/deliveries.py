@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.policy import CONFLICT, INVALID, WRONG_STATE, ActionRefused, require_roles
+from accounts.policy import CONFLICT, INVALID, ActionRefused, require_roles
 from funding.money import is_whole_in
 from plans.models import PlanStatus
-from plans.services import log_transition
+from plans.services import log_transition, status_move
 
 from .models import Delivery
 
@@ -72,57 +72,26 @@ def delivery_record(
     return delivery
 
 
-def _move(
-    delivery,
-    *,
-    by,
-    roles,
-    action,
-    label,
-    source,
-    target,
-    comment="",
-    reason_required=False,
-    changes=None,
-) -> Delivery:
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = (
-            Delivery.objects.select_for_update()
-            .select_related("alliance__program")
-            .get(pk=delivery.pk)
-        )
-        require_roles(by, locked.alliance, roles, label).raise_if_refused()
-        if locked.status != source:
-            raise ActionRefused(
-                _("The delivery is at “%(status)s”: “%(action)s” is not possible.")
-                % {"status": locked.get_status_display(), "action": label},
-                code=WRONG_STATE,
-            )
-        if reason_required and not comment:
-            raise ActionRefused(
-                _("Give a reason."), code=INVALID, fields={"comment": [_("Give a reason.")]}
-            )
-        fields = ["status", "updated_at"]
+def _move(delivery, *, roles, action, label, source, target, changes=None, **step) -> Delivery:
+    def effect(locked: Delivery, comment: str) -> list[str]:
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
-            fields.append(name)
-        locked.status = target
         if target == Delivery.Status.DISPUTED:
             locked.dispute_reason = comment
-            fields.append("dispute_reason")
-        locked.save(update_fields=sorted(set(fields)))
-        log_transition(
-            subject=locked,
-            alliance=locked.alliance,
-            transition=action,
-            from_state=source,
-            to_state=target,
-            by=by,
-            comment=comment,
-        )
-    delivery.refresh_from_db()
-    return delivery
+            return [*(changes or {}), "dispute_reason", "updated_at"]
+        return [*(changes or {}), "updated_at"]
+
+    return status_move(
+        delivery,
+        roles=roles,
+        label=label,
+        transition=action,
+        sources={source},
+        target=target,
+        wrong_state=_("The delivery is at “%(status)s”: “%(action)s” is not possible."),
+        effect=effect,
+        **step,
+    )
 
 
 def delivery_confirm(*, delivery, by, comment: str = "") -> Delivery:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.policy import CONFLICT, INVALID, WRONG_STATE, ActionRefused, require_roles
 from funding.money import ZERO, format_money, is_whole_in
-from plans.services import log_transition
+from plans.services import status_move
 
 from .models import (
     Indicator,
@@ -223,40 +223,13 @@ def report_missing_values(report) -> list[str]:
     ]
 
 
-def _move(
-    report,
-    *,
-    by,
-    roles,
-    action,
-    label,
-    sources,
-    target,
-    comment="",
-    reason_required=False,
-    narrative=None,
-) -> MonitoringReport:
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = (
-            MonitoringReport.objects.select_for_update()
-            .select_related("alliance")
-            .get(pk=report.pk)
-        )
-        require_roles(by, locked.alliance, roles, label).raise_if_refused()
-        if locked.status not in sources:
-            raise ActionRefused(
-                _("The report is at “%(status)s”: “%(action)s” is not possible.")
-                % {"status": locked.get_status_display(), "action": label},
-                code=WRONG_STATE,
-            )
-        if reason_required and not comment:
-            raise ActionRefused(
-                _("Give a reason."), code=INVALID, fields={"comment": [_("Give a reason.")]}
-            )
-        source = locked.status
+def _move(report, *, by, action, narrative=None, **step) -> MonitoringReport:
+    """Submit (`report_submit`), accept or return: who, from where and to where in
+    `status_move`; what each step records besides the status here."""
+    target = step["target"]
+
+    def effect(locked: MonitoringReport, comment: str) -> list[str]:
         now = timezone.now()
-        fields = ["status"]
         if target == S.SUBMITTED:
             if narrative is not None:
                 locked.narrative = narrative.strip()
@@ -269,28 +242,22 @@ def _move(
             if problems:
                 raise ActionRefused(problems, code=INVALID, fields={"values": problems})
             locked.submitted_by, locked.submitted_at = by, now
-            fields += ["narrative", "submitted_by", "submitted_at"]
-        else:
-            locked.reviewed_by, locked.reviewed_at = by, now
-            fields += ["reviewed_by", "reviewed_at"]
-            if target == S.ACCEPTED:
-                _store_computed_values(locked)
-            if target == S.RETURNED:
-                locked.return_reason = comment
-                fields.append("return_reason")
-        locked.status = target
-        locked.save(update_fields=fields)
-        log_transition(
-            subject=locked,
-            alliance=locked.alliance,
-            transition=action,
-            from_state=source,
-            to_state=target,
-            by=by,
-            comment=comment,
-        )
-    report.refresh_from_db()
-    return report
+            return ["narrative", "submitted_by", "submitted_at"]
+        locked.reviewed_by, locked.reviewed_at = by, now
+        if target == S.ACCEPTED:
+            _store_computed_values(locked)
+            return ["reviewed_by", "reviewed_at"]
+        locked.return_reason = comment
+        return ["reviewed_by", "reviewed_at", "return_reason"]
+
+    return status_move(
+        report,
+        by=by,
+        transition=action,
+        wrong_state=_("The report is at “%(status)s”: “%(action)s” is not possible."),
+        effect=effect,
+        **step,
+    )
 
 
 def _store_computed_values(report) -> None:

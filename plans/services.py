@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.policy import ActionRefused, check_plan_transition
+from accounts.policy import (
+    INVALID,
+    WRONG_STATE,
+    ActionRefused,
+    check_plan_transition,
+    require_roles,
+)
 
 from . import workflow
 from .models import (
@@ -50,6 +56,60 @@ def log_transition(
 
     transaction.on_commit(lambda: notify_transition.delay(log.pk))
     return log
+
+
+def status_move(
+    subject,
+    *,
+    by,
+    roles,
+    label,
+    transition: str,
+    sources,
+    target: str,
+    wrong_state: str,
+    comment: str = "",
+    reason_required: bool = False,
+    effect: Callable[[object, str], list[str]] | None = None,
+):
+    """One step of a small status machine of an alliance's record (a delivery, a
+    monitoring report): lock the row, check the actor's role on the alliance (404/403),
+    the current state (409, `wrong_state` names it) and the reason (400); `effect(locked,
+    comment)` sets what the step changes besides the status and returns those fields
+    (it may refuse too); save, log. Returns `subject`, refreshed."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = (
+            type(subject)
+            .objects.select_for_update(of=("self",))
+            .select_related("alliance__program")
+            .get(pk=subject.pk)
+        )
+        require_roles(by, locked.alliance, roles, label).raise_if_refused()
+        if locked.status not in sources:
+            raise ActionRefused(
+                wrong_state % {"status": locked.get_status_display(), "action": label},
+                code=WRONG_STATE,
+            )
+        if reason_required and not comment:
+            raise ActionRefused(
+                _("Give a reason."), code=INVALID, fields={"comment": [_("Give a reason.")]}
+            )
+        source = locked.status
+        fields = {"status", *(effect(locked, comment) if effect else ())}
+        locked.status = target
+        locked.save(update_fields=sorted(fields))
+        log_transition(
+            subject=locked,
+            alliance=locked.alliance,
+            transition=transition,
+            from_state=source,
+            to_state=target,
+            by=by,
+            comment=comment,
+        )
+    subject.refresh_from_db()
+    return subject
 
 
 def _fire(
