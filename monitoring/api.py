@@ -10,10 +10,6 @@ the live figures of a whole page at once, in a fixed number of queries.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -23,11 +19,10 @@ from rest_framework.response import Response
 
 from accounts.policy import monitoring_reports_visible_to
 from config.api import CommentSerializer, NotFoundMixin, alliance_filterset
-from funding.money import ZERO
 
 from . import services
-from .models import Indicator, IndicatorValue, MonitoringReport, RevolvingFundEntry
-from .selectors import Cell, report_cells
+from .models import Indicator, MonitoringReport
+from .selectors import report_cells, report_cells_for
 
 # --- the indicator catalogue ---------------------------------------------------------------
 
@@ -188,71 +183,9 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
 
 def page_cells(reports: list[MonitoringReport]) -> tuple[dict, dict]:
     """({report id: {indicator id: Cell}}, {indicator id: Indicator}) of a page of reports,
-    as `selectors.report_cells` gives them one by one, in a fixed number of queries: the
-    stored values come prefetched; live computed figures of the reports not accepted yet
-    come from one query per source."""
-    from alliances.models import Delivery
-
-    indicators = {i.pk: i for i in Indicator.objects.all()}
-    cells: dict[int, dict[int, Cell]] = {}
-    for report in reports:
-        cells[report.pk] = {
-            v.indicator_id: Cell(v.value, v.women, v.youth, indicators[v.indicator_id].is_computed)
-            for v in report.values.all()
-        }
-    live = [r for r in reports if r.status != MonitoringReport.Status.ACCEPTED]
-    if not live:
-        return cells, indicators
-    # Which indicators each programme uses: its choice, or the whole catalogue in use.
-    chosen: dict[int, list[Indicator]] = defaultdict(list)
-    through = Indicator.programs.through.objects.filter(
-        program_id__in={r.alliance.program_id for r in live}
-    )
-    for program_id, indicator_id in through.values_list("program_id", "indicator_id"):
-        indicator = indicators[indicator_id]
-        if indicator.active:
-            chosen[program_id].append(indicator)
-    in_use = [i for i in indicators.values() if i.active]
-    start = min(r.period_start for r in live)
-    end = max(r.period_end for r in live)
-    deliveries = Delivery.objects.filter(
-        alliance_id__in={r.alliance_id for r in live},
-        status=Delivery.Status.CONFIRMED,
-        delivered_on__range=(start, end),
-    ).values_list("alliance_id", "delivered_on", "volume", "unit_price")
-    repayments = RevolvingFundEntry.objects.filter(
-        fund__organization_id__in={r.alliance.producer_organization_id for r in live},
-        kind=RevolvingFundEntry.Kind.REPAYMENT,
-        occurred_on__range=(start, end),
-    ).values_list("fund__organization_id", "occurred_on", "amount")
-    deliveries, repayments = list(deliveries), list(repayments)
-    for report in live:
-        used = chosen.get(report.alliance.program_id) or in_use
-        computed = [i for i in used if i.is_computed]
-        if not computed:
-            continue
-        period = (report.period_start, report.period_end)
-        volume = value = ZERO
-        for alliance_id, day, lot, price in deliveries:
-            if alliance_id == report.alliance_id and period[0] <= day <= period[1]:
-                volume += lot
-                value += lot * price
-        repaid = sum(
-            (
-                amount
-                for organization_id, day, amount in repayments
-                if organization_id == report.alliance.producer_organization_id
-                and period[0] <= day <= period[1]
-            ),
-            ZERO,
-        )
-        for indicator in computed:
-            figure = {
-                Indicator.Source.DELIVERY_VOLUME: volume,
-                Indicator.Source.DELIVERY_VALUE: value.quantize(Decimal("0.01")),
-            }.get(indicator.source, repaid)
-            cells[report.pk][indicator.pk] = Cell(figure, computed=True)
-    return cells, indicators
+    in a fixed number of queries (`selectors.report_cells_for`)."""
+    catalogue = {i.pk: i for i in Indicator.objects.all()}
+    return report_cells_for(reports, catalogue), catalogue
 
 
 class MonitoringReportFilter(alliance_filterset("alliance")):
@@ -279,11 +212,8 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such monitoring report.")
 
     def get_queryset(self):
-        values = IndicatorValue.objects.order_by()
-        return (
-            monitoring_reports_visible_to(self.request.user)
-            .select_related("alliance", "submitted_by", "reviewed_by")
-            .prefetch_related(Prefetch("values", queryset=values))
+        return monitoring_reports_visible_to(self.request.user).select_related(
+            "alliance", "submitted_by", "reviewed_by"
         )
 
     def list(self, request, *args, **kwargs):

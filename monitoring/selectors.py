@@ -4,6 +4,7 @@ platform computes from its own records, and each alliance's indicator table."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from .models import (
     Indicator,
     IndicatorBaseline,
     IndicatorTarget,
+    IndicatorValue,
     MonitoringReport,
     RevolvingFundEntry,
 )
@@ -27,10 +29,25 @@ SALES_VALUE_FIELD = DecimalField(max_digits=32, decimal_places=5)
 SALES_VALUE = ExpressionWrapper(F("volume") * F("unit_price"), output_field=SALES_VALUE_FIELD)
 
 
+def indicators_by_program(program_ids, catalogue: dict | None = None) -> dict[int, list]:
+    """{programme id: the indicators its alliances report}: the programme's choice among
+    the indicators in use, or the whole catalogue in use. `catalogue` ({id: Indicator},
+    all of them) saves its query when the caller has it."""
+    from funding.models import Program
+
+    if catalogue is None:
+        catalogue = {i.pk: i for i in Indicator.objects.all()}
+    in_use = sorted((i for i in catalogue.values() if i.active), key=lambda i: (i.position, i.code))
+    chosen: dict[int, set[int]] = defaultdict(set)
+    through = Program.indicators.through.objects.filter(program_id__in=set(program_ids))
+    for program_id, indicator_id in through.values_list("program_id", "indicator_id"):
+        chosen[program_id].add(indicator_id)
+    return {pk: [i for i in in_use if i.pk in chosen[pk]] or in_use for pk in set(program_ids)}
+
+
 def indicators_for(alliance) -> list[Indicator]:
-    """The programme's chosen indicators in use, or the whole catalogue in use."""
-    chosen = list(alliance.program.indicators.filter(active=True))
-    return chosen or list(Indicator.objects.filter(active=True))
+    """The indicators an alliance reports (`indicators_by_program`)."""
+    return indicators_by_program([alliance.program_id])[alliance.program_id]
 
 
 def confirmed_sales(alliance_ids, start: datetime.date | None = None, end=None) -> dict:
@@ -60,25 +77,62 @@ def fund_repayments(organization_id: int, start=None, end=None) -> Decimal:
     return rows.aggregate(t=Coalesce(Sum("amount"), ZERO))["t"]
 
 
-def computed_values(report: MonitoringReport) -> dict[Indicator, Decimal]:
-    """The computed indicators of a report's period, from the platform's records now."""
-    computed = [i for i in indicators_for(report.alliance) if i.is_computed]
-    if not computed:
+def computed_values_for(reports, catalogue: dict | None = None) -> dict[int, dict]:
+    """{report id: {Indicator: value}} of the computed indicators of each report's period,
+    from the platform's records now: confirmed deliveries (volume; value to the cent) and
+    revolving-fund repayments. A fixed number of queries for any number of reports."""
+    from alliances.models import Delivery
+
+    reports = list(reports)
+    if not reports:
         return {}
-    alliance = report.alliance
-    sales = confirmed_sales([alliance.pk], report.period_start, report.period_end)
-    volume, value = sales.get(alliance.pk, (ZERO, ZERO))
-    out = {}
-    for indicator in computed:
-        if indicator.source == Indicator.Source.DELIVERY_VOLUME:
-            out[indicator] = volume
-        elif indicator.source == Indicator.Source.DELIVERY_VALUE:
-            out[indicator] = value.quantize(Decimal("0.01"))
-        else:
-            out[indicator] = fund_repayments(
-                alliance.producer_organization_id, report.period_start, report.period_end
-            )
+    used = indicators_by_program({r.alliance.program_id for r in reports}, catalogue)
+    wanted = {r.pk: [i for i in used[r.alliance.program_id] if i.is_computed] for r in reports}
+    sources = {i.source for indicators in wanted.values() for i in indicators}
+    start = min(r.period_start for r in reports)
+    end = max(r.period_end for r in reports)
+    deliveries, repayments = [], []
+    if sources & {Indicator.Source.DELIVERY_VOLUME, Indicator.Source.DELIVERY_VALUE}:
+        deliveries = list(
+            Delivery.objects.filter(
+                alliance_id__in={r.alliance_id for r in reports},
+                status=Delivery.Status.CONFIRMED,
+                delivered_on__range=(start, end),
+            ).values_list("alliance_id", "delivered_on", "volume", "unit_price")
+        )
+    if Indicator.Source.REVOLVING_REPAYMENTS in sources:
+        repayments = list(
+            RevolvingFundEntry.objects.filter(
+                fund__organization_id__in={r.alliance.producer_organization_id for r in reports},
+                kind=RevolvingFundEntry.Kind.REPAYMENT,
+                occurred_on__range=(start, end),
+            ).values_list("fund__organization_id", "occurred_on", "amount")
+        )
+    out: dict[int, dict] = {}
+    for report in reports:
+        within = report.period_start, report.period_end
+        volume = value = repaid = ZERO
+        for alliance_id, day, lot, price in deliveries:
+            if alliance_id == report.alliance_id and within[0] <= day <= within[1]:
+                volume += lot
+                value += lot * price
+        for organization_id, day, amount in repayments:
+            if organization_id == report.alliance.producer_organization_id and (
+                within[0] <= day <= within[1]
+            ):
+                repaid += amount
+        figures = {
+            Indicator.Source.DELIVERY_VOLUME: volume,
+            Indicator.Source.DELIVERY_VALUE: value.quantize(Decimal("0.01")),
+            Indicator.Source.REVOLVING_REPAYMENTS: repaid,
+        }
+        out[report.pk] = {i: figures[i.source] for i in wanted[report.pk]}
     return out
+
+
+def computed_values(report: MonitoringReport) -> dict[Indicator, Decimal]:
+    """The computed indicators of one report's period (`computed_values_for`)."""
+    return computed_values_for([report])[report.pk]
 
 
 @dataclass
@@ -111,17 +165,26 @@ class IndicatorRow:
         return int(self.to_date * 100 / self.end_target)
 
 
-def report_cells(report: MonitoringReport) -> dict[int, Cell]:
-    """{indicator id: Cell} of one report: stored values, and live computed ones until
-    the report is accepted (then the stored snapshot)."""
-    cells = {
-        v.indicator_id: Cell(v.value, v.women, v.youth, v.indicator.is_computed)
-        for v in report.values.select_related("indicator")
-    }
-    if report.status != MonitoringReport.Status.ACCEPTED:
-        for indicator, value in computed_values(report).items():
-            cells[indicator.pk] = Cell(value, computed=True)
+def report_cells_for(reports, catalogue: dict | None = None) -> dict[int, dict[int, Cell]]:
+    """{report id: {indicator id: Cell}}: the stored values of each report, and the live
+    computed ones until a report is accepted (then its stored snapshot). A fixed number
+    of queries for any number of reports."""
+    reports = list(reports)
+    cells: dict[int, dict[int, Cell]] = {r.pk: {} for r in reports}
+    for v in IndicatorValue.objects.filter(report__in=reports).select_related("indicator"):
+        cells[v.report_id][v.indicator_id] = Cell(
+            v.value, v.women, v.youth, v.indicator.is_computed
+        )
+    live = [r for r in reports if r.status != MonitoringReport.Status.ACCEPTED]
+    for report_id, values in computed_values_for(live, catalogue).items():
+        for indicator, value in values.items():
+            cells[report_id][indicator.pk] = Cell(value, computed=True)
     return cells
+
+
+def report_cells(report: MonitoringReport) -> dict[int, Cell]:
+    """{indicator id: Cell} of one report (`report_cells_for`)."""
+    return report_cells_for([report])[report.pk]
 
 
 def _aggregate(indicator: Indicator, values: list[Decimal]) -> Decimal | None:
@@ -155,8 +218,9 @@ def indicator_table(alliance, *, accepted_only: bool = False) -> tuple[list, lis
     rows = [IndicatorRow(i, baselines.get(i.pk), targets.get(i.pk, {})) for i in indicators]
     by_id = {row.indicator.pk: row for row in rows}
     accepted_values: dict[int, list[Decimal]] = {}
+    all_cells = report_cells_for(reports)
     for report in reports:
-        for indicator_id, cell in report_cells(report).items():
+        for indicator_id, cell in all_cells[report.pk].items():
             if indicator_id in by_id:
                 by_id[indicator_id].cells[report.pk] = cell
                 if report.status == MonitoringReport.Status.ACCEPTED:

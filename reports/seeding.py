@@ -81,6 +81,7 @@ from funding.models import (
 from funding.services import add_months, tranche_split
 from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
+from monitoring.selectors import indicators_by_program
 from plans.models import (
     AppraisalAssignment,
     BudgetLine,
@@ -358,7 +359,7 @@ def seed_portfolio(
     staff = _staff()
     settings = _programmes(today)
     catalogue_seed(Indicator)  # the standard indicators, unless already there
-    indicators = {s.program.pk: _indicators_of(s.program) for s in settings}
+    indicators = indicators_by_program([s.program.pk for s in settings])
     counts: dict[str, int] = {}
     states = list(STATE_WEIGHTS)
     weights = list(STATE_WEIGHTS.values())
@@ -381,13 +382,6 @@ def seed_portfolio(
     for setting in settings:
         _fit_budget(setting.program)
     return counts
-
-
-def _indicators_of(program: Program) -> list[Indicator]:
-    """As `monitoring.selectors.indicators_for`: the programme's chosen indicators in use,
-    or the whole catalogue in use."""
-    chosen = list(program.indicators.filter(active=True))
-    return chosen or list(Indicator.objects.filter(active=True))
 
 
 @contextmanager
