@@ -31,17 +31,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from scratch import PYTHON, run, scratch_database, seed_to
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alliances_bench_dash"
 RUNS = 5
 
@@ -108,30 +100,6 @@ print(json.dumps({
 """
 
 
-def run(command: list[str], env: dict, *, capture: bool = False) -> str:
-    result = subprocess.run(  # noqa: S603 - our own commands
-        command, cwd=BASE_DIR, env=env, check=True, text=True, capture_output=capture
-    )
-    return result.stdout if capture else ""
-
-
-def admin_sql(url, statement: str, *, dbname: str = "postgres") -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname=dbname,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -139,48 +107,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    name = urlparse(url).path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        sys.exit(f"unexpected database name: {name!r}")
-    scratch = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")
-    }
-    env.update(
-        DATABASE_URL=url,
-        DEBUG="0",  # as in production: no query log kept in memory, compiled templates
-        SECRET_KEY=secrets.token_urlsafe(50),
-        PRIVATE_MEDIA_ROOT=str(scratch / "private"),
-        # Pages need the static files' manifest when DEBUG is off: collected here.
-        STATIC_ROOT=str(scratch / "static"),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        LOG_LEVEL="WARNING",
-    )
-    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(url, f'CREATE DATABASE "{name}"')
     results = []
-    try:
-        run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env)
+    with scratch_database(url, keep=args.keep, prefix="bench-dashboard-") as (env, _scratch):
+        # Pages need the static files' manifest when DEBUG is off: collected first.
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
         seeded = 0
         for size in sorted(args.sizes):
-            started = time.perf_counter()
-            run(
-                [
-                    PYTHON, "manage.py", "seed_portfolio", "--force",
-                    "--alliances", str(size - seeded), "--seed", str(size),
-                ],
-                env,
-                capture=True,
-            )  # fmt: skip
-            # Planner statistics, as autovacuum keeps them on a live database (right after
-            # bulk inserts they are missing, and some plans are far slower).
-            admin_sql(url, "ANALYZE", dbname=name)
-            seed_seconds = time.perf_counter() - started
+            seed_to(url, env, size=size, seeded=seeded)
             seeded = size
-            print(f"seeded {size:,} alliances ({seed_seconds:.1f} s for this step)", flush=True)
             for persona in ("superuser", "funder"):
                 for mode in ("selector", "page"):
                     output = run(
@@ -189,10 +123,6 @@ def main() -> None:
                     figures = json.loads(output.strip().splitlines()[-1])
                     results.append((size, persona, mode, figures))
                     print(f"  {persona} {mode}: {figures}", flush=True)
-    finally:
-        if not args.keep:
-            admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(scratch, ignore_errors=True)
     print()
     header = ("alliances", "user", "what", "median s", "min s", "max s", "queries")
     header += ("peak MB", "base MB")

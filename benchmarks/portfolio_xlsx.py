@@ -23,16 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from scratch import PYTHON, run, scratch_database, seed_to
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alliances_bench"
 
 # Runs in a child process: one measurement, printed as JSON on the last line.
@@ -78,84 +71,27 @@ print(json.dumps({"seconds": elapsed, "peak_mb": rss_mb(), "baseline_mb": baseli
 """
 
 
-def run(command: list[str], env: dict, *, capture: bool = False) -> str:
-    result = subprocess.run(  # noqa: S603 - our own commands
-        command, cwd=BASE_DIR, env=env, check=True, text=True, capture_output=capture
-    )
-    return result.stdout if capture else ""
-
-
-def admin_sql(url, statement: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    name = urlparse(url).path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        sys.exit(f"unexpected database name: {name!r}")
-    media = Path(tempfile.mkdtemp(prefix="bench-private-"))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")
-    }
-    env.update(
-        DATABASE_URL=url,
-        DEBUG="0",  # as in production: no query log kept in memory
-        SECRET_KEY=secrets.token_urlsafe(50),
-        PRIVATE_MEDIA_ROOT=str(media),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        LOG_LEVEL="WARNING",
-    )
-    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(url, f'CREATE DATABASE "{name}"')
     results = []
-    try:
-        run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env)
+    with scratch_database(url, keep=args.keep, prefix="bench-xlsx-") as (env, scratch):
         seeded = 0
         for size in sorted(args.sizes):
-            started = time.perf_counter()
-            run(
-                [
-                    PYTHON, "manage.py", "seed_portfolio", "--force",
-                    "--alliances", str(size - seeded), "--seed", str(size),
-                ],
-                env,
-                capture=True,
-            )  # fmt: skip
-            seed_seconds = time.perf_counter() - started
+            seed_to(url, env, size=size, seeded=seeded)
             seeded = size
-            print(f"seeded {size:,} alliances ({seed_seconds:.1f} s for this step)", flush=True)
             for mode in ("report", "floor"):
                 output = run(
-                    [PYTHON, "-c", CHILD, mode, str(media / f"floor-{size}.xlsx")],
+                    [PYTHON, "-c", CHILD, mode, str(scratch / f"floor-{size}.xlsx")],
                     env,
                     capture=True,
                 )
                 figures = json.loads(output.strip().splitlines()[-1])
                 results.append((size, mode, figures))
                 print(f"  {mode}: {figures}", flush=True)
-    finally:
-        if not args.keep:
-            admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print()
     header = ("alliances", "what", "seconds", "peak MB", "base MB", "file MB")
     print("{:>10}  {:<36} {:>8} {:>8} {:>8} {:>8}".format(*header))
