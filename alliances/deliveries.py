@@ -8,14 +8,25 @@ Confirmed deliveries are the sales to the buyer that monitoring counts.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.policy import CONFLICT, INVALID, ActionRefused, require_roles
+from accounts.policy import (
+    CONFLICT,
+    INVALID,
+    WRONG_STATE,
+    ActionRefused,
+    Decision,
+    refuse,
+    require_roles,
+)
 from funding.money import is_whole_in
 from plans.models import PlanStatus
 from plans.services import log_transition, status_move
@@ -23,7 +34,54 @@ from plans.services import log_transition, status_move
 from .models import Delivery
 
 PO_SIDE = frozenset({Role.PRODUCER, Role.TA_PROVIDER})
+BUYER_SIDE = frozenset({Role.BUYER})
 SELLING_STAGES = (PlanStatus.ACTIVE, PlanStatus.MONITORING, PlanStatus.SUSPENDED)
+S = Delivery.Status
+
+
+@dataclass(frozen=True)
+class DeliveryStep:
+    """Who may take a step (a role on the alliance) and from which state (None: a new
+    delivery, recorded once the agreement is signed)."""
+
+    roles: frozenset[str]
+    label: Promise
+    source: str | None
+
+
+DELIVERY_STEPS = {
+    "record": DeliveryStep(PO_SIDE, gettext_lazy("record a delivery"), None),
+    "confirm": DeliveryStep(
+        frozenset({Role.BUYER}), gettext_lazy("confirm a delivery"), S.RECORDED
+    ),
+    "dispute": DeliveryStep(
+        frozenset({Role.BUYER}), gettext_lazy("dispute a delivery"), S.RECORDED
+    ),
+    "correct": DeliveryStep(PO_SIDE, gettext_lazy("correct a delivery"), S.DISPUTED),
+}
+WRONG_STATE_MESSAGE = gettext_lazy("The delivery is at “%(status)s”: “%(action)s” is not possible.")
+
+
+def delivery_step_decision(user, alliance, name: str, delivery=None, *, state=True) -> Decision:
+    """May `user` take step `name` (on `delivery`)? The role on the alliance (404/403) and,
+    with `state`, the delivery's state or, to record one, the alliance's stage (409).
+    Pages ask it which forms to show."""
+    step = DELIVERY_STEPS[name]
+    decision = require_roles(user, alliance, step.roles, step.label)
+    if not decision or not state:
+        return decision
+    if step.source is None:
+        stage = getattr(getattr(alliance, "plan", None), "status", None)
+        if stage not in SELLING_STAGES:
+            return refuse(
+                CONFLICT, _("Deliveries are recorded once the alliance's agreement is signed.")
+            )
+    elif delivery is not None and delivery.status != step.source:
+        return refuse(
+            WRONG_STATE,
+            WRONG_STATE_MESSAGE % {"status": delivery.get_status_display(), "action": step.label},
+        )
+    return decision
 
 
 def _check_values(alliance, *, delivered_on, volume, unit_price) -> None:
@@ -45,12 +103,7 @@ def _check_values(alliance, *, delivered_on, volume, unit_price) -> None:
 def delivery_record(
     *, alliance, by, delivered_on, volume, unit_price, quality_grade: str = ""
 ) -> Delivery:
-    require_roles(by, alliance, PO_SIDE, _("record a delivery")).raise_if_refused()
-    stage = getattr(getattr(alliance, "plan", None), "status", None)
-    if stage not in SELLING_STAGES:
-        raise ActionRefused(
-            _("Deliveries are recorded once the alliance's agreement is signed."), code=CONFLICT
-        )
+    delivery_step_decision(by, alliance, "record").raise_if_refused()
     _check_values(alliance, delivered_on=delivered_on, volume=volume, unit_price=unit_price)
     with transaction.atomic():
         delivery = Delivery.objects.create(
@@ -72,52 +125,37 @@ def delivery_record(
     return delivery
 
 
-def _move(delivery, *, roles, action, label, source, target, changes=None, **step) -> Delivery:
+def _move(delivery, *, name: str, target: str, changes=None, **step) -> Delivery:
+    rule = DELIVERY_STEPS[name]
+
     def effect(locked: Delivery, comment: str) -> list[str]:
-        for name, value in (changes or {}).items():
-            setattr(locked, name, value)
-        if target == Delivery.Status.DISPUTED:
+        for field, value in (changes or {}).items():
+            setattr(locked, field, value)
+        if target == S.DISPUTED:
             locked.dispute_reason = comment
             return [*(changes or {}), "dispute_reason", "updated_at"]
         return [*(changes or {}), "updated_at"]
 
     return status_move(
         delivery,
-        roles=roles,
-        label=label,
-        transition=action,
-        sources={source},
+        roles=rule.roles,
+        label=rule.label,
+        transition=f"delivery_{name}",
+        sources={rule.source},
         target=target,
-        wrong_state=_("The delivery is at “%(status)s”: “%(action)s” is not possible."),
+        wrong_state=WRONG_STATE_MESSAGE,
         effect=effect,
         **step,
     )
 
 
 def delivery_confirm(*, delivery, by, comment: str = "") -> Delivery:
-    return _move(
-        delivery,
-        by=by,
-        roles={Role.BUYER},
-        action="delivery_confirm",
-        label=_("confirm a delivery"),
-        source=Delivery.Status.RECORDED,
-        target=Delivery.Status.CONFIRMED,
-        comment=comment,
-    )
+    return _move(delivery, by=by, name="confirm", target=S.CONFIRMED, comment=comment)
 
 
 def delivery_dispute(*, delivery, by, comment: str = "") -> Delivery:
     return _move(
-        delivery,
-        by=by,
-        roles={Role.BUYER},
-        action="delivery_dispute",
-        label=_("dispute a delivery"),
-        source=Delivery.Status.RECORDED,
-        target=Delivery.Status.DISPUTED,
-        comment=comment,
-        reason_required=True,
+        delivery, by=by, name="dispute", target=S.DISPUTED, comment=comment, reason_required=True
     )
 
 
@@ -131,11 +169,8 @@ def delivery_correct(
     return _move(
         delivery,
         by=by,
-        roles=PO_SIDE,
-        action="delivery_correct",
-        label=_("correct a delivery"),
-        source=Delivery.Status.DISPUTED,
-        target=Delivery.Status.RECORDED,
+        name="correct",
+        target=S.RECORDED,
         comment=comment,
         changes={
             "delivered_on": delivered_on,

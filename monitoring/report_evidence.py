@@ -13,29 +13,21 @@ from django.utils.translation import gettext as _
 from accounts.policy import (
     ALLOWED,
     CONFLICT,
-    WRONG_STATE,
     Decision,
     refuse,
-    require_roles,
 )
 from plans.documents import document_store
 from plans.models import PlanDocument
 
 from .models import MonitoringReport
-from .services import EDITABLE, PO_SIDE
+from .services import report_step_decision
 
 
 def report_evidence_decision(by, report: MonitoringReport) -> Decision:
     """May `by` attach evidence to `report` now? The PO side, while due or returned."""
-    decision = require_roles(by, report.alliance, PO_SIDE, _("attach evidence to the report"))
+    decision = report_step_decision(by, report, "evidence")
     if not decision:
         return decision
-    if report.status not in EDITABLE:
-        return refuse(
-            WRONG_STATE,
-            _("The report is at “%(status)s”: its evidence can no longer change.")
-            % {"status": report.get_status_display()},
-        )
     if getattr(report.alliance, "plan", None) is None:
         return refuse(CONFLICT, _("The alliance has no business plan to keep documents in."))
     return ALLOWED

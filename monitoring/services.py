@@ -18,10 +18,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.policy import CONFLICT, INVALID, WRONG_STATE, ActionRefused, require_roles
+from accounts.policy import (
+    CONFLICT,
+    INVALID,
+    WRONG_STATE,
+    ActionRefused,
+    Decision,
+    refuse,
+    require_roles,
+)
 from funding.money import ZERO, format_money, is_whole_in
 from plans.services import status_move
 
@@ -41,6 +51,51 @@ PO_SIDE = frozenset({Role.PRODUCER, Role.TA_PROVIDER})
 REVIEWERS = frozenset({Role.ME_OFFICER})
 TARGET_SETTERS = frozenset({Role.ME_OFFICER, Role.PROGRAMME_OFFICER})
 EDITABLE = frozenset({S.DUE, S.RETURNED})
+
+
+@dataclass(frozen=True)
+class ReportStep:
+    """Who may take a step on a report (a role on its alliance) and from which states."""
+
+    roles: frozenset[str]
+    label: Promise
+    sources: frozenset[str]
+    wrong_state: Promise
+
+
+_VALUES_LOCKED = gettext_lazy("The report is at “%(status)s”: its values can no longer be changed.")
+_NOT_NOW = gettext_lazy("The report is at “%(status)s”: “%(action)s” is not possible.")
+REPORT_STEPS = {
+    "save": ReportStep(
+        PO_SIDE, gettext_lazy("enter the report's values"), EDITABLE, _VALUES_LOCKED
+    ),
+    "submit": ReportStep(PO_SIDE, gettext_lazy("submit the report"), EDITABLE, _NOT_NOW),
+    "evidence": ReportStep(
+        PO_SIDE,
+        gettext_lazy("attach evidence to the report"),
+        EDITABLE,
+        gettext_lazy("The report is at “%(status)s”: its evidence can no longer change."),
+    ),
+    "accept": ReportStep(
+        REVIEWERS, gettext_lazy("accept the report"), frozenset({S.SUBMITTED}), _NOT_NOW
+    ),
+    "return": ReportStep(
+        REVIEWERS, gettext_lazy("return the report"), frozenset({S.SUBMITTED}), _NOT_NOW
+    ),
+}
+
+
+def report_step_decision(user, report, name: str, *, state: bool = True) -> Decision:
+    """May `user` take step `name` on `report`? Its role on the alliance (404/403) and,
+    with `state`, the report's status (409). Pages ask it which forms to show."""
+    step = REPORT_STEPS[name]
+    decision = require_roles(user, report.alliance, step.roles, step.label)
+    if decision and state and report.status not in step.sources:
+        return refuse(
+            WRONG_STATE,
+            step.wrong_state % {"status": report.get_status_display(), "action": step.label},
+        )
+    return decision
 
 
 # --- the schedule --------------------------------------------------------------------
@@ -170,19 +225,13 @@ def _clean_values(alliance, entries: dict, *, complete: bool) -> dict[Indicator,
     return cleaned
 
 
-def _lock_report(report, by, label) -> MonitoringReport:
+def _lock_report(report, by) -> MonitoringReport:
     locked = (
         MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("alliance__program")
         .get(pk=report.pk)
     )
-    require_roles(by, locked.alliance, PO_SIDE, label).raise_if_refused()
-    if locked.status not in EDITABLE:
-        raise ActionRefused(
-            _("The report is at “%(status)s”: its values can no longer be changed.")
-            % {"status": locked.get_status_display()},
-            code=WRONG_STATE,
-        )
+    report_step_decision(by, locked, "save").raise_if_refused()
     return locked
 
 
@@ -205,7 +254,7 @@ def report_values_save(
 ) -> MonitoringReport:
     """Save a draft of the report's values (and narrative); partial drafts are fine."""
     with transaction.atomic():
-        locked = _lock_report(report, by, _("enter the report's values"))
+        locked = _lock_report(report, by)
         cleaned = _clean_values(locked.alliance, values, complete=False)
         _write_values(locked, cleaned)
         if narrative is not None:
@@ -223,10 +272,10 @@ def report_missing_values(report) -> list[str]:
     ]
 
 
-def _move(report, *, by, action, narrative=None, **step) -> MonitoringReport:
-    """Submit (`report_submit`), accept or return: who, from where and to where in
-    `status_move`; what each step records besides the status here."""
-    target = step["target"]
+def _move(report, *, by, name: str, target: str, narrative=None, **step) -> MonitoringReport:
+    """Submit, accept or return: who and from where in `REPORT_STEPS`, checked under
+    the row lock by `status_move`; what each step records besides the status here."""
+    rule = REPORT_STEPS[name]
 
     def effect(locked: MonitoringReport, comment: str) -> list[str]:
         now = timezone.now()
@@ -253,8 +302,12 @@ def _move(report, *, by, action, narrative=None, **step) -> MonitoringReport:
     return status_move(
         report,
         by=by,
-        transition=action,
-        wrong_state=_("The report is at “%(status)s”: “%(action)s” is not possible."),
+        roles=rule.roles,
+        label=rule.label,
+        transition=f"report_{name}",
+        sources=rule.sources,
+        target=target,
+        wrong_state=rule.wrong_state,
         effect=effect,
         **step,
     )
@@ -280,10 +333,7 @@ def report_submit(
     return _move(
         report,
         by=by,
-        roles=PO_SIDE,
-        action="report_submit",
-        label=_("submit the report"),
-        sources={S.DUE, S.RETURNED},
+        name="submit",
         target=S.SUBMITTED,
         comment=comment,
         narrative=narrative,
@@ -294,10 +344,7 @@ def report_accept(*, report, by, comment: str = ""):
     return _move(
         report,
         by=by,
-        roles=REVIEWERS,
-        action="report_accept",
-        label=_("accept the report"),
-        sources={S.SUBMITTED},
+        name="accept",
         target=S.ACCEPTED,
         comment=comment,
     )
@@ -307,10 +354,7 @@ def report_return(*, report, by, comment: str = ""):
     return _move(
         report,
         by=by,
-        roles=REVIEWERS,
-        action="report_return",
-        label=_("return the report"),
-        sources={S.SUBMITTED},
+        name="return",
         target=S.RETURNED,
         comment=comment,
         reason_required=True,

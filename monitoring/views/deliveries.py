@@ -21,14 +21,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role
 from accounts.policy import (
     INVALID,
     ActionRefused,
     alliances_visible_to,
     monitoring_alliances_visible_to,
-    require_roles,
-    roles_for_alliance,
 )
 from alliances import deliveries as delivery_services
 from alliances.models import Delivery, PurchaseAgreement
@@ -71,20 +68,20 @@ def _deliveries_context(request, plan, *, bound: dict | None = None) -> dict:
     agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
     terms = agreement.current_version if agreement else None
     unit = terms.unit if terms else alliance.product.unit
-    held = roles_for_alliance(request.user, alliance)
-    po_side = bool(held & delivery_services.PO_SIDE)
-    is_buyer = Role.BUYER in held
-    can_record = po_side and plan.status in delivery_services.SELLING_STAGES
+    user = request.user
+    decide = delivery_services.delivery_step_decision
+    po_side = bool(decide(user, alliance, "correct", state=False))
+    can_record = bool(decide(user, alliance, "record"))
 
     deliveries = alliance.deliveries.order_by("-delivered_on", "-id")
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for d in page.object_list:
         row = DeliveryRow(d, d.volume * d.unit_price, number_text(d.volume))
-        if is_buyer and d.status == Delivery.Status.RECORDED:
+        if decide(user, alliance, "confirm", d):
             row.confirm_form = bound.get(("confirm", d.pk)) or ConfirmForm(prefix=f"confirm-{d.pk}")
             row.dispute_form = bound.get(("dispute", d.pk)) or DisputeForm(prefix=f"dispute-{d.pk}")
-        if po_side and d.status == Delivery.Status.DISPUTED:
+        if decide(user, alliance, "correct", d):
             row.correct_form = bound.get(("correct", d.pk)) or CorrectionForm(
                 prefix=f"correct-{d.pk}",
                 unit=unit,
@@ -132,7 +129,6 @@ def _deliveries_context(request, plan, *, bound: dict | None = None) -> dict:
         "share_of_annual": int(volume * 100 / annual) if annual else None,
         "chart": delivered_vs_agreed_svg(alliance),
         "record_form": record_form,
-        "is_buyer": is_buyer,
         "po_side": po_side,
         "can_see_indicators": monitoring_alliances_visible_to(request.user)
         .filter(pk=alliance.pk)
@@ -172,9 +168,7 @@ def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
 def delivery_record(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_or_404(request, pk)
     alliance = plan.alliance
-    enforce(
-        require_roles(request.user, alliance, delivery_services.PO_SIDE, _("record a delivery"))
-    )
+    enforce(delivery_services.delivery_step_decision(request.user, alliance, "record", state=False))
     terms = getattr(
         PurchaseAgreement.objects.filter(alliance=alliance).first(), "current_version", None
     )
@@ -201,12 +195,7 @@ def _delivery_action(request, pk: int, action: str) -> HttpResponse:
     delivery = _delivery_for_user(request, pk)
     plan = plan_or_404(request, delivery.alliance.plan.pk)
     alliance = plan.alliance
-    if action == "correct":
-        roles, label = delivery_services.PO_SIDE, _("correct a delivery")
-    else:
-        roles = {Role.BUYER}
-        label = _("confirm a delivery") if action == "confirm" else _("dispute a delivery")
-    enforce(require_roles(request.user, alliance, roles, label))
+    enforce(delivery_services.delivery_step_decision(request.user, alliance, action, state=False))
     prefix = f"{action}-{delivery.pk}"
     if action == "correct":
         terms = getattr(

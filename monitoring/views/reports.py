@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role
 from accounts.policy import (
     CONFLICT,
     FORBIDDEN,
@@ -32,8 +31,6 @@ from accounts.policy import (
     WRONG_STATE,
     ActionRefused,
     monitoring_reports_visible_to,
-    require_roles,
-    roles_for_alliance,
     user_scope,
 )
 from alliances.models import Region
@@ -77,13 +74,6 @@ DONE = {
     "evidence": gettext_lazy("Evidence attached to the report."),
 }
 ACTIONS = tuple(DONE)
-ACTORS = {
-    "save": (services.PO_SIDE, gettext_lazy("enter the report's values")),
-    "submit": (services.PO_SIDE, gettext_lazy("submit the report")),
-    "evidence": (services.PO_SIDE, gettext_lazy("attach evidence to the report")),
-    "accept": (services.REVIEWERS, gettext_lazy("accept the report")),
-    "return": (services.REVIEWERS, gettext_lazy("return the report")),
-}
 
 
 # --- the list and the status board -----------------------------------------------------
@@ -234,12 +224,11 @@ def _report_or_404(request, pk: int) -> MonitoringReport:
 
 
 def _permissions(user, report) -> dict:
-    held = roles_for_alliance(user, report.alliance)
-    editable = bool(held & services.PO_SIDE) and report.status in services.EDITABLE
+    """Which forms the page offers: asked of the services' rules."""
     return {
-        "can_enter": editable,
-        "can_attach": editable and bool(report_evidence_decision(user, report)),
-        "can_review": Role.ME_OFFICER in held and report.status == S.SUBMITTED,
+        "can_enter": bool(services.report_step_decision(user, report, "save")),
+        "can_attach": bool(report_evidence_decision(user, report)),
+        "can_review": bool(services.report_step_decision(user, report, "accept")),
     }
 
 
@@ -356,10 +345,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("Unknown action."))
     # Who may act at all is settled first (404/403), so that a form error is never
     # shown to someone who may not take the action.
-    roles, label = ACTORS[action]
-    access = require_roles(request.user, report.alliance, roles, label)
-    if access.code in (NOT_FOUND, FORBIDDEN):
-        enforce(access)
+    enforce(services.report_step_decision(request.user, report, action, state=False))
     form = _bind(request, report, action)
     status = 400
     if form.is_valid():
