@@ -132,6 +132,16 @@ class Indicator(models.Model):
         catalogues; a name an administrator typed is shown as typed."""
         return gettext(self.name) if self.name else ""
 
+    def unit_for(self, *, currency: str, volume_unit: str) -> str:
+        """The unit of its values for an alliance: its own; else the programme's currency
+        for money and the agreement's unit for delivered volumes
+        (`selectors.volume_unit`)."""
+        if self.unit:
+            return self.unit
+        if self.is_money:
+            return currency
+        return volume_unit if self.source == self.Source.DELIVERY_VOLUME else ""
+
     @property
     def is_computed(self) -> bool:
         return self.source != self.Source.REPORTED

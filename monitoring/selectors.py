@@ -50,6 +50,20 @@ def indicators_for(alliance) -> list[Indicator]:
     return indicators_by_program([alliance.program_id])[alliance.program_id]
 
 
+def volume_unit(alliance) -> str:
+    """The unit an alliance's deliveries are counted in: its purchase agreement's (current
+    version), else its product's."""
+    from alliances.models import PurchaseAgreementVersion
+
+    unit = (
+        PurchaseAgreementVersion.objects.filter(agreement__alliance=alliance)
+        .order_by("-number")
+        .values_list("unit", flat=True)
+        .first()
+    )
+    return unit or alliance.product.unit
+
+
 def confirmed_sales(alliance_ids, start: datetime.date | None = None, end=None) -> dict:
     """{alliance_id: (volume, value)} of confirmed deliveries, dated within [start, end]."""
     from alliances.models import Delivery
@@ -187,7 +201,8 @@ def report_cells(report: MonitoringReport) -> dict[int, Cell]:
     return report_cells_for([report])[report.pk]
 
 
-def _aggregate(indicator: Indicator, values: list[Decimal]) -> Decimal | None:
+def aggregate(indicator: Indicator, values: list[Decimal]) -> Decimal | None:
+    """The value to date of `values` (one per period, oldest first) as the indicator adds up."""
     if not values:
         return None
     if indicator.aggregation == Indicator.Aggregation.SUM:
@@ -237,7 +252,7 @@ def indicator_table(alliance, *, accepted_only: bool = False) -> tuple[list, lis
         elif source == Indicator.Source.REVOLVING_REPAYMENTS:
             row.to_date = fund_repayments(alliance.producer_organization_id, start)
         else:
-            row.to_date = _aggregate(row.indicator, accepted_values.get(row.indicator.pk, []))
+            row.to_date = aggregate(row.indicator, accepted_values.get(row.indicator.pk, []))
     return reports, rows
 
 

@@ -19,7 +19,6 @@ from accounts.policy import (
     monitoring_alliances_visible_to,
     require_roles,
 )
-from alliances.models import PurchaseAgreement
 from funding.money import format_money
 from plans.views.common import enforce, plan_or_404
 
@@ -29,7 +28,7 @@ from ..forms import (
     plain_number,
 )
 from ..models import Indicator
-from ..selectors import indicator_table, indicators_for
+from ..selectors import indicator_table, indicators_for, volume_unit
 from .common import number_text, show_refusal, status_for
 
 # --- indicators, baselines and targets ---------------------------------------------------
@@ -62,21 +61,6 @@ class Shown:
     progress: int | None
 
 
-def _volume_unit(alliance) -> str:
-    agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
-    terms = agreement.current_version if agreement else None
-    return terms.unit if terms else alliance.product.unit
-
-
-def _unit(indicator: Indicator, currency: str, volume_unit: str) -> str:
-    """Money is in the programme's currency, delivered volumes in the agreement's unit."""
-    if indicator.unit:
-        return indicator.unit
-    if indicator.is_money:
-        return currency
-    return volume_unit if indicator.source == Indicator.Source.DELIVERY_VOLUME else ""
-
-
 def _cell_text(cell, fmt) -> str:
     if cell is None or cell.value is None:
         return "—"
@@ -102,14 +86,14 @@ def indicators(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _monitoring_plan(request, pk)
     alliance = plan.alliance
     currency = alliance.program.currency
-    volume_unit = _volume_unit(alliance)
+    units = {"currency": currency, "volume_unit": volume_unit(alliance)}
     reports, rows = indicator_table(alliance)
     years = list(range(1, _horizon(plan) + 1))
     shown = []
     for row in rows:
         i = row.indicator
         fmt = _formatter(i, currency)
-        unit = _unit(i, currency, volume_unit)
+        unit = i.unit_for(**units)
         cells = []
         for r in reports:
             cells.append((r, _cell_text(row.cells.get(r.pk), fmt)))
@@ -188,11 +172,8 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Baselines and targets saved."))
                 return redirect("monitoring:indicators", pk=plan.pk)
-    currency, volume_unit = alliance.program.currency, _volume_unit(alliance)
-    grid = [
-        (indicator, _unit(indicator, currency, volume_unit), *fields)
-        for indicator, *fields in form.grid()
-    ]
+    units = {"currency": alliance.program.currency, "volume_unit": volume_unit(alliance)}
+    grid = [(indicator, indicator.unit_for(**units), *fields) for indicator, *fields in form.grid()]
     return render(
         request,
         "monitoring/targets.html",

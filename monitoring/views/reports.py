@@ -50,7 +50,7 @@ from ..forms import (
 )
 from ..models import MonitoringReport
 from ..report_evidence import report_evidence_attach, report_evidence_decision
-from ..selectors import indicators_for, report_cells, reports_board_filter
+from ..selectors import indicators_for, report_cells, reports_board_filter, volume_unit
 
 S = MonitoringReport.Status
 PAGE_SIZE = 25
@@ -196,6 +196,7 @@ def _figure(number) -> str | None:
 class ValueRow:
     indicator: object
     cell: object
+    unit: str = ""
     note: str = ""
     figures: tuple = (None, None, None)  # value, women, youth as read
     value: object = None  # bound fields when the values are editable
@@ -253,9 +254,13 @@ def _context(request, report, forms: dict | None = None) -> dict:
             indicators=indicators, cells=cells, initial={"narrative": report.narrative}
         )
     rows = []
+    units = {
+        "currency": report.alliance.program.currency,
+        "volume_unit": volume_unit(report.alliance),
+    }
     for indicator in indicators:
         cell = cells.get(indicator.pk)
-        row = ValueRow(indicator, cell)
+        row = ValueRow(indicator, cell, indicator.unit_for(**units))
         if cell is not None:
             row.figures = (_figure(cell.value), _figure(cell.women), _figure(cell.youth))
         if indicator.is_computed:
@@ -269,7 +274,7 @@ def _context(request, report, forms: dict | None = None) -> dict:
     return {
         "report": report,
         "plan": plan,
-        "tab": "monitoring",
+        "tab": "indicators",
         "currency": report.alliance.program.currency,
         "rows": rows,
         "values_form": values_form,

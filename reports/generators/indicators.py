@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import monitoring_alliances_visible_to
 from monitoring.models import Indicator, MonitoringReport
-from monitoring.selectors import _aggregate, indicator_table
+from monitoring.selectors import aggregate, indicator_table, volume_unit
 
 from . import xlsx
 from .base import Context
@@ -69,19 +69,10 @@ def period_count(alliances) -> int:
     return max(counts, default=0)
 
 
-def _unit(indicator: Indicator, alliance) -> str:
-    if indicator.unit:
-        return indicator.unit
-    if indicator.is_money:
-        return alliance.program.currency
-    if indicator.source == Indicator.Source.DELIVERY_VOLUME:
-        return alliance.product.unit
-    return ""
-
-
 def alliance_rows(alliance) -> Iterator[tuple[Indicator, list]]:
     """(indicator, row) of one alliance, the row without its styles."""
     reports, rows = indicator_table(alliance)
+    units = {"currency": alliance.program.currency, "volume_unit": volume_unit(alliance)}
     accepted = {r.pk for r in reports if r.status == MonitoringReport.Status.ACCEPTED}
     head = [
         alliance.program.code,
@@ -93,7 +84,7 @@ def alliance_rows(alliance) -> Iterator[tuple[Indicator, list]]:
     for row in rows:
         indicator = row.indicator
         cells = [row.cells.get(r.pk) if r.pk in accepted else None for r in reports]
-        unit = _unit(indicator, alliance)
+        unit = indicator.unit_for(**units)
         values = [c.value if c else None for c in cells]
         yield (
             indicator,
@@ -114,7 +105,7 @@ def alliance_rows(alliance) -> Iterator[tuple[Indicator, list]]:
             if not shown:
                 continue
             figures = [getattr(c, attr) if c else None for c in cells]
-            to_date = _aggregate(indicator, [f for f in figures if f is not None])
+            to_date = aggregate(indicator, [f for f in figures if f is not None])
             yield (
                 indicator,
                 [

@@ -19,7 +19,7 @@ from monitoring.models import (
     MonitoringReport,
     RevolvingFundEntry,
 )
-from monitoring.selectors import indicator_table
+from monitoring.selectors import indicator_table, indicators_for, volume_unit
 from monitoring.services import (
     report_accept,
     report_schedule_create,
@@ -275,3 +275,22 @@ def test_cancelling_drops_the_reports_of_periods_not_started(world):
     assert plan.status == PlanStatus.CANCELLED
     # Day 200 falls in the third quarter: three reports stay, none is due after it.
     assert plan.alliance.monitoring_reports.count() == 3
+
+
+def test_units_of_values_follow_the_agreement_then_the_product(world, client):
+    plan = world.build(PlanStatus.ACTIVE)  # agreement in kg
+    world.product.unit = "bag"
+    world.product.save()
+    draft = world.build(PlanStatus.DRAFT, org=world.org_b)  # no agreement yet
+    assert (volume_unit(plan.alliance), volume_unit(draft.alliance)) == ("kg", "bag")
+    units = {"currency": "XOF", "volume_unit": volume_unit(plan.alliance)}
+    by_code = {i.code: i.unit_for(**units) for i in indicators_for(plan.alliance)}
+    assert (by_code["sales_volume"], by_code["sales_value"], by_code["yield"]) == (
+        "kg",
+        "XOF",
+        "t/ha",
+    )
+    client.force_login(world.producer)
+    page = client.get(f"/monitoring/reports/{first_report(plan).pk}/").content.decode()
+    assert "Sales volume to the buyer (kg)" in page
+    assert "Sales value to the buyer (XOF)" in page
