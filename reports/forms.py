@@ -21,12 +21,21 @@ PORTFOLIO_KINDS = [
 class PortfolioReportForm(forms.Form):
     """The portfolio reports: all the alliances the user sees, or one programme."""
 
-    kind = forms.ChoiceField(label=_("Report"), choices=PORTFOLIO_KINDS, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        choices=PORTFOLIO_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a report."),
+            "invalid_choice": _("Choose one of the reports listed."),
+        },
+    )
     program = forms.ModelChoiceField(
         label=_("Programme"),
         queryset=None,
         required=False,
         empty_label=_("All the alliances I can see"),
+        error_messages={"invalid_choice": _("Choose one of the programmes listed.")},
     )
 
     def __init__(self, *args, user, **kwargs):

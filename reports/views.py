@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -48,6 +49,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
     form = PortfolioReportForm(user=request.user)
     if request.method == "GET":
         return render(request, "reports/new.html", {"form": form})
+    if not _safe_next(request):  # the portfolio form itself: its own field messages
+        form = PortfolioReportForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return render(request, "reports/new.html", {"form": form}, status=400)
     parameters = {
         name: request.POST[name].strip()
         for name in PARAMETER_NAMES
@@ -91,6 +96,12 @@ def status_payload(job: ReportJob) -> dict:
         "finished": job.is_finished,
         "download_url": services.report_download_url(job),
         "error": job.error,
+        # As the page writes it (the user's language and time zone), for reports.js.
+        "finished_at": (
+            formats.date_format(timezone.localtime(job.finished_at), "SHORT_DATETIME_FORMAT")
+            if job.finished_at
+            else None
+        ),
     }
 
 

@@ -29,6 +29,10 @@
     }
     if (data.finished) {
       box.setAttribute("data-report-finished", "1");
+      var finishedAt = document.querySelector("[data-report-finished-at]");
+      if (finishedAt && data.finished_at) {
+        finishedAt.textContent = data.finished_at;
+      }
     }
   }
 

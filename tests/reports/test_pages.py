@@ -4,9 +4,9 @@ poll, and the download, which only the requester and users allowed to see the da
 import re
 
 import pytest
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from plans.models import PlanStatus
 from reports.models import ReportJob, ReportKind
@@ -117,7 +117,13 @@ def test_status_is_json_for_the_progress_bar(client, world, factsheet):
         "finished": True,
         "download_url": f"/reports/{factsheet.pk}/download/",
         "error": "",
+        # As the page shows it: "Finished at" is filled in without a reload.
+        "finished_at": date_format(localtime(factsheet.finished_at), "SHORT_DATETIME_FORMAT"),
     }
+    page = get(client, world.producer, reverse("reports:detail", args=[factsheet.pk]))
+    assert f"<dd data-report-finished-at>{response.json()['finished_at']}</dd>" in (
+        page.content.decode()
+    )
     other = get(client, world.producer_b, reverse("reports:status", args=[factsheet.pk]))
     assert (other.status_code, other.json()) == (404, {"detail": "No such report."})
 
@@ -154,25 +160,81 @@ def test_my_reports_runs_a_fixed_number_of_queries(
     assert response.content.decode().count("data-report-progress") == min(count, 25)
 
 
-def test_the_request_button_posts_back_to_the_page(client, world, plan):
-    request = RequestFactory().get("/plans/7/")
-    request.user = world.producer
-    html = render_to_string(
-        "reports/_request_button.html",
-        {"kind": "alliance_factsheet_pdf", "alliance": plan.alliance_id},
-        request=request,
-    )
-    assert f'name="alliance" value="{plan.alliance_id}"' in html
-    assert 'name="next" value="/plans/7/"' in html
-    assert "Fact sheet (PDF)" in html
+def report_buttons(html: str) -> list[dict[str, str]]:
+    """The fields each report button on a page sends."""
+    forms = re.findall(r'<form[^>]*class="inline report-request"[^>]*>(.*?)</form>', html, re.S)
+    return [
+        dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+        for form in forms
+    ]
+
+
+def press_every_report_button(client, user, url) -> list[ReportJob]:
+    """Open the page as `user`, press each report button; each must queue a job."""
+    client.force_login(user)
+    buttons = report_buttons(client.get(url).content.decode())
+    assert buttons, f"no report button on {url}"
+    jobs = []
+    for fields in buttons:
+        response = client.post(reverse("reports:new"), fields)
+        messages = [str(m) for m in response.wsgi_request._messages]
+        assert response.status_code == 302, messages
+        assert response["Location"].startswith("/reports/"), (fields, messages)
+        jobs.append(ReportJob.objects.get(pk=response["Location"].split("/")[2]))
+    return jobs
+
+
+def test_every_report_button_on_a_plan_page_queues_its_report(client, world, plan):
+    # A plan page has a `plan` of its own; the fact sheet and the ledger take an alliance.
+    jobs = press_every_report_button(client, world.officer, reverse("plan-detail", args=[plan.pk]))
+    assert sorted((job.kind, tuple(job.parameters)) for job in jobs) == [
+        ("alliance_factsheet_pdf", ("alliance",)),
+        ("committee_dossier_pdf", ("plan",)),
+        ("disbursement_ledger_xlsx", ("alliance",)),
+    ]
+    assert all(job.status != ReportJob.Status.FAILED for job in jobs)
+
+
+def test_the_producer_presses_the_fact_sheet_button_of_its_plan(client, world, plan):
+    jobs = press_every_report_button(client, world.producer, reverse("plan-detail", args=[plan.pk]))
+    assert [job.kind for job in jobs] == ["alliance_factsheet_pdf", "disbursement_ledger_xlsx"]
+    assert jobs[0].parameters == {"alliance": plan.alliance_id}
+
+
+def test_the_indicator_table_button_on_a_plan_page(client, world, plan):
+    url = reverse("monitoring:indicators", args=[plan.pk])
+    (job,) = press_every_report_button(client, world.officer, url)
+    assert (job.kind, job.parameters) == ("indicators_xlsx", {"alliance": plan.alliance_id})
+
+
+def test_the_programme_page_buttons(client, world, plan):
+    url = reverse("program-ledger", args=[world.program.pk])
+    jobs = press_every_report_button(client, world.officer, url)
+    assert {job.kind for job in jobs} == {
+        "portfolio_xlsx",
+        "portfolio_pdf",
+        "disbursement_ledger_xlsx",
+        "disbursement_ledger_csv",
+    }
+    assert {tuple(job.parameters.items()) for job in jobs} == {(("program", world.program.pk),)}
+
+
+def test_a_button_posts_back_to_the_page_it_is_on(client, world, plan):
     client.force_login(world.producer)
-    response = client.post(
-        reverse("reports:new"),
-        {"kind": "alliance_factsheet_pdf", "alliance": plan.alliance_id, "next": "/plans/7/"},
-    )
-    job = ReportJob.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("reports:detail", args=[job.pk])
+    url = reverse("plan-detail", args=[plan.pk])
+    (first, *_) = report_buttons(client.get(url).content.decode())
+    assert first["next"] == url
+    assert "Alliance fact sheet (PDF)" in client.get(url).content.decode()
+
+
+def test_the_request_form_without_a_choice_asks_for_one(client, world):
+    client.force_login(world.officer)
+    response = client.post(reverse("reports:new"), {"program": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose a report." in html
+    assert "portfolio_xlsx," not in html  # no internal codes listed
+    assert ReportJob.objects.count() == 0
 
 
 def test_a_refused_button_goes_back_with_the_reason(client, world, plan):
@@ -194,7 +256,7 @@ def test_an_unsafe_next_is_ignored(client, world):
         reverse("reports:new"), {"kind": "nope", "next": "https://evil.example/"}
     )
     assert response.status_code == 400
-    assert "Unknown report kind." in response.content.decode()
+    assert "Choose one of the reports listed." in response.content.decode()
 
 
 def test_the_portfolio_form_offers_visible_programmes_and_queues_a_job(client, world):
@@ -218,9 +280,10 @@ def test_a_bad_form_post_changes_nothing_and_says_why(client, world):
     client.force_login(world.outsider)
     response = client.post(reverse("reports:new"), {"kind": "portfolio_pdf", "program": "abc"})
     assert response.status_code == 400
-    assert "Give the id of the object, a whole number." in response.content.decode()
+    assert "Choose one of the programmes listed." in response.content.decode()
     response = client.post(reverse("reports:new"), {"kind": "portfolio_pdf", "program": "99999"})
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "Choose one of the programmes listed." in response.content.decode()
     assert ReportJob.objects.count() == 0
 
 
