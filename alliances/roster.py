@@ -7,7 +7,8 @@ the members in one transaction: nothing at all when any row is wrong.
 
 A file's type is told from its content, never from its name: an XLSX workbook is a zip
 archive holding `xl/workbook.xml`; a CSV file is text that decodes as UTF-8 or Latin-1
-(Windows-1252) without control characters.
+(Windows-1252) without control characters. A workbook that would unpack to too much is
+refused before it is read (`config.uploads.archive_check`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import INVALID, ActionRefused, can_manage_organization, can_manage_roster
+from config.uploads import UploadRefused, archive_check
 
 from .models import Member, ProducerOrganization
 
@@ -36,8 +38,6 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_SHEET_ROWS = 4 * MAX_ROWS  # blank rows included
-# A 2 MB zip may unpack to much more; refuse archives that would (zip bombs).
-MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_COLUMNS = 40
 EARLIEST_BIRTH_YEAR = 1900  # also a database constraint
 MIN_MEMBER_AGE = 15
@@ -309,8 +309,9 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
             entries = archive.infolist()
             if "xl/workbook.xml" not in {e.filename for e in entries}:
                 raise RosterFileError(str(NOT_A_ROSTER))
-            if sum(e.file_size for e in entries) > MAX_XLSX_UNPACKED_BYTES:
-                raise RosterFileError(_("The workbook is too large to read."))
+            archive_check(archive)  # before openpyxl unpacks anything (zip bombs)
+    except UploadRefused as refusal:
+        raise RosterFileError(refusal.message) from refusal
     except zipfile.BadZipFile as error:
         raise RosterFileError(str(NOT_A_ROSTER)) from error
 

@@ -1,70 +1,25 @@
 """Plan documents: uploads checked by size and by type read from the content.
 
 The name and the browser's declared type are never trusted: the first bytes decide
-(PDF, PNG, JPEG, XLSX, CSV). Files are stored under the private media root and are
-served only through a view that asks the policy.
+(PDF, PNG, JPEG, XLSX, CSV; `config.uploads`), and the file is stored under a generated
+name with the detected type's extension. Files are stored under the private media root
+and are served only through a view that asks the policy.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-
-import puremagic
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.policy import FORBIDDEN, INVALID, ActionRefused, require_roles, roles_for_alliance
+from config.uploads import UploadRefused, content_type_of
 
 from .models import BusinessPlan, PlanDocument, PlanStatus
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-ALLOWED_TYPES = {
-    "application/pdf": "PDF",
-    "image/png": "PNG",
-    "image/jpeg": "JPEG",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
-    "text/csv": "CSV",
-}
 UPLOADERS = frozenset({Role.PRODUCER, Role.TA_PROVIDER, Role.PROGRAMME_OFFICER})
-
-
-def sniff_content_type(head: bytes, whole: bytes | None = None) -> str | None:
-    """The content type read from the bytes, or None when it is not one we accept."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"PK\x03\x04") and whole is not None:
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(whole)).namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "xl/workbook.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return None
-    try:
-        guesses = puremagic.magic_string(head) if head else []
-    except puremagic.PureError:
-        guesses = []
-    if guesses:
-        return None  # a known binary format that we do not accept (executables, archives)
-    sample = whole if whole is not None else head
-    if b"\x00" in sample:
-        return None
-    for encoding in ("utf-8", "latin-1"):
-        try:
-            text = sample.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        first_line = text.splitlines()[0] if text.strip() else ""
-        if any(sep in first_line for sep in (",", ";", "\t")):
-            return "text/csv"
-    return None
 
 
 def upload_problem(upload: UploadedFile) -> tuple[str | None, str | None]:
@@ -79,13 +34,10 @@ def upload_problem(upload: UploadedFile) -> tuple[str | None, str | None]:
     upload.seek(0)
     whole = upload.read()
     upload.seek(0)
-    content_type = sniff_content_type(whole[:2048], whole)
-    if content_type is None:
-        return None, _(
-            "This file is not a PDF, an image (PNG, JPEG) or a spreadsheet (XLSX, CSV), "
-            "whatever its name says."
-        )
-    return content_type, None
+    try:
+        return content_type_of(whole), None
+    except UploadRefused as refusal:
+        return None, refusal.message
 
 
 def can_upload(user, plan: BusinessPlan) -> bool:
@@ -158,6 +110,7 @@ def document_store(*, plan: BusinessPlan, by, kind: str, title: str, upload, **l
             uploaded_by=by,
             **links,
         )
+        # The stored name is generated from the detected type (`document_path`).
         document.file.save("upload", upload, save=False)
         document.save()
     return document

@@ -5,8 +5,6 @@ state table). Its content lives in versions: the PO edits the open version; subm
 freezes it; a revision request opens a new version copied from the frozen one.
 """
 
-import uuid
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from config.uploads import download_name, stored_name
 from funding.money import ZERO, money_field
 
 from . import finance
@@ -424,8 +423,10 @@ class TransitionLog(models.Model):
 
 
 def document_path(instance: "PlanDocument", filename: str) -> str:
-    """Private storage path; the user's file name is kept only as metadata."""
-    return f"plans/{instance.plan_id}/{uuid.uuid4().hex}"
+    """Private storage path: a generated name with the extension of the type read from the
+    content (`page.html` holding a PDF is stored as `<uuid>.pdf`); the user's file name is
+    kept only as metadata."""
+    return f"plans/{instance.plan_id}/{stored_name(instance.content_type)}"
 
 
 class PlanDocument(models.Model):
@@ -485,3 +486,8 @@ class PlanDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_name(self) -> str:
+        """The user's file name, with the extension of the type read from the content."""
+        return download_name(self.original_name, self.content_type)

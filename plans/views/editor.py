@@ -338,7 +338,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        filename=document.download_name,
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -9,7 +9,6 @@ portfolio.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from funding.models import GrantCommitment, Payment, Program, Tranche
 from funding.money import ZERO
 from plans.models import TransitionLog
 
-from . import xlsx
+from . import cells, xlsx
 from .base import Context, to_reporting
 
 CHUNK = 500
@@ -205,7 +204,7 @@ def generate_csv(ctx: Context, path) -> None:
     ctx.progress.phase(0, 99, commitments(ctx).count())
     # UTF-8 with a byte-order mark, so that spreadsheet programs read accents right.
     with open(path, "w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
+        writer = cells.csv_writer(out)
         writer.writerow(headers())
         for row in rows(ctx):
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(row)

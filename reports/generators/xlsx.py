@@ -1,5 +1,6 @@
 """Streaming XLSX helpers: openpyxl's write-only workbook writes each row to disk as it
-is appended, so a sheet of any length needs memory for one row only."""
+is appended, so a sheet of any length needs memory for one row only. Every row goes
+through `cells.xlsx_value`: text is never written as a formula."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 
 from funding.money import minor_units
 
+from .cells import xlsx_value
 from .pdf import clean
 
 BOLD = Font(bold=True)
@@ -28,15 +30,30 @@ def workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
-def sheet(wb: Workbook, title: str, header: list[str], widths: list[int]):
+class Sheet:
+    """A write-only sheet whose `append` writes text as text, never as a formula."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    def append(self, row) -> None:
+        self.ws.append([xlsx_value(self.ws, value) for value in row])
+
+    def __getattr__(self, name):
+        # Reads only (`parent`, `title`...): set up the sheet before wrapping it.
+        return getattr(self.ws, name)
+
+
+def sheet(wb: Workbook, title: str, header: list[str], widths: list[int]) -> Sheet:
     """A new sheet with its column widths and a bold, frozen header row."""
-    ws = wb.create_sheet(title=clean(title)[:31])
+    raw = wb.create_sheet(title=clean(title)[:31])
     for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[_letter(index)].width = width
-    ws.freeze_panes = "A2"
+        raw.column_dimensions[_letter(index)].width = width
+    raw.freeze_panes = "A2"
+    ws = Sheet(raw)
     cells = []
     for value in header:
-        cell = WriteOnlyCell(ws, value=clean(value))
+        cell = WriteOnlyCell(raw, value=clean(value))
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cells.append(cell)
@@ -46,15 +63,19 @@ def sheet(wb: Workbook, title: str, header: list[str], widths: list[int]):
 
 def money(ws, value, currency: str):
     """A numeric cell shown in the currency's minor unit (the value stays a Decimal)."""
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(_raw(ws), value=value)
     cell.number_format = money_format(currency)
     return cell
 
 
 def bold(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(_raw(ws), value=value)
     cell.font = BOLD
     return cell
+
+
+def _raw(ws):
+    return ws.ws if isinstance(ws, Sheet) else ws
 
 
 def _letter(index: int) -> str:
