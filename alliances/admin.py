@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
+from config.dates import ADMIN_DATES
 from funding.money import format_money
 from plans.models import PlanStatus
 
@@ -99,6 +100,7 @@ class PersonalDataMixin:
 class MemberInline(PersonalDataMixin, admin.TabularInline):
     model = Member
     extra = 0
+    formfield_overrides = ADMIN_DATES
     fields = (
         "name",
         "national_id",
@@ -140,6 +142,7 @@ class MemberAdmin(PersonalDataMixin, admin.ModelAdmin):
     list_select_related = ("organization",)
     autocomplete_fields = ("organization",)
     personal_fields = ("national_id",)
+    formfield_overrides = ADMIN_DATES
 
     def organization_of(self, obj: Member) -> ProducerOrganization:
         return obj.organization
@@ -314,6 +317,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "delivered_on"
     autocomplete_fields = ("alliance", "recorded_by")
     readonly_fields = ("status", "dispute_reason", "created_at", "updated_at")
+    formfield_overrides = ADMIN_DATES
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status != Delivery.Status.RECORDED:

@@ -27,6 +27,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
+from config.dates import date_problem
 from funding.money import is_whole_in
 from plans.models import PlanStatus
 from plans.services import log_transition, status_move
@@ -88,6 +89,8 @@ def _check_values(alliance, *, delivered_on, volume, unit_price) -> None:
     errors: dict[str, list[str]] = {}
     if not isinstance(delivered_on, datetime.date) or delivered_on > timezone.localdate():
         errors["delivered_on"] = [_("Give the delivery date; it cannot be in the future.")]
+    elif problem := date_problem(delivered_on):
+        errors["delivered_on"] = [problem]
     if volume is None or Decimal(volume) <= 0:
         errors["volume"] = [_("Give a volume greater than zero.")]
     currency = alliance.program.currency

@@ -13,6 +13,8 @@ from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Val
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import ADMIN_DATES
+
 from .models import (
     CounterpartContribution,
     GrantCommitment,
@@ -207,6 +209,7 @@ class LegalizationRequirementInline(admin.TabularInline):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     form = ProgramAdminForm
+    formfield_overrides = ADMIN_DATES
     list_display = (
         "code",
         "name",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Product, PurchaseAgreementVersion
 from alliances.services import TERM_FIELDS
+from config.dates import EARLIEST_DATE, latest_date, validate_typed_date
 
 from .models import CounterpartContribution
 
@@ -19,10 +20,17 @@ FILE_LABEL = _("File (PDF, PNG, JPEG, XLSX or CSV, up to 10 MB)")
 
 
 class DateInput(forms.DateInput):
+    """A date picker bounded by the window of typed dates (`config.dates`), as a hint;
+    the fields' validator and the services enforce it."""
+
     input_type = "date"
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def get_context(self, name, value, attrs):
+        window = {"min": EARLIEST_DATE.isoformat(), "max": latest_date().isoformat()}
+        return super().get_context(name, value, {**window, **(attrs or {})})
 
 
 class AgreementForm(forms.ModelForm):
@@ -85,7 +93,9 @@ class EvidenceForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    paid_on = forms.DateField(label=_("Payment date"), widget=DateInput())
+    paid_on = forms.DateField(
+        label=_("Payment date"), widget=DateInput(), validators=[validate_typed_date]
+    )
     amount = forms.DecimalField(label=_("Amount paid"), **MONEY)
     reference = forms.CharField(label=_("Bank or treasury reference"), max_length=100)
     comment = forms.CharField(
@@ -102,6 +112,8 @@ class ReverseForm(forms.Form):
 class ContributionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CounterpartContribution.Kind.choices)
     amount = forms.DecimalField(label=_("Amount"), **MONEY)
-    contributed_on = forms.DateField(label=_("Date"), widget=DateInput())
+    contributed_on = forms.DateField(
+        label=_("Date"), widget=DateInput(), validators=[validate_typed_date]
+    )
     description = forms.CharField(label=_("What was contributed"), max_length=255)
     file = forms.FileField(label=_("Evidence (PDF, PNG, JPEG, XLSX or CSV, up to 10 MB)"))

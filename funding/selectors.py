@@ -234,7 +234,8 @@ def counterpart_by_kind(plan) -> list[CounterpartRow]:
 
 def finance_queue(user):
     """Tranches waiting for this finance officer: to authorize (verified by someone else)
-    or to pay (authorized), on active alliances of the officer's regions."""
+    or to pay (authorized, by someone else, and verified by someone else: three people
+    touch every payment), on active alliances of the officer's regions."""
     from plans.models import PlanStatus
 
     scope = user_scope(user)
@@ -243,7 +244,7 @@ def finance_queue(user):
     regions = scope.staff[Role.FINANCE_OFFICER]
     qs = Tranche.objects.filter(commitment__plan__status=PlanStatus.ACTIVE).filter(
         (Q(status=Tranche.Status.VERIFIED) & ~Q(verified_by=user))
-        | Q(status=Tranche.Status.AUTHORIZED)
+        | (Q(status=Tranche.Status.AUTHORIZED) & ~Q(verified_by=user) & ~Q(authorized_by=user))
     )
     if regions is not None:
         qs = qs.filter(commitment__plan__alliance__region_id__in=regions)

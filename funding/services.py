@@ -3,9 +3,9 @@
 Commitments reserve budget under a lock on the programme row, so two committees
 approving at once can never commit more than the budget. Tranches move
 planned -> requested -> verified -> authorized -> paid under a lock on the plan and the
-tranche; the verifier never authorizes; nothing is paid while the alliance is suspended
-or cancelled; the sum paid never exceeds the commitment; a payment is never edited, a
-correction is a reversal.
+tranche; three different people verify, authorize and pay each tranche; nothing is paid
+while the alliance is suspended or cancelled; the sum paid never exceeds the commitment;
+a payment is never edited, a correction is a reversal.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
+from config.dates import date_problem
 from plans.models import BusinessPlan, PlanStatus
 
 from .models import (
@@ -232,6 +233,24 @@ def tranche_step_decision(by, plan: BusinessPlan, tranche: Tranche, name: str) -
         return refuse(
             FORBIDDEN, _("You verified this tranche: another finance officer must authorize it.")
         )
+    if name == "pay":
+        # Three different people touch every payment: verifier, authorizer, payer (§4).
+        if tranche.verified_by_id == by.pk:
+            return refuse(
+                FORBIDDEN,
+                _(
+                    "You verified this tranche: a finance officer who neither verified nor "
+                    "authorized it must record its payment."
+                ),
+            )
+        if tranche.authorized_by_id == by.pk:
+            return refuse(
+                FORBIDDEN,
+                _(
+                    "You authorized this tranche: a finance officer who neither verified nor "
+                    "authorized it must record its payment."
+                ),
+            )
     if name == "request":
         problem = _previous_tranche_problem(plan, tranche)
         if problem:
@@ -366,6 +385,8 @@ def tranche_pay(
             errors["reference"] = [_("Give the bank or treasury reference.")]
         if paid_on is None or paid_on > timezone.localdate():
             errors["paid_on"] = [_("Give the payment date; it cannot be in the future.")]
+        elif problem := date_problem(paid_on):
+            errors["paid_on"] = [problem]
         if errors:
             raise ActionRefused(
                 [m for ms in errors.values() for m in ms], code=INVALID, fields=errors
@@ -558,6 +579,8 @@ def _contribution_errors(*, currency, kind, amount, contributed_on, description,
         ]
     if contributed_on is None or contributed_on > timezone.localdate():
         errors["contributed_on"] = [_("Give the date of the contribution; not in the future.")]
+    elif problem := date_problem(contributed_on):
+        errors["contributed_on"] = [problem]
     if not (description or "").strip():
         errors["description"] = [_("Say what was contributed.")]
     if upload is None:

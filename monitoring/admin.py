@@ -4,6 +4,8 @@ and revolving funds are read here and changed only through their pages and servi
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import ADMIN_DATES
+
 from .models import (
     Indicator,
     IndicatorBaseline,
@@ -74,6 +76,7 @@ class IndicatorBaselineAdmin(admin.ModelAdmin):
     search_fields = ("alliance__code",)
     list_select_related = ("alliance", "indicator")
     autocomplete_fields = ("alliance",)
+    formfield_overrides = ADMIN_DATES
 
 
 @admin.register(IndicatorTarget)

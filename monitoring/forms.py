@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Member
+from config.dates import validate_typed_date
 from funding.forms import DateInput
 
 from .models import RevolvingFundEntry
@@ -130,7 +131,9 @@ def _decimal_widget(step: str) -> forms.NumberInput:
 class DeliveryForm(forms.Form):
     """What the PO side types for a delivery: recorded, or corrected after a dispute."""
 
-    delivered_on = forms.DateField(label=_("Delivery date"), widget=DateInput())
+    delivered_on = forms.DateField(
+        label=_("Delivery date"), widget=DateInput(), validators=[validate_typed_date]
+    )
     volume = forms.DecimalField(
         label=_("Volume"), max_digits=14, decimal_places=3, widget=_decimal_widget("0.001")
     )
@@ -228,7 +231,9 @@ class TargetsForm(forms.Form):
 
 class RevolvingFundEntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RevolvingFundEntry.Kind.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=DateInput(), validators=[validate_typed_date]
+    )
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=18, decimal_places=2, widget=_decimal_widget("0.01")
     )

@@ -32,6 +32,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
+from config.dates import date_problem
 from funding.money import ZERO, format_money, is_whole_in
 from plans.services import status_move
 
@@ -455,6 +456,8 @@ def revolving_fund_record(
         errors["kind"] = [_("Choose a repayment or a loan.")]
     if not isinstance(occurred_on, datetime.date) or occurred_on > timezone.localdate():
         errors["occurred_on"] = [_("Give the date; it cannot be in the future.")]
+    elif problem := date_problem(occurred_on):
+        errors["occurred_on"] = [problem]
     currency = fund_currency(organization)
     if currency is None:
         raise ActionRefused(

@@ -1,0 +1,56 @@
+"""The window of dates a person may type, one rule for every page, API call and service.
+
+A typed date is refused before 1 January 2000 or more than ten years after today: nothing
+the platform records happened earlier or is planned later, and dates such as 0001-01-01
+break date arithmetic, charts and exports downstream. Forms and serializers use
+`validate_typed_date` for a field message; the services that record a dated fact ask
+`date_problem` again, so nothing bypasses it. Tighter rules (a payment is not in the
+future) stay with their service and apply as well.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    """Ten years after `today` (28 February for a 29 February)."""
+    today = today or timezone.localdate()
+    year = today.year + YEARS_AHEAD
+    try:
+        return today.replace(year=year)
+    except ValueError:
+        return today.replace(year=year, day=28)
+
+
+def date_problem(value: datetime.date, today: datetime.date | None = None) -> str:
+    """Why `value` is outside the window of typed dates, or "" when it is inside."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    latest = latest_date(today)
+    if EARLIEST_DATE <= value <= latest:
+        return ""
+    return _("Enter a date between %(earliest)s and %(latest)s.") % {
+        "earliest": date_format(EARLIEST_DATE, "DATE_FORMAT"),
+        "latest": date_format(latest, "DATE_FORMAT"),
+    }
+
+
+def validate_typed_date(value: datetime.date) -> None:
+    """The validator of every date field of a form or a serializer."""
+    problem = date_problem(value)
+    if problem:
+        raise ValidationError(problem, code="date_out_of_range")
+
+
+# The admin's editable date fields take the same validator: `formfield_overrides = ADMIN_DATES`.
+ADMIN_DATES = {models.DateField: {"validators": [validate_typed_date]}}
