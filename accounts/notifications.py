@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Notification, Role
-from .policy import users_acting_for
+from .policy import MONEY, MONITORING, SUMMARY, can_read, users_acting_for
 
 
 def _next_roles(log) -> set[str]:
@@ -49,12 +49,26 @@ def _next_roles(log) -> set[str]:
     return set()
 
 
-def recipients(log):
+def _part_of(log) -> str:
+    """Which part of the alliance's data a step of this model belongs to (§9a)."""
+    model = log.content_type.model_class()
+    label = f"{model._meta.app_label}.{model.__name__}" if model else ""
+    if label in ("funding.Tranche", "funding.CounterpartContribution", "funding.Payment"):
+        return MONEY
+    if label == "monitoring.MonitoringReport":
+        return MONITORING
+    return SUMMARY
+
+
+def recipients(log) -> list:
+    """Who is told of a step: those who act next and the organization's side, if they
+    may read what the step is about (the same scope as the pages, §9a)."""
     roles = _next_roles(log) | {Role.PRODUCER}
     users = users_acting_for(log.alliance, roles)
     if log.actor_id:
         users = users.exclude(pk=log.actor_id)
-    return users
+    part = _part_of(log)
+    return [user for user in users.order_by("pk") if can_read(user, log.alliance, part)]
 
 
 def message_for(log) -> str:

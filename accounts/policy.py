@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
@@ -156,47 +157,187 @@ def is_staff_member(user) -> bool:
     return bool(_scope(user).staff)
 
 
-# --- what the user may see -------------------------------------------------------------
+# --- who reads what (DESIGN §9a) -------------------------------------------------------
+#
+# An alliance's data falls into a few parts, and each role reads some of them. Every
+# scope selector below (`<model>s_visible_to(user)`) and every `can_read` question is
+# answered from this one table, so pages, API, report files and notifications agree.
+
+SUMMARY = "summary"  # the alliance, the plan's summary and market, agreements, deliveries
+CONTENT = "content"  # budget, cash flows, documents, screening, the decision and grant
+SCORE = "score"  # the plan's consolidated appraisal score
+MONEY = "money"  # commitments, tranches, payments, counterpart contributions, the ledger
+MONITORING = "monitoring"  # monitoring reports, indicators, targets, the revolving fund
+APPRAISALS = "appraisals"  # individual appraisals and the committee dossier
+# Not a part but a scope: the alliances a portfolio view adds up (ministry staff of
+# their regions, funders of their programmes), for the dashboard and portfolio reports.
+PORTFOLIO = "portfolio"
+
+PARTS = (SUMMARY, CONTENT, SCORE, MONEY, MONITORING, APPRAISALS)
+_EVERYTHING = frozenset(PARTS)
+_ORGANIZATION_SIDE = frozenset({SUMMARY, CONTENT, SCORE, MONEY, MONITORING})
+
+READS: dict[str, frozenset[str]] = {
+    Role.PRODUCER: _ORGANIZATION_SIDE,
+    Role.TA_PROVIDER: _ORGANIZATION_SIDE,
+    Role.BUYER: frozenset({SUMMARY}),
+    Role.FUNDER: _ORGANIZATION_SIDE,
+    Role.PROGRAMME_OFFICER: _EVERYTHING,
+    Role.COMMITTEE_MEMBER: _EVERYTHING,
+    Role.FINANCE_OFFICER: _EVERYTHING - {APPRAISALS},
+    Role.ME_OFFICER: _EVERYTHING - {APPRAISALS},
+    # Only the plans assigned to them (and, of appraisals, their own: see
+    # `appraisals_visible_to`); never the mean score, from which a colleague's follows.
+    Role.APPRAISER: frozenset({SUMMARY, CONTENT}),
+}
 
 
-def _alliance_filter(user, prefix: str = "", *, buyers: bool = True) -> Q | None:
-    """A Q over alliances the user may see; None means everything. `buyers=False` leaves
-    out what a user sees only as the buyer (monitoring is not the buyer's business)."""
-    if user is None or not user.is_authenticated:
+def _assigned_alliances(user) -> QuerySet:
+    from plans.models import AppraisalAssignment
+
+    return AppraisalAssignment.objects.filter(appraiser=user).values("version__plan__alliance_id")
+
+
+def _alliance_filter(user, prefix: str = "", reads: str = SUMMARY) -> Q | None:
+    """A Q over the alliances whose `reads` part the user may read; None means all."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return None
     s = _scope(user)
     p = prefix
-    q = Q(pk__in=[]) if not p else Q(**{f"{p}pk__in": []})
-    if s.organization_ids | s.ta_organization_ids:
-        q |= Q(**{f"{p}producer_organization_id__in": s.organization_ids | s.ta_organization_ids})
-    if s.buyer_ids and buyers:
+    q = Q(**{f"{p}pk__in": []})
+    organizations = frozenset()
+    if reads in READS[Role.PRODUCER]:
+        organizations |= s.organization_ids
+    if reads in READS[Role.TA_PROVIDER]:
+        organizations |= s.ta_organization_ids
+    if organizations:
+        q |= Q(**{f"{p}producer_organization_id__in": organizations})
+    if s.buyer_ids and reads in READS[Role.BUYER]:
         q |= Q(**{f"{p}buyer_id__in": s.buyer_ids})
-    if s.funded_program_ids:
+    if s.funded_program_ids and reads in READS[Role.FUNDER]:
         q |= Q(**{f"{p}program_id__in": s.funded_program_ids})
-    if s.staff:
-        if any(regions is None for regions in s.staff.values()):
+    region_ids: set[int] = set()
+    for role, regions in s.staff.items():
+        if role == Role.APPRAISER or reads not in READS[role]:
+            continue
+        if regions is None:
             return None
-        region_ids = frozenset().union(*s.staff.values())
+        region_ids |= regions
+    if region_ids:
         q |= Q(**{f"{p}region_id__in": region_ids})
+    if Role.APPRAISER in s.staff and reads in READS[Role.APPRAISER]:
+        q |= Q(**{f"{p}pk__in": _assigned_alliances(user)})
     return q
 
 
-def alliances_visible_to(user) -> QuerySet:
+def readable_parts(user, alliance) -> frozenset[str]:
+    """The parts of this alliance's data (SUMMARY, CONTENT, ...) the user may read."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return _EVERYTHING
+    held = roles_for_alliance(user, alliance)
+    parts: set[str] = set()
+    for role in held - {Role.APPRAISER}:
+        parts |= READS[role]
+    assigned = _assigned_alliances(user).filter(version__plan__alliance_id=alliance.pk)
+    if Role.APPRAISER in held and not parts >= READS[Role.APPRAISER] and assigned.exists():
+        parts |= READS[Role.APPRAISER]
+    return frozenset(parts)
+
+
+def reads_part_anywhere(user, reads: str) -> bool:
+    """Does any of the user's roles read the `reads` part of some alliance? (A buyer
+    reads no alliance's money: a ledger of "everything it sees" is not for it.)"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if reads == PORTFOLIO:
+        return can_view_portfolio(user)
+    return any(reads in READS[role] for role in _scope(user).roles if role in READS)
+
+
+def can_read(user, alliance, reads: str = SUMMARY) -> bool:
+    """May `user` read the `reads` part of this alliance's data?"""
+    return reads in readable_parts(user, alliance)
+
+
+def alliances_visible_to(user, reads: str = SUMMARY) -> QuerySet:
+    """Alliances whose `reads` part the user may read (by default: that they exist)."""
     from alliances.models import Alliance
 
-    q = _alliance_filter(user)
+    if reads == PORTFOLIO:
+        return portfolio_alliances_visible_to(user)
+    q = _alliance_filter(user, reads=reads)
     qs = Alliance.objects.all()
     return qs if q is None else qs.filter(q)
 
 
-def plans_visible_to(user) -> QuerySet:
+def _through_alliance(queryset: QuerySet, user, path: str, reads: str) -> QuerySet:
+    q = _alliance_filter(user, prefix=f"{path}__", reads=reads)
+    return queryset if q is None else queryset.filter(q)
+
+
+def plans_visible_to(user, reads: str = SUMMARY) -> QuerySet:
     from plans.models import BusinessPlan
 
-    q = _alliance_filter(user, prefix="alliance__")
-    qs = BusinessPlan.objects.all()
-    return qs if q is None else qs.filter(q)
+    return _through_alliance(BusinessPlan.objects.all(), user, "alliance", reads)
+
+
+def agreements_visible_to(user) -> QuerySet:
+    """Purchase agreements: everyone who sees the alliance, the buyer included."""
+    from alliances.models import PurchaseAgreement
+
+    return _through_alliance(PurchaseAgreement.objects.all(), user, "alliance", SUMMARY)
+
+
+def deliveries_visible_to(user) -> QuerySet:
+    from alliances.models import Delivery
+
+    return _through_alliance(Delivery.objects.all(), user, "alliance", SUMMARY)
+
+
+def commitments_visible_to(user) -> QuerySet:
+    from funding.models import GrantCommitment
+
+    return _through_alliance(GrantCommitment.objects.all(), user, "plan__alliance", MONEY)
+
+
+def tranches_visible_to(user) -> QuerySet:
+    from funding.models import Tranche
+
+    return _through_alliance(Tranche.objects.all(), user, "commitment__plan__alliance", MONEY)
+
+
+def payments_visible_to(user) -> QuerySet:
+    from funding.models import Payment
+
+    return _through_alliance(
+        Payment.objects.all(), user, "tranche__commitment__plan__alliance", MONEY
+    )
+
+
+def contributions_visible_to(user) -> QuerySet:
+    from funding.models import CounterpartContribution
+
+    return _through_alliance(CounterpartContribution.objects.all(), user, "plan__alliance", MONEY)
+
+
+def appraisals_visible_to(user) -> QuerySet:
+    """Individual appraisals: the committee and programme officers of the alliance's
+    region, and each appraiser its own; nobody else (§9a)."""
+    from plans.models import AppraisalAssignment
+
+    qs = AppraisalAssignment.objects.all()
+    q = _alliance_filter(user, prefix="version__plan__alliance__", reads=APPRAISALS)
+    if q is None:
+        return qs
+    if user is not None and user.is_authenticated and user.is_active:
+        q |= Q(appraiser=user)
+    return qs.filter(q)
 
 
 def monitoring_reports_visible_to(user) -> QuerySet:
@@ -205,26 +346,67 @@ def monitoring_reports_visible_to(user) -> QuerySet:
     ministry)."""
     from monitoring.models import MonitoringReport
 
-    q = _alliance_filter(user, prefix="alliance__", buyers=False)
-    qs = MonitoringReport.objects.all()
-    return qs if q is None else qs.filter(q)
+    return _through_alliance(MonitoringReport.objects.all(), user, "alliance", MONITORING)
 
 
 def monitoring_alliances_visible_to(user) -> QuerySet:
     """Alliances whose monitoring (indicators, reports) the user may read."""
-    from alliances.models import Alliance
-
-    q = _alliance_filter(user, buyers=False)
-    qs = Alliance.objects.all()
-    return qs if q is None else qs.filter(q)
+    return alliances_visible_to(user, reads=MONITORING)
 
 
 def can_view_monitoring(user, alliance) -> bool:
     """Monitoring (reports, their evidence, indicators): all who see the alliance except
     those who see it only as its buyer."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(roles_for_alliance(user, alliance) - {Role.BUYER})
+    return can_read(user, alliance, MONITORING)
+
+
+def regions_visible_to(user) -> QuerySet:
+    """Regions offered in filters: all for national staff and administrators; for
+    regional staff their regions; for others the regions of the alliances they see."""
+    from alliances.models import Region
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    if _alliance_filter(user) is None:
+        return Region.objects.all()
+    s = _scope(user)
+    staff_regions = frozenset().union(*(r for r in s.staff.values() if r is not None))
+    q = Q(pk__in=alliances_visible_to(user).values("region_id")) | Q(pk__in=staff_regions)
+    return Region.objects.filter(q)
+
+
+def report_jobs_visible_to(user) -> QuerySet:
+    """Report jobs: each belongs to its requester, and nobody else sees it (§9)."""
+    from reports.models import ReportJob
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ReportJob.objects.none()
+    return ReportJob.objects.filter(requester=user)
+
+
+def programs_visible_to(user) -> QuerySet:
+    """Programmes the user works in: national staff see all; regional staff the
+    programmes open to their regions; funders those they fund; others, the programmes of
+    the alliances they see."""
+    from funding.models import Program
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Program.objects.none()
+    if user.is_superuser:
+        return Program.objects.all()
+    s = _scope(user)
+    staff = {role: regions for role, regions in s.staff.items() if role != Role.APPRAISER}
+    if any(regions is None for regions in staff.values()):
+        return Program.objects.all()
+    q = Q(pk__in=alliances_visible_to(user).values("program_id"))
+    q |= Q(pk__in=s.funded_program_ids)
+    if s.organization_ids | s.ta_organization_ids:  # calls open to a proposal today
+        today = timezone.localdate()
+        q |= Q(opens_on__lte=today, closes_on__gte=today)
+    if staff:
+        region_ids = frozenset().union(*staff.values())
+        q |= Q(pk__in=Program.objects.filter(eligible_regions__in=region_ids).values("pk"))
+    return Program.objects.filter(q)
 
 
 def plan_documents_visible_to(user, plan) -> QuerySet:
@@ -237,9 +419,7 @@ def plan_documents_visible_to(user, plan) -> QuerySet:
 
 
 def can_view_alliance(user, alliance) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or bool(roles_for_alliance(user, alliance))
+    return can_read(user, alliance, SUMMARY)
 
 
 def get_plan_for_user(user, pk) -> object:
@@ -470,6 +650,18 @@ def can_view_organization(user, organization) -> bool:
     )
 
 
+def organizations_known_to(user) -> QuerySet:
+    """Organizations whose name, region and member counts the user may know (the API's
+    directory): those whose profile they read, and those party to an alliance they see."""
+    from alliances.models import ProducerOrganization
+
+    q = _organization_filter(user)
+    if q is None:
+        return ProducerOrganization.objects.all()
+    q |= Q(pk__in=alliances_visible_to(user).values("producer_organization_id"))
+    return ProducerOrganization.objects.filter(q)
+
+
 def get_organization_for_user(user, pk) -> object:
     """The organization `pk` if the user may see it; otherwise 404."""
     organization = organizations_visible_to(user).select_related("region").filter(pk=pk).first()
@@ -520,30 +712,36 @@ def can_keep_revolving_fund(user, organization) -> Decision:
 # --- the portfolio dashboard (§8) -------------------------------------------------------
 
 
+def _money_staff(user) -> dict[str, frozenset[int] | None]:
+    """The user's ministry roles that read money (all but the appraiser), with regions."""
+    return {role: r for role, r in _scope(user).staff.items() if MONEY in READS[role]}
+
+
 def can_view_portfolio(user) -> bool:
-    """The portfolio dashboard: ministry staff (any staff role) and funders; not producers,
-    buyers or TA providers."""
+    """The portfolio dashboard: ministry staff who read money (not appraisers) and
+    funders; not producers, buyers or TA providers."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    s = _scope(user)
-    return bool(user.is_superuser or s.staff or s.funder_ids)
+    return bool(user.is_superuser or _money_staff(user) or _scope(user).funder_ids)
 
 
 def portfolio_alliances_visible_to(user) -> QuerySet:
-    """The alliances the dashboard adds up for `user`: those they may see as ministry
-    staff (their regions) or as a funder (the programmes they fund). Alliances they see
-    only as a producer, buyer or TA provider are left out."""
-    qs = alliances_visible_to(user)
+    """The alliances the dashboard and the portfolio reports add up for `user`: those
+    they see as ministry staff (their regions) or as a funder (the programmes they fund).
+    Alliances they see only as a producer, buyer, TA provider or appraiser are left out."""
+    qs = alliances_visible_to(user, reads=MONEY)
+    if not can_view_portfolio(user):
+        return qs.none()
     if user.is_superuser:
         return qs
-    s = _scope(user)
-    if any(regions is None for regions in s.staff.values()):
+    staff = _money_staff(user)
+    if any(regions is None for regions in staff.values()):
         return qs
     q = Q(pk__in=[])
-    if s.staff:
-        q |= Q(region_id__in=frozenset().union(*s.staff.values()))
-    if s.funded_program_ids:
-        q |= Q(program_id__in=s.funded_program_ids)
+    if staff:
+        q |= Q(region_id__in=frozenset().union(*staff.values()))
+    if _scope(user).funded_program_ids:
+        q |= Q(program_id__in=_scope(user).funded_program_ids)
     return qs.filter(q)
 
 
@@ -551,26 +749,33 @@ def portfolio_alliances_visible_to(user) -> QuerySet:
 
 
 def programs_with_ledger_for(user) -> QuerySet:
-    """Programmes whose ledger the user may read: all of them for ministry staff and
-    administrators, the programmes they fund for funders, none for anyone else."""
+    """Programmes whose ledger the user may read: for ministry staff who read money, all
+    of them (national) or those open to their regions; for funders, those they fund."""
     from funding.models import Program
 
     if user is None or not user.is_authenticated or not user.is_active:
         return Program.objects.none()
-    s = _scope(user)
-    if user.is_superuser or s.staff:
+    if user.is_superuser:
         return Program.objects.all()
-    return Program.objects.filter(pk__in=s.funded_program_ids)
+    staff = _money_staff(user)
+    if any(regions is None for regions in staff.values()):
+        return Program.objects.all()
+    q = Q(pk__in=_scope(user).funded_program_ids)
+    if staff:
+        region_ids = frozenset().union(*staff.values())
+        q |= Q(pk__in=Program.objects.filter(eligible_regions__in=region_ids).values("pk"))
+    return Program.objects.filter(q)
 
 
 def check_program_ledger_access(user, program) -> Decision:
     """Ministry staff (their regions' alliances) and the programme's funders read its
-    ledger; a funder of another programme does not see it exists; others are refused."""
+    ledger; staff or a funder of another programme do not see it exists; others are
+    refused."""
     if user is None or not user.is_authenticated or not user.is_active:
         return refuse(NOT_FOUND, _("No such programme."))
-    s = _scope(user)
-    if user.is_superuser or s.staff or program.pk in s.funded_program_ids:
+    if programs_with_ledger_for(user).filter(pk=program.pk).exists():
         return ALLOWED
-    if s.funder_ids:
+    s = _scope(user)
+    if _money_staff(user) or s.funder_ids:
         return refuse(NOT_FOUND, _("No such programme."))
     return refuse(FORBIDDEN, _("Only ministry staff and the programme's funders read its ledger."))

@@ -11,6 +11,7 @@ code names, and gives every error the same shape:
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -31,8 +32,9 @@ from accounts.policy import (
     NOT_FOUND,
     WRONG_STATE,
     ActionRefused,
-    alliances_visible_to,
 )
+
+from .api_input import BodyTooLarge
 
 STATUS_BY_CODE = {
     NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -77,7 +79,9 @@ def exception_handler(exc, context):
             error_body(" ".join(exc.reasons), exc.reasons, exc.fields),
             status=STATUS_BY_CODE.get(exc.code, status.HTTP_409_CONFLICT),
         )
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):  # Django's own cap, DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = BodyTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
@@ -209,14 +213,6 @@ def alliance_filterset(prefix: str, *, updated: str | None = None) -> type[filte
     return type(
         "AllianceFilterSet", (filters.FilterSet,), alliance_filters(prefix, updated=updated)
     )
-
-
-def visible_through_alliance(queryset, user, path: str):
-    """Objects whose alliance (reached through `path`) the user may see."""
-    alliances = alliances_visible_to(user)
-    if not alliances.query.where:  # national staff and administrators see every alliance
-        return queryset
-    return queryset.filter(**{f"{path}__in": alliances.values("pk")})
 
 
 # --- request bodies ----------------------------------------------------------------------

@@ -14,9 +14,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts.policy import payments_visible_to, programs_visible_to, tranches_visible_to
 from alliances.api import RegionSerializer
 from alliances.models import Product, ValueChain
 from config.api import (
@@ -25,8 +26,9 @@ from config.api import (
     IdFilter,
     NotFoundMixin,
     alliance_filterset,
-    visible_through_alliance,
 )
+from config.api_input import JSONParser
+from config.dates import validate_typed_date
 from plans.documents import document_upload
 from plans.models import PlanDocument
 
@@ -173,15 +175,19 @@ class ProgramViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         fundings = ProgramFunding.objects.filter(program=OuterRef("pk"))
         commitments = GrantCommitment.objects.filter(program=OuterRef("pk"))
-        return Program.objects.annotate(
-            budget_total=_money_sum("amount", fundings),
-            committed_total=_money_sum(F("amount") - F("released_amount"), commitments),
-        ).prefetch_related(
-            Prefetch("fundings", queryset=ProgramFunding.objects.select_related("funder")),
-            "eligible_regions",
-            "eligible_value_chains__products",
-            "criteria",
-            "legalization_requirements",
+        return (
+            programs_visible_to(self.request.user)
+            .annotate(
+                budget_total=_money_sum("amount", fundings),
+                committed_total=_money_sum(F("amount") - F("released_amount"), commitments),
+            )
+            .prefetch_related(
+                Prefetch("fundings", queryset=ProgramFunding.objects.select_related("funder")),
+                "eligible_regions",
+                "eligible_value_chains__products",
+                "criteria",
+                "legalization_requirements",
+            )
         )
 
 
@@ -301,7 +307,10 @@ class PaySerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         **MONEY, help_text=_("The tranche amount, in the programme's currency.")
     )
-    paid_on = serializers.DateField(help_text=_("Date of the transfer; not in the future."))
+    paid_on = serializers.DateField(
+        validators=[validate_typed_date],
+        help_text=_("Date of the transfer; not before 2000-01-01 nor in the future."),
+    )
     reference = serializers.CharField(
         max_length=100, allow_blank=True, help_text=_("Bank or treasury reference.")
     )
@@ -331,8 +340,8 @@ class EvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("PDF, image or spreadsheet; the type is checked."))
 
 
-def _tranche_queryset():
-    return Tranche.objects.select_related(
+def _tranche_queryset(tranches):
+    return tranches.select_related(
         "commitment__plan__alliance",
         "commitment__program",
         "requested_by",
@@ -352,7 +361,8 @@ def _tranche_queryset():
 class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     """Tranches of grant commitments (§4): `planned -> requested` (producer organization)
     `-> verified` (programme officer) `-> authorized` (finance officer, not the verifier)
-    `-> paid` (finance officer records the payment)."""
+    `-> paid` (a finance officer who neither verified nor authorized it records the
+    payment: three different people)."""
 
     serializer_class = TrancheSerializer
     filterset_class = TrancheFilter
@@ -361,9 +371,7 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such tranche.")
 
     def get_queryset(self):
-        return visible_through_alliance(
-            _tranche_queryset(), self.request.user, "commitment__plan__alliance"
-        )
+        return _tranche_queryset(tranches_visible_to(self.request.user))
 
     def _step(self, request, service):
         tranche = self.get_object()
@@ -440,10 +448,12 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         return Response(EvidenceSerializer(documents, many=True).data)
 
     @extend_schema(
-        summary="Record the payment of the tranche (finance officer)",
+        summary="Record the payment of the tranche (a third finance officer)",
         description=(
-            "The amount must be the tranche's amount; the reference is unique. Paying the "
-            "last tranche moves the plan to `monitoring`."
+            "By a finance officer who neither verified nor authorized the tranche (403 "
+            "otherwise). The amount must be the tranche's amount; the reference is unique; "
+            "the date is not before 2000-01-01 nor in the future. Paying the last tranche "
+            "moves the plan to `monitoring`."
         ),
         request=PaySerializer,
         responses={200: TrancheSerializer},
@@ -499,10 +509,8 @@ class DisbursementViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such disbursement.")
 
     def get_queryset(self):
-        return visible_through_alliance(
-            Payment.objects.select_related("tranche__commitment__program", "recorded_by"),
-            self.request.user,
-            "tranche__commitment__plan__alliance",
+        return payments_visible_to(self.request.user).select_related(
+            "tranche__commitment__program", "recorded_by"
         )
 
     @extend_schema(

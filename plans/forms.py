@@ -261,10 +261,12 @@ class PlanFilterForm(forms.Form):
     )
     task = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, regions, value_chains, **kwargs):
+    def __init__(self, *args, regions, value_chains, programs=None, **kwargs):
         from .models import PlanStatus
 
         super().__init__(*args, **kwargs)
+        if programs is not None:
+            self.fields["program"].queryset = programs
         self.fields["status"].choices = [("", _("All")), *PlanStatus.choices]
         self.fields["region"] = forms.ModelChoiceField(regions, label=_("Region"), required=False)
         self.fields["value_chain"] = forms.ModelChoiceField(

@@ -111,7 +111,10 @@ class ReportJobViewSet(
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        job = self.get_object()
+        try:
+            job = services.get_report_file_for_user(request.user, pk)
+        except Http404 as exc:
+            raise NotFound(_("No such report.")) from exc
         try:
             return file_response(job)
         except Http404 as exc:

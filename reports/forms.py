@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import programs_visible_to
+
 from .models import ReportKind
-from .services import programs_visible_to
 
 PORTFOLIO_KINDS = [
     (kind, label)

@@ -91,6 +91,13 @@ class ReportJob(models.Model):
                 condition=~Q(schedule_key=""),
                 name="report_schedule_once",
             ),
+            # Identical requests while one is queued or running are one job, even when
+            # they arrive at the same moment on different processes (§9).
+            models.UniqueConstraint(
+                fields=["requester", "kind", "parameters"],
+                condition=Q(status__in=("queued", "running"), schedule_key=""),
+                name="report_active_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,16 +30,20 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import STAFF_ROLES, Membership, Role, User
+from accounts.models import Role, User
 from accounts.policy import (
     FORBIDDEN,
     INVALID,
     NOT_FOUND,
+    PORTFOLIO,
     ActionRefused,
     alliances_visible_to,
+    can_view_portfolio,
     plans_visible_to,
+    programs_visible_to,
+    reads_part_anywhere,
+    report_jobs_visible_to,
 )
-from funding.models import Program
 
 from . import storage
 from .generators import AVAILABLE_KINDS, KINDS, KindSpec
@@ -57,56 +61,17 @@ STUCK_AFTER = datetime.timedelta(days=1)
 # --- what a user may see ---------------------------------------------------------------
 
 
-def programs_visible_to(user) -> QuerySet:
-    """Programmes the user works in: national staff see all; others, the programmes of
-    the alliances they see and, for funders, the programmes they fund."""
-    if user is None or not user.is_authenticated:
-        return Program.objects.none()
-    national = Membership.objects.filter(
-        user=user, role__in=sorted(STAFF_ROLES), regions__isnull=True
-    )
-    if user.is_superuser or national.exists():
-        return Program.objects.all()
-    funded = Q(
-        fundings__funder__memberships__user=user,
-        fundings__funder__memberships__role=Role.FUNDER,
-    )
-    in_scope = Q(pk__in=alliances_visible_to(user).values("program_id"))
-    return Program.objects.filter(in_scope | funded).distinct()
-
-
-def _covered_alliances(job: ReportJob) -> QuerySet:
-    qs = alliances_visible_to(job.requester)
-    params = job.parameters or {}
-    if "program" in params:
-        qs = qs.filter(program_id=params["program"])
-    if "alliance" in params:
-        qs = qs.filter(pk=params["alliance"])
-    return qs
-
-
 def can_access_report(user, job: ReportJob) -> bool:
-    """The requester, or a user allowed to see every alliance the report covers."""
+    """A job belongs to its requester: nobody else sees or downloads it (§9); a
+    colleague asks for their own, checked against their own scope."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.pk == job.requester_id or user.is_superuser:
-        return True
-    params = job.parameters or {}
-    if "plan" in params:
-        return plans_visible_to(user).filter(pk=params["plan"]).exists()
-    if "alliance" in params:
-        return alliances_visible_to(user).filter(pk=params["alliance"]).exists()
-    if "program" in params and not programs_visible_to(user).filter(pk=params["program"]).exists():
-        return False
-    hidden = _covered_alliances(job).exclude(pk__in=alliances_visible_to(user).values("pk"))
-    return not hidden.exists()
+    return user.pk == job.requester_id
 
 
 def reports_requested_by(user) -> QuerySet:
     """The user's own report jobs, newest first ("my reports")."""
-    if user is None or not user.is_authenticated:
-        return ReportJob.objects.none()
-    return ReportJob.objects.filter(requester=user).order_by("-created_at", "-id")
+    return report_jobs_visible_to(user).order_by("-created_at", "-id")
 
 
 def get_report_for_user(user, pk) -> ReportJob:
@@ -119,6 +84,18 @@ def get_report_for_user(user, pk) -> ReportJob:
     job = ReportJob.objects.select_related("requester").filter(pk=pk).first() if in_range else None
     if job is None or not can_access_report(user, job):
         raise Http404(_("No such report."))
+    return job
+
+
+def get_report_file_for_user(user, pk) -> ReportJob:
+    """The job to download: the requester's, and only while they may still read what it
+    covers (a requester who lost the role meanwhile gets a 404, as for any job)."""
+    job = get_report_for_user(user, pk)
+    spec = KINDS.get(job.kind)
+    try:
+        _describe(job.kind, _clean_parameters(spec, job.parameters), user)
+    except ActionRefused:
+        raise Http404(_("No such report.")) from None
     return job
 
 
@@ -167,8 +144,14 @@ def _describe(kind: str, params: dict[str, int], user) -> tuple[str, str]:
     """Check that `user` may see what the report covers; return its title and file name."""
     today = timezone.localdate().isoformat()
     spec = KINDS[kind]
+    if spec.reads == PORTFOLIO and not can_view_portfolio(user):
+        raise ActionRefused(
+            _("Portfolio reports are for ministry staff and the programmes' funders."),
+            code=FORBIDDEN,
+        )
     if "alliance" in params:
-        alliance = alliances_visible_to(user).filter(pk=params["alliance"]).first()
+        alliances = alliances_visible_to(user, reads=spec.reads)
+        alliance = alliances.filter(pk=params["alliance"]).first()
         if alliance is None:
             raise ActionRefused(
                 _("There is no alliance with this id that you can see."),
@@ -177,7 +160,12 @@ def _describe(kind: str, params: dict[str, int], user) -> tuple[str, str]:
             )
         subject, slug = alliance.code, alliance.code
     elif "plan" in params:
-        plan = plans_visible_to(user).select_related("alliance").filter(pk=params["plan"]).first()
+        plan = (
+            plans_visible_to(user, reads=spec.reads)
+            .select_related("alliance")
+            .filter(pk=params["plan"])
+            .first()
+        )
         if plan is None:
             raise ActionRefused(
                 _("There is no business plan with this id that you can see."),
@@ -198,6 +186,11 @@ def _describe(kind: str, params: dict[str, int], user) -> tuple[str, str]:
         subject, slug = program.code, program.code
     else:
         subject, slug = _("all the alliances you can see"), "all"
+    if not reads_part_anywhere(user, spec.reads):
+        raise ActionRefused(
+            _("This report shows data of alliances that you may not read."),
+            code=FORBIDDEN,
+        )
     label = {
         ReportKind.ALLIANCE_FACTSHEET_PDF: _("Fact sheet"),
         ReportKind.COMMITTEE_DOSSIER_PDF: _("Committee dossier"),
@@ -210,6 +203,18 @@ def _describe(kind: str, params: dict[str, int], user) -> tuple[str, str]:
     stem = kind.rsplit("_", 1)[0].replace("_", "-")
     filename = f"{stem}-{slugify(slug) or 'report'}-{today}.{spec.extension}"
     return f"{label} · {subject}"[:200], filename[:200]
+
+
+def can_request_report(user, kind: str, parameters: dict) -> bool:
+    """Would `report_request` accept this from `user`? (Which report buttons to show.)"""
+    spec = KINDS.get(kind)
+    if spec is None or not spec.available or user is None or not user.is_authenticated:
+        return False
+    try:
+        _describe(kind, _clean_parameters(spec, parameters), user)
+    except ActionRefused:
+        return False
+    return True
 
 
 def report_request(
@@ -249,8 +254,11 @@ def report_request(
                 schedule_key=schedule_key,
             )
             transaction.on_commit(lambda: enqueue(job.pk))
-    except IntegrityError:  # the same schedule fired twice at once
-        return ReportJob.objects.get(requester=by, kind=kind, schedule_key=schedule_key)
+    except IntegrityError:  # the same request (or schedule) arrived twice at once
+        existing = active.first()
+        if existing is None:
+            raise
+        return existing
     return job
 
 

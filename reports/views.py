@@ -138,4 +138,4 @@ def file_response(job: ReportJob) -> FileResponse:
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    return file_response(services.get_report_for_user(request.user, pk))
+    return file_response(services.get_report_file_for_user(request.user, pk))

@@ -203,6 +203,24 @@ def add_cash_flows(version) -> None:
 EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def pay_tranche(w, tranche, *, producer, reference: str):
+    """Request, verify, authorize and pay `tranche`: three people (officer verifies,
+    finance2 authorizes, finance pays), as §4 wants."""
+    from funding import services as money
+
+    attach_evidence(tranche, by=producer)
+    money.tranche_request(tranche=tranche, by=producer)
+    money.tranche_verify(tranche=tranche, by=w.officer)
+    money.tranche_authorize(tranche=tranche, by=w.finance2)
+    return money.tranche_pay(
+        tranche=tranche,
+        by=w.finance,
+        amount=tranche.amount,
+        paid_on=timezone.localdate(),
+        reference=reference,
+    )
+
+
 def attach_evidence(tranche, *, by, title="Bank statement"):
     """Upload a small PDF as evidence for `tranche` (a request needs one) through the real
     document service."""
@@ -316,19 +334,9 @@ class PlanBuilder:
                 )
             return plan
         if step == "pay_all":
-            from funding import services as money
-
             for tranche in plan.commitment.tranches.order_by("number"):
-                attach_evidence(tranche, by=producer)
-                money.tranche_request(tranche=tranche, by=producer)
-                money.tranche_verify(tranche=tranche, by=w.officer)
-                money.tranche_authorize(tranche=tranche, by=w.finance2)
-                money.tranche_pay(
-                    tranche=tranche,
-                    by=w.finance,
-                    amount=tranche.amount,
-                    paid_on=timezone.localdate(),
-                    reference=f"PAY-{plan.pk}-{tranche.number}",
+                pay_tranche(
+                    w, tranche, producer=producer, reference=f"PAY-{plan.pk}-{tranche.number}"
                 )
             plan.refresh_from_db()
             return plan

@@ -7,7 +7,6 @@ from .parties import (
     FunderViewSet,
     ProducerOrganizationViewSet,
     RegionSerializer,
-    organizations_visible_to,
 )
 
 __all__ = [
@@ -19,5 +18,4 @@ __all__ = [
     "ProducerOrganizationViewSet",
     "PurchaseAgreementViewSet",
     "RegionSerializer",
-    "organizations_visible_to",
 ]

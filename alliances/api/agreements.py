@@ -16,13 +16,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.policy import alliances_visible_to
+from accounts.policy import agreements_visible_to, alliances_visible_to, deliveries_visible_to
 from config.api import (
     MAX_COMMENT,
     CommentSerializer,
     NotFoundMixin,
     alliance_filterset,
-    visible_through_alliance,
 )
 
 from .. import deliveries, services
@@ -165,12 +164,12 @@ class PurchaseAgreementViewSet(
     not_found_message = _("No such purchase agreement.")
 
     def get_queryset(self):
-        return visible_through_alliance(
-            PurchaseAgreement.objects.select_related("alliance").prefetch_related(
+        return (
+            agreements_visible_to(self.request.user)
+            .select_related("alliance")
+            .prefetch_related(
                 Prefetch("versions", queryset=PurchaseAgreementVersion.objects.order_by("number"))
-            ),
-            self.request.user,
-            "alliance",
+            )
         )
 
     def create(self, request, *args, **kwargs):
@@ -283,9 +282,7 @@ class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such delivery.")
 
     def get_queryset(self):
-        return visible_through_alliance(
-            Delivery.objects.select_related("alliance__program"), self.request.user, "alliance"
-        )
+        return deliveries_visible_to(self.request.user).select_related("alliance__program")
 
     def _move(self, request, service):
         delivery = self.get_object()

@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from accounts.policy import alliances_visible_to
+from accounts.policy import organizations_known_to
 from config.api import IdFilter, NotFoundMixin
 
 from ..models import (
@@ -58,21 +58,6 @@ class ProgramRefSerializer(serializers.Serializer):
 
 
 # --- producer organizations, buyers, funders --------------------------------------------
-
-
-def organizations_visible_to(user):
-    """The user's own organizations (as producer or TA provider) and those party to an
-    alliance the user may see; national staff and administrators see all."""
-    organizations = ProducerOrganization.objects.all()
-    alliances = alliances_visible_to(user)
-    if not alliances.query.where:
-        return organizations
-    visible = ProducerOrganization.objects.filter(
-        Q(alliances__in=alliances.values("pk"))
-        | Q(memberships__user=user)
-        | Q(ta_providers__memberships__user=user)
-    )
-    return organizations.filter(pk__in=visible.values("pk"))
 
 
 class ProducerOrganizationSerializer(serializers.ModelSerializer):
@@ -136,7 +121,7 @@ class ProducerOrganizationViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         youth_born_after = datetime.date.today().year - YOUTH_AGE_LIMIT
         active = Q(members__active=True)
         return (
-            organizations_visible_to(self.request.user)
+            organizations_known_to(self.request.user)
             .select_related("region")
             .annotate(
                 members_count=Count("members", filter=active),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.policy import (
+    MONEY,
     alliances_visible_to,
     check_program_ledger_access,
     programs_with_ledger_for,
@@ -70,7 +71,7 @@ def program_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     if program is None:
         raise Http404(_("No such programme."))
     enforce(check_program_ledger_access(request.user, program))
-    rows = selectors.program_ledger_rows(program, alliances_visible_to(request.user))
+    rows = selectors.program_ledger_rows(program, alliances_visible_to(request.user, reads=MONEY))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     ledgers = [(c, selectors.Ledger.of(c)) for c in page.object_list]
     return render(

@@ -16,7 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api import MAX_COMMENT, MAX_ID, NotFoundMixin, visible_through_alliance
+from accounts.policy import appraisals_visible_to
+from config.api import MAX_COMMENT, MAX_ID, NotFoundMixin
 
 from .. import services, workflow
 from ..models import AppraisalAssignment, CriterionScore, ScreeningCheck
@@ -102,8 +103,9 @@ class AppraisalSerializer(serializers.ModelSerializer):
         return None if score is None else f"{score:.2f}"
 
 
-def appraisal_queryset():
-    return AppraisalAssignment.objects.select_related("version", "appraiser").prefetch_related(
+def appraisal_queryset(assignments=None):
+    assignments = AppraisalAssignment.objects.all() if assignments is None else assignments
+    return assignments.select_related("version", "appraiser").prefetch_related(
         Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion"))
     )
 
@@ -145,9 +147,7 @@ class AppraisalViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such appraisal.")
 
     def get_queryset(self):
-        return visible_through_alliance(
-            appraisal_queryset(), self.request.user, "version__plan__alliance"
-        )
+        return appraisal_queryset(appraisals_visible_to(self.request.user))
 
     def _answer(self, assignment):
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)

@@ -22,7 +22,7 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from accounts.policy import plans_visible_to
+from accounts.policy import CONTENT, plans_visible_to
 from config.api import NotFoundMixin
 
 from .. import editing, finance, workflow
@@ -136,13 +136,14 @@ PLAN_PK = OpenApiParameter(
 
 
 class PlanContentMixin:
-    """The plan named in the URL, if the user may see it (else 404)."""
+    """The plan named in the URL, if the user may read its content (else 404): its budget
+    and cash flows are not the buyer's to read (§9a)."""
 
     def plan(self) -> BusinessPlan:
         if not hasattr(self, "_plan"):
             try:
                 self._plan = generics.get_object_or_404(
-                    plans_visible_to(self.request.user).select_related(
+                    plans_visible_to(self.request.user, reads=CONTENT).select_related(
                         "alliance__program", "alliance__producer_organization"
                     ),
                     pk=self.kwargs["plan_pk"],
@@ -242,9 +243,14 @@ class ProjectionSerializer(serializers.Serializer):
 class CashFlowViewSet(PlanContentMixin, viewsets.GenericViewSet):
     """The projection is read and replaced whole: `GET` and `PUT` on the collection."""
 
-    serializer_class = CashFlowSerializer
+    serializer_class = ProjectionSerializer  # the body of PUT, as OPTIONS describes it
+    lookup_url_kwarg = "plan_pk"
     pagination_class = None
     filter_backends = []
+
+    def get_object(self):
+        """What PUT replaces is the plan's projection: the plan, if the user may see it."""
+        return self.plan()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -17,8 +17,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Role
-from accounts.policy import allowed_plan_transitions, plans_visible_to
-from alliances.api import AllianceSerializer, organizations_visible_to
+from accounts.policy import (
+    APPRAISALS,
+    CONTENT,
+    SCORE,
+    allowed_plan_transitions,
+    appraisals_visible_to,
+    can_read,
+    organizations_known_to,
+    plans_visible_to,
+    readable_parts,
+)
+from alliances.api import AllianceSerializer
 from alliances.models import Buyer, ProducerOrganization, Product
 from config.api import (
     MAX_COMMENT,
@@ -88,6 +98,19 @@ class PlanSerializer(serializers.ModelSerializer):
             "updated_at",
             "allowed_actions",
         ]
+
+    def parts(self, plan) -> frozenset[str]:
+        """What of this plan the requesting user reads (§9a), once per plan."""
+        cache = self.context.setdefault("_readable_parts", {})
+        if plan.pk not in cache:
+            cache[plan.pk] = readable_parts(self.context["request"].user, plan.alliance)
+        return cache[plan.pk]
+
+    def to_representation(self, plan):
+        data = super().to_representation(plan)
+        if "approved_grant" in data and CONTENT not in self.parts(plan):
+            data["approved_grant"] = None  # a buyer reads nothing of the money (§9a)
+        return data
 
     @extend_schema_field(AllowedActionSerializer(many=True))
     def get_allowed_actions(self, plan):
@@ -188,7 +211,16 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(VersionSerializer)
     def get_current_version(self, plan):
-        return VersionSerializer(self._current(plan)).data
+        data = VersionSerializer(self._current(plan)).data
+        if CONTENT not in self.parts(plan):  # the buyer: the summary and market only
+            data.update(
+                technical_description="",
+                environmental_social="",
+                budget_lines=[],
+                cash_flows=[],
+                analysis=None,
+            )
+        return data
 
     @extend_schema_field(VersionSummarySerializer(many=True))
     def get_versions(self, plan):
@@ -211,14 +243,24 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(ScreeningCheckSerializer(many=True))
     def get_screening_checks(self, plan):
+        if CONTENT not in self.parts(plan):
+            return []
         return ScreeningCheckSerializer(self._current(plan).screening_checks.all(), many=True).data
 
     @extend_schema_field(AppraisalSerializer(many=True))
     def get_appraisals(self, plan):
-        return AppraisalSerializer(self._current(plan).appraisals.all(), many=True).data
+        """Individual appraisals: the committee and officers see all; an appraiser its
+        own; the organization's side, the buyer and funders none (§9a)."""
+        appraisals = self._current(plan).appraisals.all()
+        if APPRAISALS not in self.parts(plan):
+            user = self.context["request"].user
+            appraisals = [a for a in appraisals if a.appraiser_id == user.pk]
+        return AppraisalSerializer(appraisals, many=True).data
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True))
     def get_appraisal_score(self, plan):
+        if SCORE not in self.parts(plan):
+            return None  # an appraiser would work out a colleague's score from it
         score = workflow.plan_score(self._current(plan).appraisals.all())
         return None if score is None else f"{score:.2f}"
 
@@ -275,7 +317,7 @@ class PlanCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["producer_organization"].queryset = organizations_visible_to(request.user)
+            self.fields["producer_organization"].queryset = organizations_known_to(request.user)
 
 
 class ApproveSerializer(CommentSerializer):
@@ -452,6 +494,8 @@ class PlanViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
                 for code, answer in body.validated_data["checks"].items()
             }
             services.screening_record(plan=plan, by=request.user, checks=checks)
+        elif not can_read(request.user, plan.alliance, CONTENT):
+            return Response([])  # the buyer reads the summary and market only (§9a)
         checks = ScreeningCheck.objects.filter(version=plan.current_version).select_related(
             "checked_by"
         )
@@ -481,7 +525,9 @@ class PlanViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
             )
             assignment = appraisal_queryset().get(pk=assignment.pk)
             return Response(AppraisalSerializer(assignment).data, status=status.HTTP_201_CREATED)
-        assignments = appraisal_queryset().filter(version=plan.current_version)
+        assignments = appraisal_queryset(appraisals_visible_to(request.user)).filter(
+            version=plan.current_version
+        )
         return Response(AppraisalSerializer(assignments, many=True).data)
 
 

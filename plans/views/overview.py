@@ -12,14 +12,19 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.policy import (
+    CONTENT,
     allowed_plan_transitions,
+    appraisals_visible_to,
+    can_read,
     is_staff_member,
     plan_documents_visible_to,
     plans_visible_to,
+    programs_visible_to,
+    regions_visible_to,
     roles_for_alliance,
     user_scope,
 )
-from alliances.models import Region, ValueChain
+from alliances.models import ValueChain
 from funding.rules import plan_rule_breaches
 
 from .. import finance, selectors, workflow
@@ -61,8 +66,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     """Queues by state with filters, search, sort and pagination."""
     form = PlanFilterForm(
         request.GET or None,
-        regions=Region.objects.all(),
+        regions=regions_visible_to(request.user).order_by("name"),
         value_chains=ValueChain.objects.all(),
+        programs=programs_visible_to(request.user).order_by("code"),
     )
     plans = plans_visible_to(request.user)
     task = ""
@@ -151,6 +157,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404(_("No such version."))
     held = roles_for_alliance(request.user, plan.alliance)
     staff = is_staff_member(request.user) or request.user.is_superuser
+    # What of the plan this user reads (§9a): a buyer, the summary and market only.
+    reads_content = can_read(request.user, plan.alliance, CONTENT)
     timeline = list(
         TransitionLog.objects.filter(alliance=plan.alliance)
         .select_related("actor")
@@ -166,17 +174,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "versions": versions,
         "is_current": version == versions[-1],
-        "lines": version.budget_lines.all(),
-        "cash_flows": version.cash_flows.all(),
+        "reads_content": reads_content,
+        "lines": version.budget_lines.all() if reads_content else [],
+        "cash_flows": version.cash_flows.all() if reads_content else [],
         "documents": plan_documents_visible_to(request.user, plan).select_related("uploaded_by"),
         "timeline": timeline,
-        "decisions": version.decisions.select_related("decided_by"),
-        "screening_checks": version.screening_checks.all() if staff else [],
-        "appraisals": version.appraisals.select_related("appraiser").prefetch_related(
-            Prefetch("scores")
-        )
-        if staff
-        else [],
+        "decisions": version.decisions.select_related("decided_by") if reads_content else [],
+        "screening_checks": version.screening_checks.all() if staff and reads_content else [],
+        "appraisals": appraisals_visible_to(request.user)
+        .filter(version=version)
+        .select_related("appraiser")
+        .prefetch_related(Prefetch("scores")),
         "actions": action_forms(request.user, plan) if version == versions[-1] else [],
         "can_edit": can_edit_content(request.user, plan),
         "can_upload": can_upload(request.user, plan),
@@ -184,7 +192,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_committee": Role.COMMITTEE_MEMBER in held,
         "statuses": PlanStatus,
     }
-    context.update(analysis_context(plan, version))
+    if reads_content:
+        context.update(analysis_context(plan, version))
     return render(request, "plans/plan_detail.html", context)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
+from accounts.policy import APPRAISALS, MONEY, MONITORING, PORTFOLIO, SUMMARY
+
 from ..models import ReportKind
 
 
@@ -19,6 +21,10 @@ class KindSpec:
     accepts: tuple[str, ...]
     required: bool
     generate: Callable | None
+    # Which part of an alliance's data the report shows (accounts.policy, §9a): the
+    # requester must read it for every alliance the report covers. PORTFOLIO: the
+    # portfolio scope (ministry staff and funders only).
+    reads: str = SUMMARY
     unavailable_reason: Promise | None = None
 
     @property
@@ -52,6 +58,7 @@ KINDS: dict[str, KindSpec] = {
             ("alliance",),
             True,
             _lazy("factsheet", "generate"),
+            reads=MONEY,
         ),
         KindSpec(
             ReportKind.COMMITTEE_DOSSIER_PDF,
@@ -60,6 +67,7 @@ KINDS: dict[str, KindSpec] = {
             ("plan",),
             True,
             _lazy("dossier", "generate"),
+            reads=APPRAISALS,
         ),
         KindSpec(
             ReportKind.PORTFOLIO_XLSX,
@@ -68,6 +76,7 @@ KINDS: dict[str, KindSpec] = {
             ("program",),
             False,
             _lazy("portfolio", "generate_xlsx"),
+            reads=PORTFOLIO,
         ),
         KindSpec(
             ReportKind.PORTFOLIO_PDF,
@@ -76,6 +85,7 @@ KINDS: dict[str, KindSpec] = {
             ("program",),
             False,
             _lazy("portfolio", "generate_pdf"),
+            reads=PORTFOLIO,
         ),
         KindSpec(
             ReportKind.DISBURSEMENT_LEDGER_XLSX,
@@ -84,6 +94,7 @@ KINDS: dict[str, KindSpec] = {
             ("program", "alliance"),
             False,
             _lazy("ledger", "generate_xlsx"),
+            reads=MONEY,
         ),
         KindSpec(
             ReportKind.DISBURSEMENT_LEDGER_CSV,
@@ -92,6 +103,7 @@ KINDS: dict[str, KindSpec] = {
             ("program", "alliance"),
             False,
             _lazy("ledger", "generate_csv"),
+            reads=MONEY,
         ),
         KindSpec(
             ReportKind.INDICATORS_XLSX,
@@ -100,6 +112,7 @@ KINDS: dict[str, KindSpec] = {
             ("program", "alliance"),
             False,
             _lazy("indicators", "generate"),
+            reads=MONITORING,
         ),
     )
 }

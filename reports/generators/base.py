@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from accounts.policy import alliances_visible_to
 from funding.money import format_money, round_money
 
+from . import KINDS
+
 
 class Superseded(Exception):  # noqa: N818 - a signal, not an error
     """The job was taken over by a newer run (redelivery): stop without touching it."""
@@ -70,7 +72,7 @@ class Context:
 
     def alliances(self) -> QuerySet:
         """The alliances the report covers: visible to the requester, narrowed by parameters."""
-        qs = alliances_visible_to(self.user)
+        qs = alliances_visible_to(self.user, reads=KINDS[self.job.kind].reads)
         if "program" in self.parameters:
             qs = qs.filter(program_id=self.parameters["program"])
         if "alliance" in self.parameters:

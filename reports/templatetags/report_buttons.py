@@ -2,11 +2,13 @@
 
 The button sends exactly the parameter the report kind takes (the kinds' table in
 `reports.generators` says which), never whatever else the page happens to have in its
-context: a plan page has a `plan`, and a fact sheet does not take one.
+context: a plan page has a `plan`, and a fact sheet does not take one. A user who may
+not ask for the report (a buyer and the ledger, say) sees no button.
 """
 
 from django import template
 
+from .. import services
 from ..generators import KINDS
 from ..models import ReportKind
 
@@ -23,6 +25,9 @@ def report_button(context, kind, label="", **parameters):
         if name in accepts and value not in (None, "")
     ]
     request = context.get("request")
+    user = getattr(request, "user", None)
+    if not services.can_request_report(user, kind, dict(given[:1])):
+        return {"hide": True}  # the user may not read what the report shows (§9a)
     return {
         "kind": kind,
         "parameters": given[:1],

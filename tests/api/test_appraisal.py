@@ -160,8 +160,9 @@ def test_only_the_assigned_appraiser_declares_and_others_do_not_see_it(api, worl
         .post(f"/api/v1/plans/{plan.pk}/appraisals/", {"appraiser": "appraiser"}, format="json")
         .json()["id"]
     )
+    # Another appraiser does not even see it (§9a: other appraisers' work, never).
     response = api(world.appraiser2).post(f"/api/v1/appraisals/{pk}/declare-no-conflict/")
-    assert response.status_code == 403
-    assert error(response)["detail"] == "Only the assigned appraiser may do this."
+    assert response.status_code == 404
+    assert error(response)["detail"] == "No such appraisal."
     assert api(world.producer_b).get(f"/api/v1/appraisals/{pk}/").status_code == 404
     assert AppraisalAssignment.objects.get(pk=pk).no_conflict_declared_at is None

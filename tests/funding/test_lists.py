@@ -41,6 +41,8 @@ def test_queue_holds_what_waits_for_this_finance_officer(client, world):
 
     assert sorted(queue(world.finance)) == sorted([verified.pk, mine_verified.pk, authorized.pk])
     assert sorted(queue(both)) == sorted([verified.pk, authorized.pk])
+    # finance2 authorized `authorized`: a third person pays it.
+    assert sorted(queue(world.finance2)) == sorted([verified.pk, mine_verified.pk])
     regional = member_of(
         UserFactory(username="finance_zou"), Role.FINANCE_OFFICER, regions=[world.region_b]
     )
@@ -137,9 +139,10 @@ def test_list_query_counts_do_not_grow_with_rows(client, world, count, django_as
     assert response.context["page"].paginator.count == count
     assert len(response.context["page"].object_list) == min(count, 25)
     # session, user, programme, memberships, regions, funders and their programmes, count,
-    # page, five totals, unread notifications
+    # page, five totals, unread notifications; the four report buttons ask whether the
+    # funder may request each report (seven queries in all)
     client.force_login(world.funder_user)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(22):
         response = client.get(reverse("program-ledger", args=[world.program.pk]))
     assert len(response.context["ledgers"]) == min(count, 25)
     assert response.context["totals"].committed == D("14000000") * count

@@ -452,7 +452,13 @@ def test_regional_officer_sees_only_its_region(portfolio_world):
         portfolio(w.regional_officer, region=w.region_a.pk)
 
 
-@pytest.mark.parametrize("persona", ["officer", "me_officer", "finance", "committee", "appraiser"])
+def test_an_appraiser_does_not_read_the_portfolio(portfolio_world, client):
+    # §9a: an appraiser reads the plans assigned to it, not the programme's money.
+    client.force_login(portfolio_world.appraiser)
+    assert client.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["officer", "me_officer", "finance", "committee"])
 def test_ministry_staff_read_the_page(portfolio_world, client, persona):
     w = portfolio_world
     client.force_login(getattr(w, persona))

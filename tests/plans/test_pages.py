@@ -28,7 +28,7 @@ PAGES = [
     ("plan-cash-flows", PlanStatus.DRAFT, "producer", "buyer_user", "producer_b"),
     ("plan-documents", PlanStatus.DRAFT, "producer", None, "producer_b"),
     ("plan-screening", PlanStatus.SCREENING, "officer", "producer", "regional_officer"),
-    ("plan-appraisers", PlanStatus.APPRAISAL, "officer", "appraiser", "regional_officer"),
+    ("plan-appraisers", PlanStatus.APPRAISAL, "officer", "finance", "regional_officer"),
     ("plan-decision", PlanStatus.COMMITTEE, "committee", "producer", "producer_b"),
 ]  # fmt: skip
 
@@ -402,7 +402,7 @@ def test_appraiser_declares_then_scores(client, world):
     assert assignment.completed_at is not None
     assert sorted(assignment.scores.values_list("score", flat=True)) == [D("7.00"), D("7.00")]
     client.force_login(world.appraiser2)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # another appraiser's work: not even seen
 
 
 def test_committee_approves_with_a_grant_from_the_dossier(client, world):

@@ -100,7 +100,7 @@ CASES = [
     ),
     Case(
         "pass_screening", "pass_screening", S.SCREENING, ("screen",), "officer", S.APPRAISAL,
-        "appraiser", f"Only a {PROG} of this alliance may use “Pass screening” on a plan at the “Screening” stage.",
+        "finance", f"Only a {PROG} of this alliance may use “Pass screening” on a plan at the “Screening” stage.",
         "regional_officer",
         S.SUBMITTED, "“Pass screening” is not possible for a plan at the “Submitted” stage.",
     ),

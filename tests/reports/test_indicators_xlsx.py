@@ -153,11 +153,15 @@ def test_indicator_table_covers_what_the_requester_may_read(
     )
     assert alliances(sheets["Indicators"]) == {plan.alliance.code}
     assert alliances(sheets["Reports"]) == {plan.alliance.code}
-    # The buyer sees the alliance but not its monitoring: a table with no rows.
-    sheets = _generate(
-        world.buyer_user, {"alliance": plan.alliance_id}, django_capture_on_commit_callbacks
-    )
-    assert (len(sheets["Indicators"]), len(sheets["Reports"])) == (1, 1)
+    # The buyer sees the alliance but not its monitoring (§9a): no such report for it.
+    for user in (world.buyer_user, world.producer_b):
+        with pytest.raises(ActionRefused) as refused:
+            report_request(
+                kind=ReportKind.INDICATORS_XLSX,
+                parameters={"alliance": plan.alliance_id},
+                by=user,
+            )
+        assert refused.value.code == "not_found"
     with pytest.raises(ActionRefused) as refused:
         report_request(
             kind=ReportKind.INDICATORS_XLSX,

@@ -103,9 +103,13 @@ def test_a_plan_or_programme_the_user_cannot_see_is_not_found(world):
     refusal = refused(ReportKind.COMMITTEE_DOSSIER_PDF, {"plan": plan.pk}, world.producer_b)
     assert refusal.code == "not_found"
     assert refusal.fields == {"plan": ["No such business plan."]}
-    refusal = refused(ReportKind.PORTFOLIO_XLSX, {"program": world.program.pk}, world.outsider)
+    ledger = ReportKind.DISBURSEMENT_LEDGER_XLSX
+    refusal = refused(ledger, {"program": world.program.pk}, world.outsider)
     assert refusal.code == "not_found"
     assert refusal.fields == {"program": ["No such programme."]}
+    # Portfolio reports are for ministry staff and funders, whatever the programme.
+    refusal = refused(ReportKind.PORTFOLIO_XLSX, {"program": world.program.pk}, world.outsider)
+    assert refusal.code == "forbidden"
 
 
 def test_anonymous_cannot_ask(world):

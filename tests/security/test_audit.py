@@ -130,7 +130,7 @@ def test_officer_reads_the_plan_history(world, submitted, client):
         ("producer", 403),
         ("ta", 403),
         ("buyer_user", 403),
-        ("appraiser", 403),
+        ("appraiser", 404),  # not assigned to it: the plan is not there for them (§9a)
         ("committee", 403),
         ("funder_user", 403),
         ("producer_b", 404),
