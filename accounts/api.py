@@ -1,17 +1,23 @@
 """API tokens: a user creates their token with username and password (and an
 authentication code when they sign in with two factors), and revokes it."""
 
+import contextlib
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import policy, two_factor
+from . import api_tokens, lockout, policy, two_factor
 from .policy import ActionRefused
 
 
@@ -41,9 +47,13 @@ class TokenView(APIView):
         summary="Get an API token",
         description=(
             "Exchange a username and password for the user's API token (the same token "
-            "until it is revoked). Users who sign in with two factors add `code`; staff "
-            "whose role requires two-factor sign-in must have set it up first. Throttled "
-            "per address; repeated failures lock the account name and the address."
+            "until it expires, `API_TOKEN_TTL_DAYS` after it was issued, or is revoked: "
+            "by DELETE, a change of the user's password, or deactivation). Users who sign "
+            "in with two factors add `code`; staff whose role requires two-factor sign-in "
+            "must have set it up first, and a token issued to them without a code is "
+            "refused (403). Throttled per address; wrong passwords and codes count toward "
+            "the sign-in lockout of the account name and the address, during which the "
+            "answer is 429 with `Retry-After`."
         ),
         request=TokenRequestSerializer,
         responses={200: TokenSerializer},
@@ -62,14 +72,24 @@ class TokenView(APIView):
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        # The serializer's authenticate() goes through the lockout backend (django-axes),
+        # which refuses a locked-out account or address and counts a wrong password.
+        if lockout.is_locked_out(request):
+            raise lockout.LockedOut()
+        if not valid:
+            raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         # A token must not be a way around two-factor sign-in.
-        if two_factor.has_two_factor(user):
+        second_factor = two_factor.has_two_factor(user)
+        if second_factor:
             code = serializer.validated_data.get("code", "")
             if not code:
                 raise ValidationError({"code": [_("Give the code from your authenticator app.")]})
             if two_factor.verify_code(user, code) is None:
+                lockout.count_failure(request, user.get_username())
+                if lockout.is_locked_out(request):
+                    raise lockout.LockedOut()
                 raise ValidationError({"code": [_("This code is not valid.")]})
         elif policy.must_use_two_factor(user):
             raise ActionRefused(
@@ -81,8 +101,16 @@ class TokenView(APIView):
                 ),
                 code=policy.FORBIDDEN,
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = api_tokens.api_token_issue(user=user, second_factor=second_factor)
         return Response({"token": token.key})
+
+    def perform_authentication(self, request):
+        # A client asking for a new token may still send its old one, now refused
+        # (expired, revoked): asking for a token needs no token, so ignore it then.
+        if request.method != "POST":
+            return super().perform_authentication(request)
+        with contextlib.suppress(AuthenticationFailed, PermissionDenied):
+            request.user  # noqa: B018 - reading it authenticates; refused, it is anonymous
 
     @extend_schema(
         operation_id="auth_token_destroy",
@@ -95,7 +123,7 @@ class TokenView(APIView):
     def delete(self, request):
         if not request.user.is_authenticated:
             raise NotAuthenticated()
-        Token.objects.filter(user=request.user).delete()
+        api_tokens.api_token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

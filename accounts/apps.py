@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from . import audit, two_factor  # noqa: F401 - two_factor connects its receiver
+        # api_tokens and two_factor connect their receivers.
+        from . import api_tokens, audit, two_factor  # noqa: F401
 
         audit.register_domain_models()
         from . import language  # noqa: F401 - connects sign-in to the preferred language

@@ -21,7 +21,8 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import SimpleLazyObject
 
 AUDITED_APPS = ("accounts", "alliances", "funding", "plans", "monitoring")
-NOT_AUDITED = frozenset({"accounts.Notification"})  # derived from the transition log
+# Notifications derive from the transition log; a token grant's key is the API token.
+NOT_AUDITED = frozenset({"accounts.Notification", "accounts.ApiTokenGrant"})
 EXCLUDED_FIELDS = {"accounts.User": ["password", "last_login"]}
 MASKED_FIELDS = {
     "alliances.Member": ["national_id"],

@@ -11,10 +11,13 @@ from __future__ import annotations
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from rest_framework import status
+from rest_framework.exceptions import APIException
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -57,16 +60,48 @@ def lockout_message() -> str:
     ) % {"minutes": minutes}
 
 
+def lockout_seconds() -> int:
+    """How long a client waits (Retry-After): a whole window, since every attempt made
+    while locked out counts as a failure and starts the window again."""
+    return settings.LOGIN_LOCKOUT_MINUTES * 60
+
+
+class LockedOut(APIException):
+    """The API's answer while the account name or the address is locked out (429, with
+    the sign-in page's message and Retry-After)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(lockout_message())
+        self.wait = lockout_seconds()  # DRF's exception handler sends it as Retry-After
+
+
+def is_locked_out(request) -> bool:
+    """Has django-axes refused this sign-in, or locked it out with this failure? It marks
+    the request it was given while `authenticate()` runs or a failure is counted."""
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def count_failure(request, username: str) -> None:
+    """Count a wrong authentication code toward the lockout, as a wrong password counts."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out client sees (AXES_LOCKOUT_CALLABLE): the sign-in page with the
     message, or the API's error shape; 429 Too Many Requests either way."""
     message = lockout_message()
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": message, "reasons": [message], "fields": {}}, status=429)
-    context = {
-        "form": AuthenticationForm(request),
-        "lockout_message": message,
-        "next": request.POST.get("next", request.GET.get("next", "")),
-        "title": _("Sign in"),
-    }
-    return render(request, "registration/login.html", context, status=429)
+        response = JsonResponse({"detail": message, "reasons": [message], "fields": {}}, status=429)
+    else:
+        context = {
+            "form": AuthenticationForm(request),
+            "lockout_message": message,
+            "next": request.POST.get("next", request.GET.get("next", "")),
+            "title": _("Sign in"),
+        }
+        response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(lockout_seconds())
+    return response

@@ -154,3 +154,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ApiTokenGrant(models.Model):
+    """How an API token (rest_framework.authtoken's `Token`, beside which this row lives)
+    was issued: with a verified authentication code or not, and for which password.
+
+    `accounts.api_tokens` writes it when a token is created and reads it on every API
+    request signed with the token (see `ExpiringTokenAuthentication`)."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="grant"
+    )
+    # A digest of the user's password hash when the token was issued: any change of the
+    # password, by whatever path, makes it differ.
+    password_stamp = models.CharField(max_length=64)
+    second_factor = models.BooleanField(
+        _("issued with an authentication code"),
+        default=False,
+    )
+
+    class Meta:
+        verbose_name = _("API token grant")
+        verbose_name_plural = _("API token grants")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)  # never the key: it is the token

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import JsonResponse
@@ -161,6 +162,17 @@ def requirement(request, user) -> bool:
     return remember_requirement(request, user)
 
 
+def requirement_for_api(user) -> bool:
+    """`policy.must_use_two_factor(user)` for a request signed with an API token,
+    remembered in the cache for as long as sessions keep it (a token has no session)."""
+    key = f"{REQUIRED_SESSION_KEY}:{user.pk}"
+    required = cache.get(key)
+    if required is None:
+        required = policy.must_use_two_factor(user)
+        cache.set(key, required, RECHECK_SECONDS)
+    return required
+
+
 @receiver(user_logged_in)
 def _remember_requirement_at_sign_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
@@ -178,7 +190,11 @@ def _is_api(request) -> bool:
 class TwoFactorRequiredMiddleware:
     """Keeps a user who must use two-factor sign-in, and has not signed in with a code,
     away from every page but enrolment and signing out. Goes after django-otp's
-    `OTPMiddleware`, which tells whether the session was verified with a code."""
+    `OTPMiddleware`, which tells whether the session was verified with a code.
+
+    It sees the session's user only: an API request signed with a token is anonymous
+    here (DRF reads the token later, in the view), and is checked by
+    `api_tokens.ExpiringTokenAuthentication` instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -262,15 +262,22 @@ AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures loaded with loaddata are not changes
 
 # REST API v1 (§10): token or session authentication, JSON only, throttled per user and
-# per address (throttle counts live in the default cache).
+# per address (throttle counts live in the default cache). A JSON body larger than
+# API_MAX_BODY_BYTES, or nested deeper than config.api_input.MAX_JSON_DEPTH, is refused (400).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
+# An API token expires this many days after it was issued; the user then asks for a new one.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token, refused once API_TOKEN_TTL_DAYS old, after a password change or
+        # deactivation, or without the second factor the user's role requires.
+        "accounts.api_tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api_input.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "config.api_input.Metadata",  # OPTIONS never a 500
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

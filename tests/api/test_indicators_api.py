@@ -242,6 +242,9 @@ def test_report_list_query_count_does_not_grow_with_values(api, world):
     plan = world.build(PlanStatus.ACTIVE)
     reports = list(plan.alliance.monitoring_reports.order_by("period_start"))
     fill_report(reports[0], by=world.producer)
+    # The first request of a token also looks up whether its user must use two-factor
+    # sign-in (remembered for a few minutes, as for a session): count from the second.
+    _count(client, url)
     rows, at_few = _count(client, url)
     for report in reports[1:10]:
         fill_report(report, by=world.producer)
