@@ -3,14 +3,19 @@
 The schema is the one served at /api/schema/. For every operation, a bounded number of
 requests is generated with generated path ids (mostly unknown objects), then with the ids
 of real objects in the states the operation acts on, sent by the persona who acts there
-(so that the services' own checks run too), then with data that breaks the schema. Requests go in-process to the WSGI
-application; each one runs in a savepoint that is rolled back, so every request meets the
-same data. No request may get a server error, and every response must conform to the
-schema: a documented status code, the documented content type and a body that validates.
+(so that the services' own checks run too), then with data that breaks the schema. Then
+every persona of the `world` fixture sends a few requests of its own to each operation on
+the same real objects. Requests go in-process to the WSGI application; each one runs in a
+savepoint that is rolled back, so every request meets the same data. No request may get a
+server error, and every response must conform to the schema: a documented status code,
+the documented content type and a body that validates.
 """
 
+import contextlib
 import re
+import zlib
 
+import hypothesis
 import pytest
 import schemathesis
 from django.core import signals
@@ -40,21 +45,37 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 8  # per operation and per kind of path ids
+EXAMPLES = 8  # per operation and per kind of path ids, sent by the acting persona
+PERSONA_EXAMPLES = 2  # per operation and kind of data, in each persona's own run
+# Every persona of the `world` fixture (tests/conftest.py).
+PERSONAS = [
+    "producer", "producer_b", "buyer_user", "ta", "officer", "regional_officer", "appraiser",
+    "appraiser2", "committee", "finance", "finance2", "me_officer", "funder_user", "outsider",
+]  # fmt: skip
+
+
+@contextlib.contextmanager
+def connection_kept_open():
+    """Requests sent straight to the WSGI application keep the test's database connection
+    open, as Django's test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
 def in_process(monkeypatch):
     """Requests sent straight to the WSGI application, as Django's test client sends
     them: the test's database connection stays open, and no throttle gets in the way."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
     monkeypatch.setattr(
         SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "auth": None}
     )
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    with connection_kept_open():
+        yield
 
 
 def _draft_agreement(world, plan):
@@ -174,12 +195,15 @@ def known_ids(path: str, method: str, objects) -> tuple[dict, str]:
     return {}, "officer"
 
 
-def run_operation(operation, strategy, token: str) -> None:
+def run_operation(operation, strategy, token: str, *, examples=EXAMPLES, seed=None) -> None:
     @given(case=strategy)
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
-        derandomize=True,  # the same examples on every run: a CI failure reproduces here
+        # The same examples on every run, so that a CI failure reproduces here: derived
+        # from the test, or from the given seed (one per persona, so that each meets
+        # different examples).
+        derandomize=seed is None,
         database=None,  # no example database written into the work tree
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
@@ -191,18 +215,55 @@ def run_operation(operation, strategy, token: str) -> None:
             finally:
                 transaction.set_rollback(True)
 
+    if seed is not None:
+        check = hypothesis.seed(seed)(check)
     check()
 
 
-def test_api_conforms_to_its_schema(world, objects, in_process):
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+def run_strategies(operation, strategies, failures, **options) -> None:
+    """Run each (strategy, token, is_negative); failures are collected, not raised."""
+    for strategy, token, is_negative in strategies:
+        try:
+            run_operation(operation, strategy, token, **options)
+        except Unsatisfiable:
+            # Nothing to break: an operation with no body or query beyond the pinned ids.
+            assert is_negative, operation.label
+        except (Exception, BaseExceptionGroup) as exc:  # all reported together below
+            message = re.sub(r"\s+", " ", str(exc))[:2000]
+            failures.append(f"{operation.label}: {message}")
+
+
+@pytest.fixture(scope="module")
+def operations(django_db_setup, django_db_blocker):
+    """The schema's operations, loaded once for the module."""
+    with django_db_blocker.unblock(), connection_kept_open():
+        schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    found = [result.ok() for result in schema.get_all_operations()]
+    assert len(found) >= 60
+    return found
+
+
+def pinned_ids(operation, objects) -> tuple[dict, str]:
+    ids, persona = known_ids(operation.path, operation.method.upper(), objects)
+    return {k: v for k, v in ids.items() if v is not None and f"{{{k}}}" in operation.path}, persona
+
+
+def breakable(operation, ids: dict) -> bool:
+    """Whether data that breaks the schema can be made: a query, a body or a path id that
+    is not pinned (Hypothesis takes a second or more to find out that it cannot)."""
+    return (
+        len(operation.body) > 0
+        or len(operation.query) > 0
+        or any(p.name not in ids for p in operation.path_parameters)
+    )
+
+
+def test_api_conforms_to_its_schema(world, objects, in_process, operations):
+    """Each operation sent by the persona who acts there, with EXAMPLES of each kind."""
     tokens = {"officer": Token.objects.create(user=world.officer).key}
     failures = []
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 60
     for operation in operations:
-        ids, persona = known_ids(operation.path, operation.method.upper(), objects)
-        ids = {k: v for k, v in ids.items() if v is not None and f"{{{k}}}" in operation.path}
+        ids, persona = pinned_ids(operation, objects)
         user = getattr(world, persona)
         if persona not in tokens:
             tokens[persona] = Token.objects.get_or_create(user=user)[0].key
@@ -210,15 +271,31 @@ def test_api_conforms_to_its_schema(world, objects, in_process):
         if ids or persona != "officer":
             strategies.append((operation.as_strategy(path_parameters=ids), tokens[persona], False))
         # Data that breaks the schema must get a 4xx with the error shape, never a 500.
-        negative = operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=ids)
-        strategies.append((negative, tokens[persona], True))
-        for strategy, token, is_negative in strategies:
-            try:
-                run_operation(operation, strategy, token)
-            except Unsatisfiable:
-                # Nothing to break: an operation with no body or query beyond the pinned ids.
-                assert is_negative, operation.label
-            except (Exception, BaseExceptionGroup) as exc:  # all reported together below
-                message = re.sub(r"\s+", " ", str(exc))[:2000]
-                failures.append(f"{operation.label}: {message}")
+        if breakable(operation, ids):
+            negative = operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=ids)
+            strategies.append((negative, tokens[persona], True))
+        run_strategies(operation, strategies, failures)
+    assert failures == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_persona_gets_answers_that_conform(world, objects, in_process, operations, persona):
+    """Each operation on the same real objects, sent by each persona of the `world`
+    fixture (most are refused: 403, 404, 409), with PERSONA_EXAMPLES of valid and of
+    schema-breaking data each, drawn from a seed of the persona's own."""
+    token = Token.objects.create(user=getattr(world, persona)).key
+    failures = []
+    for operation in operations:
+        ids, _actor = pinned_ids(operation, objects)
+        strategies = [(operation.as_strategy(path_parameters=ids), token, False)]
+        if breakable(operation, ids):
+            negative = operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=ids)
+            strategies.append((negative, token, True))
+        run_strategies(
+            operation,
+            strategies,
+            failures,
+            examples=PERSONA_EXAMPLES,
+            seed=zlib.crc32(persona.encode()),
+        )
     assert failures == []
