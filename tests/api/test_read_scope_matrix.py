@@ -229,3 +229,19 @@ def test_a_report_file_is_its_requesters_alone(api, world, scene, who, settings,
     assert client.get(f"/api/v1/reports/{job.pk}/").status_code == 404
     assert client.get(f"/api/v1/reports/{job.pk}/download/").status_code == 404
     assert job.pk not in [row["id"] for row in rows(client, "/api/v1/reports/")]
+
+
+@pytest.mark.parametrize("who", sorted(READS))
+def test_the_plan_page_shows_the_same_parts_as_the_api(client, world, scene, who):
+    """Pages ask the same scope: the buyer's plan page has no budget, no cash flows, no
+    analysis and no report button for money; an unassigned appraiser gets a 404."""
+    client.force_login(persona(world, who))
+    response = client.get(f"/plans/{scene.pk}/")
+    if SUMMARY not in READS[who]:
+        assert response.status_code == 404
+        return
+    html = response.content.decode()
+    assert ("Investment budget" in html) == (CONTENT in READS[who])
+    assert ("Financial analysis" in html) == (CONTENT in READS[who])
+    assert ("Alliance fact sheet (PDF)" in html) == (MONEY in READS[who])
+    assert ("Committee dossier (PDF)" in html) == (APPRAISALS in READS[who])
