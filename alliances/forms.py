@@ -4,6 +4,8 @@ may change what, plausible years and areas) are asked of `alliances.roster`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.number_fields import LocaleDecimalField, YearField
+
 from . import roster
 from .models import Member, ProducerOrganization
 
@@ -12,8 +14,8 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = ProducerOrganization
         fields = roster.ORGANIZATION_FIELDS
+        field_classes = {"founded_year": YearField}
         widgets = {
-            "founded_year": forms.NumberInput(attrs={"min": roster.EARLIEST_BIRTH_YEAR}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
@@ -23,15 +25,11 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = roster.MEMBER_FIELDS
-        widgets = {
-            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
-            "land_area_ha": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
-        }
+        field_classes = {"birth_year": YearField, "land_area_ha": LocaleDecimalField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         earliest, latest = roster.birth_year_range()
-        self.fields["birth_year"].widget.attrs.update(min=earliest, max=latest)
         self.fields["birth_year"].help_text = _("Between %(earliest)s and %(latest)s.") % {
             "earliest": earliest,
             "latest": latest,

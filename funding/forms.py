@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from alliances.models import Product, PurchaseAgreementVersion
 from alliances.services import TERM_FIELDS
 from config.dates import EARLIEST_DATE, latest_date, validate_typed_date
+from config.number_fields import LocaleDecimalField, LocaleIntegerField
 
 from .models import CounterpartContribution
 
@@ -39,6 +40,11 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = PurchaseAgreementVersion
         fields = list(TERM_FIELDS)
+        field_classes = {
+            "annual_volume": LocaleDecimalField,
+            "unit_price": LocaleDecimalField,
+            "duration_months": LocaleIntegerField,
+        }
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
             for f in (
@@ -61,7 +67,7 @@ class AgreementForm(forms.ModelForm):
             ("duration_months", 1),
         ):
             self.fields[name].validators.append(MinValueValidator(floor))
-            self.fields[name].widget.attrs["min"] = floor
+        self.fields["unit_price"].for_currency(alliance.program.currency)
         self.fields["unit_price"].help_text = _("In %(currency)s.") % {
             "currency": alliance.program.currency
         }
@@ -96,11 +102,15 @@ class PayForm(forms.Form):
     paid_on = forms.DateField(
         label=_("Payment date"), widget=DateInput(), validators=[validate_typed_date]
     )
-    amount = forms.DecimalField(label=_("Amount paid"), **MONEY)
+    amount = LocaleDecimalField(label=_("Amount paid"), **MONEY)
     reference = forms.CharField(label=_("Bank or treasury reference"), max_length=100)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, currency: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].for_currency(currency)
 
 
 class ReverseForm(forms.Form):
@@ -111,7 +121,7 @@ class ReverseForm(forms.Form):
 
 class ContributionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CounterpartContribution.Kind.choices)
-    amount = forms.DecimalField(label=_("Amount"), **MONEY)
+    amount = LocaleDecimalField(label=_("Amount"), **MONEY)
     contributed_on = forms.DateField(
         label=_("Date"), widget=DateInput(), validators=[validate_typed_date]
     )

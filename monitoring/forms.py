@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Member
 from config.dates import validate_typed_date
+from config.number_fields import LocaleDecimalField, NumberTextInput
 from funding.forms import DateInput
+from funding.money import minor_units
 
 from .models import RevolvingFundEntry
 from .services import Entry
@@ -41,10 +43,26 @@ def plain_number(number: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def figure_field(label, indicator, currency: str = "", size: int = 10) -> LocaleDecimalField:
+    """The input of one figure of an indicator: up to three decimals (the stored
+    precision), or the currency's minor units for money. Read the user's way; the service
+    checks the rest (a number of zero or more, "of which" figures within the total)."""
+    places = minor_units(currency) if indicator.is_money and currency else 3
+    field = LocaleDecimalField(
+        label=label,
+        required=False,
+        max_digits=15 + places,
+        decimal_places=places,
+        widget=NumberTextInput(attrs={"size": size}),
+    )
+    if indicator.is_money:
+        field.for_currency(currency)
+    return field
+
+
 class ReportValuesForm(forms.Form):
     """The values of a report (one input per figure an indicator takes) and its
-    narrative. Inputs are text so that what was typed is kept and checked by the service
-    (a number of zero or more, "of which" figures within the total)."""
+    narrative."""
 
     narrative = forms.CharField(
         label=_("Narrative: what happened in the period"),
@@ -52,36 +70,27 @@ class ReportValuesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args, indicators, cells=None, **kwargs):
+    def __init__(self, *args, indicators, cells=None, currency: str = "", **kwargs):
         self.indicators = [i for i in indicators if not i.is_computed]
         initial = kwargs.pop("initial", None) or {}
         for indicator in self.indicators:
             cell = (cells or {}).get(indicator.pk)
             if cell is not None:
-                initial.setdefault(field_name(indicator.code), plain_number(cell.value))
-                initial.setdefault(field_name(indicator.code, "women"), plain_number(cell.women))
-                initial.setdefault(field_name(indicator.code, "youth"), plain_number(cell.youth))
+                initial.setdefault(field_name(indicator.code), cell.value)
+                initial.setdefault(field_name(indicator.code, "women"), cell.women)
+                initial.setdefault(field_name(indicator.code, "youth"), cell.youth)
         super().__init__(*args, initial=initial, **kwargs)
         for indicator in self.indicators:
             unit = f" ({indicator.unit})" if indicator.unit else ""
-            self.fields[field_name(indicator.code)] = self._number(f"{indicator.label}{unit}")
+            labels = {"value": f"{indicator.label}{unit}"}
             if indicator.by_sex:
-                self.fields[field_name(indicator.code, "women")] = self._number(
-                    _("%(name)s, of which women") % {"name": indicator.label}
-                )
+                labels["women"] = _("%(name)s, of which women") % {"name": indicator.label}
             if indicator.by_youth:
-                self.fields[field_name(indicator.code, "youth")] = self._number(
-                    _("%(name)s, of which youth") % {"name": indicator.label}
+                labels["youth"] = _("%(name)s, of which youth") % {"name": indicator.label}
+            for part, label in labels.items():
+                self.fields[field_name(indicator.code, part)] = figure_field(
+                    label, indicator, currency
                 )
-
-    @staticmethod
-    def _number(label) -> forms.CharField:
-        return forms.CharField(
-            label=label,
-            required=False,
-            max_length=40,
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}),
-        )
 
     def entries(self) -> dict[str, Entry]:
         """What was typed, as the service takes it ({code: Entry})."""
@@ -124,22 +133,14 @@ class ReportEvidenceForm(forms.Form):
 # --- deliveries, baselines and targets, the revolving fund -------------------------------
 
 
-def _decimal_widget(step: str) -> forms.NumberInput:
-    return forms.NumberInput(attrs={"step": step, "min": "0", "inputmode": "decimal"})
-
-
 class DeliveryForm(forms.Form):
     """What the PO side types for a delivery: recorded, or corrected after a dispute."""
 
     delivered_on = forms.DateField(
         label=_("Delivery date"), widget=DateInput(), validators=[validate_typed_date]
     )
-    volume = forms.DecimalField(
-        label=_("Volume"), max_digits=14, decimal_places=3, widget=_decimal_widget("0.001")
-    )
-    unit_price = forms.DecimalField(
-        label=_("Unit price"), max_digits=18, decimal_places=2, widget=_decimal_widget("0.01")
-    )
+    volume = LocaleDecimalField(label=_("Volume"), max_digits=14, decimal_places=3)
+    unit_price = LocaleDecimalField(label=_("Unit price"), max_digits=18, decimal_places=2)
     quality_grade = forms.CharField(label=_("Quality grade"), max_length=40, required=False)
 
     def __init__(self, *args, unit: str = "", currency: str = "", **kwargs):
@@ -150,6 +151,7 @@ class DeliveryForm(forms.Form):
             self.fields["unit_price"].label = _("Unit price (%(currency)s)") % {
                 "currency": currency
             }
+            self.fields["unit_price"].for_currency(currency)
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name != "comment"}
@@ -176,11 +178,12 @@ class DisputeForm(forms.Form):
 class TargetsForm(forms.Form):
     """A baseline, one target per plan year and an end-of-plan target per indicator.
 
-    Values are kept as typed: `monitoring.services.targets_save` parses and checks them,
-    and its field keys (`code.baseline`, `code.target.<year|end>`) map to `field_for`."""
+    `monitoring.services.targets_save` checks the numbers, and its field keys
+    (`code.baseline`, `code.target.<year|end>`) map to `field_for`."""
 
-    def __init__(self, *args, indicators, years: int, **kwargs):
+    def __init__(self, *args, indicators, years: int, currency: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.currency = currency
         self.indicators = list(indicators)
         self.years = list(range(1, years + 1))
         self.field_for: dict[str, str] = {}
@@ -197,11 +200,8 @@ class TargetsForm(forms.Form):
             self._add(f"{code}.target.end", f"{code}__end", indicator, _("end-of-plan target"))
 
     def _add(self, key: str, name: str, indicator, what) -> None:
-        self.fields[name] = forms.CharField(
-            label=f"{indicator.label}, {what}",
-            required=False,
-            max_length=30,
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8}),
+        self.fields[name] = figure_field(
+            f"{indicator.label}, {what}", indicator, self.currency, size=8
         )
         self.field_for[key] = name
 
@@ -234,9 +234,7 @@ class RevolvingFundEntryForm(forms.Form):
     occurred_on = forms.DateField(
         label=_("Date"), widget=DateInput(), validators=[validate_typed_date]
     )
-    amount = forms.DecimalField(
-        label=_("Amount"), max_digits=18, decimal_places=2, widget=_decimal_widget("0.01")
-    )
+    amount = LocaleDecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
     member = forms.ModelChoiceField(
         label=_("Member"),
         queryset=Member.objects.none(),
@@ -250,3 +248,4 @@ class RevolvingFundEntryForm(forms.Form):
         self.fields["member"].queryset = organization.members.active().order_by("name", "pk")
         if currency:
             self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": currency}
+            self.fields["amount"].for_currency(currency)

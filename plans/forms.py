@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Buyer, Product
+from config.number_fields import LocaleDecimalField, LocaleIntegerField
 from funding.models import Program
 
 from . import finance
@@ -53,6 +54,7 @@ class VersionForm(forms.ModelForm):
             "environmental_social",
             "horizon_years",
         ]
+        field_classes = {"horizon_years": LocaleIntegerField}
         widgets = {
             f: forms.Textarea(attrs={"rows": 4})
             for f in (
@@ -67,18 +69,20 @@ class VersionForm(forms.ModelForm):
 class BudgetLineForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=BudgetLine.Category.choices)
     description = forms.CharField(label=_("Description"), max_length=255)
-    quantity = forms.DecimalField(
+    quantity = LocaleDecimalField(
         label=_("Quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001")
     )
-    unit_cost = forms.DecimalField(label=_("Unit cost"), **MONEY)
+    unit_cost = LocaleDecimalField(label=_("Unit cost"), **MONEY)
 
     def __init__(self, *args, currency: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency = currency
         for source in finance.SOURCES:
-            self.fields[source] = forms.DecimalField(
+            self.fields[source] = LocaleDecimalField(
                 label=SOURCE_LABELS[source], required=False, initial=Decimal(0), **MONEY
             )
+        for name in ("unit_cost", *finance.SOURCES):
+            self.fields[name].for_currency(currency)
 
     @classmethod
     def initial_from(cls, line: BudgetLine) -> dict:
@@ -107,10 +111,15 @@ class BudgetLineForm(forms.Form):
 
 class CashFlowForm(forms.Form):
     year = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    revenue_with = forms.DecimalField(label=_("Revenue with the project"), **MONEY)
-    costs_with = forms.DecimalField(label=_("Operating costs with the project"), **MONEY)
-    revenue_without = forms.DecimalField(label=_("Revenue without the project"), **MONEY)
-    costs_without = forms.DecimalField(label=_("Operating costs without the project"), **MONEY)
+    revenue_with = LocaleDecimalField(label=_("Revenue with the project"), **MONEY)
+    costs_with = LocaleDecimalField(label=_("Operating costs with the project"), **MONEY)
+    revenue_without = LocaleDecimalField(label=_("Revenue without the project"), **MONEY)
+    costs_without = LocaleDecimalField(label=_("Operating costs without the project"), **MONEY)
+
+    def __init__(self, *args, currency: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("revenue_with", "costs_with", "revenue_without", "costs_without"):
+            self.fields[name].for_currency(currency)
 
 
 CashFlowFormSet = forms.formset_factory(CashFlowForm, extra=0)
@@ -148,13 +157,17 @@ def reason_form_class(name: str) -> type[forms.Form]:
 
 
 class ApproveForm(forms.Form):
-    approved_grant = forms.DecimalField(label=_("Approved grant"), **MONEY)
+    approved_grant = LocaleDecimalField(label=_("Approved grant"), **MONEY)
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, currency: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approved_grant"].for_currency(currency)
 
 
 class ScreeningForm(forms.Form):
@@ -210,7 +223,7 @@ class ScoringForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for c in self.criteria:
-            self.fields[f"score_{c.pk}"] = forms.DecimalField(
+            self.fields[f"score_{c.pk}"] = LocaleDecimalField(
                 label=c.name,
                 min_value=0,
                 max_value=c.max_score,

@@ -257,14 +257,14 @@ def test_member_cannot_be_added_to_another_organization(client, world):
             {"birth_year": str(YEAR - 5)},
             {"birth_year": [f"Birth year {YEAR - 5} is not plausible."]},
         ),
-        ({"land_area_ha": "-1"}, {"land_area_ha": ["Land area -1 ha is negative."]}),
+        ({"land_area_ha": "-1"}, {"land_area_ha": ["Enter zero or more."]}),
         ({"land_area_ha": "12000"}, {"land_area_ha": ["Land area 12000 ha is not plausible."]}),
         (
             {"sex": "other"},
             {"sex": ["Select a valid choice. other is not one of the available choices."]},
         ),
         ({"name": "   "}, {"name": ["This field is required."]}),
-        ({"birth_year": "nineteen"}, {"birth_year": ["Enter a whole number."]}),
+        ({"birth_year": "nineteen"}, {"birth_year": ["Write this number with digits only."]}),
     ],
 )
 def test_member_errors_keep_the_input_and_save_nothing(client, world, changes, errors):

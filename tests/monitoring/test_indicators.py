@@ -84,7 +84,7 @@ def test_officers_set_baselines_and_targets(client, world, plan, who):
         "sales_volume__y2": "80000",
         "sales_volume__end": "100000",
         "yield__baseline": "1.8",
-        "yield__end": "2,75",
+        "yield__end": "2.75",
     }
     response = user.post(url("targets", plan.pk), data)
     assert response.status_code == 302
@@ -100,7 +100,7 @@ def test_officers_set_baselines_and_targets(client, world, plan, who):
     )
     # The form shows what is saved; emptying a box removes the value.
     data = blank_form(user, plan)
-    assert (data["sales_volume__y2"], data["yield__end"]) == ("80000", "2.75")
+    assert (data["sales_volume__y2"], data["yield__end"]) == ("80,000", "2.75")
     data["sales_volume__y2"] = ""
     assert user.post(url("targets", plan.pk), data).status_code == 302
     assert [t for t in saved(plan)[1] if t[0] == "sales_volume"] == [

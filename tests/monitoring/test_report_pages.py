@@ -202,7 +202,7 @@ def test_po_enters_submits_me_returns_po_resubmits_me_accepts(client, world, rep
         ("report_accept", "accepted", "me_officer"),
     ]
     history = get(client, world.funder_user, url(report)).context["history"]
-    assert [log.action_label for log in history] == [
+    assert [log.step_label for log in history] == [
         "Monitoring report submitted",
         "Monitoring report returned",
         "Monitoring report submitted",
@@ -296,26 +296,30 @@ def test_unknown_action_is_404(client, world, report):
 
 def test_bad_values_give_field_errors_keep_what_was_typed_and_save_nothing(client, world, report):
     before = state(report)
-    data = values_data(
-        report,
-        "save",
-        **{"yield-value": "-5", "members_trained-women": "11", "jobs-value": "many"},
-    )
+    # What is not a number (of zero or more) is refused by the field (tests/test_number_input.py)
+    data = values_data(report, "save", **{"yield-value": "-5", "jobs-value": "many"})
     response = post(client, world.producer, report, data)
     assert response.status_code == 400
     form = response.context["values_form"]
     assert form.errors == {
-        "yield-value": ["Give a number of zero or more for “Yield”."],
-        "members_trained-women": [
-            "“Members trained”: the figure for women cannot exceed the total."
-        ],
-        "jobs-value": ["Give a number for “Jobs created”."],
+        "yield-value": ["Enter zero or more."],
+        "jobs-value": ["Write numbers like 1,234,567.89."],
     }
     assert (form["yield-value"].value(), form["jobs-value"].value()) == ("-5", "many")
     assert form["narrative"].value() == NARRATIVE
     page = response.content.decode()
     assert 'value="many"' in page
-    assert "Give a number for “Jobs created”." in page
+    assert "Write numbers like 1,234,567.89." in page
+    assert state(report) == before
+    # Numbers the service refuses: an "of which" figure above the total.
+    data = values_data(report, "save", **{"members_trained-women": "11"})
+    response = post(client, world.producer, report, data)
+    assert response.status_code == 400
+    assert response.context["values_form"].errors == {
+        "members_trained-women": [
+            "“Members trained”: the figure for women cannot exceed the total."
+        ],
+    }
     assert state(report) == before
     # The same through "Submit": nothing saved, nothing submitted.
     data["action"] = "submit"
