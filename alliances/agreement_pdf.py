@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import io
 
-from django.template.defaultfilters import floatformat
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from funding.money import format_money
+from config.formats import format_date, format_money, format_quantity
 from reports.generators.pdf import (
     BODY,
     CELL,
@@ -94,7 +91,7 @@ def agreement_pdf_bytes(agreement, version) -> bytes:
             + (
                 " · "
                 + _("confirmed by the buyer on %(date)s")
-                % {"date": date_format(localtime(version.confirmed_at), "DATE_FORMAT")}
+                % {"date": format_date(version.confirmed_at, long=True)}
                 if version.confirmed_at
                 else ""
             ),
@@ -123,10 +120,7 @@ def agreement_pdf_bytes(agreement, version) -> bytes:
             pairs(
                 [
                     (_("Product"), version.product.name),
-                    (
-                        _("Annual volume"),
-                        f"{floatformat(version.annual_volume, '-3g')} {version.unit}",
-                    ),
+                    (_("Annual volume"), format_quantity(version.annual_volume, version.unit)),
                     (_("Quality specification"), version.quality_specification or "—"),
                     (_("Price"), price_terms),
                     (_("Delivery schedule"), version.delivery_schedule or "—"),

@@ -21,11 +21,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
+
+from config.formats import format_number, locale_of
 
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH = 640
@@ -54,18 +55,13 @@ class Series:
 
 
 def number(value: Number | None, digits: int = 0) -> str:
-    """A number in the user's locale (`1,234.5`)."""
-    if value is None:
-        return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(Decimal(value), format=pattern, locale=to_locale(get_language() or "en"))
+    """A number in the user's locale (`1,234.5`): config/formats.py."""
+    return format_number(value, digits=digits)
 
 
 def compact(value: Number) -> str:
     """A short axis label in the user's locale (`75K`, `1.5M`)."""
-    return format_compact_decimal(
-        Decimal(value), fraction_digits=2, locale=to_locale(get_language() or "en")
-    )
+    return format_compact_decimal(Decimal(value), fraction_digits=2, locale=locale_of())
 
 
 def nice_ceiling(value: float) -> float:

@@ -12,12 +12,25 @@ and dates stay numbers and dates.
 
 `xlsx.sheet` hands out sheets whose `append` goes through `xlsx_value`, and `csv_writer`
 is the only CSV writer of the reports: a generator cannot forget either.
+
+A CSV file is written the way spreadsheet programs of the reader's language open it
+(`csv_format`): where the language writes a decimal comma (French, Spanish), fields are
+separated by semicolons, as Excel expects there; elsewhere (English) by commas, with a
+decimal point. Numbers are written without grouping, with the language's decimal sign,
+so that the spreadsheet reads them as numbers. `csv_format_note` says so to people.
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
@@ -38,17 +51,60 @@ def csv_value(value):
     return value
 
 
+@dataclass(frozen=True)
+class CsvFormat:
+    delimiter: str
+    decimal: str
+
+    @property
+    def semicolons(self) -> bool:
+        return self.delimiter == ";"
+
+
+def csv_format(language: str | None = None) -> CsvFormat:
+    """The field separator and decimal sign of CSV files for `language` (default: the
+    active one): a semicolon where the decimal sign is a comma, else a comma."""
+    try:
+        locale = Locale.parse(to_locale(language or get_language() or settings.LANGUAGE_CODE))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("en")
+    decimal = get_decimal_symbol(locale)
+    return CsvFormat(delimiter=";" if decimal == "," else ",", decimal=decimal)
+
+
+def csv_format_note(language: str | None = None) -> str:
+    """What a CSV file written for `language` looks like, in the active language."""
+    if csv_format(language).semicolons:
+        return _("CSV file (UTF-8): semicolon-separated, with a decimal comma.")
+    return _("CSV file (UTF-8): comma-separated, with a decimal point.")
+
+
+def csv_number(value: Decimal | int | float, fmt: CsvFormat) -> str:
+    """A number as the spreadsheet reads it: no grouping, the language's decimal sign."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(value if isinstance(value, Decimal) else Decimal(str(value)), "f")
+    return text.replace(".", fmt.decimal)
+
+
 class _CsvWriter:
-    def __init__(self, out):
-        self._writer = csv.writer(out)
+    def __init__(self, out, fmt: CsvFormat):
+        self._format = fmt
+        self._writer = csv.writer(out, delimiter=fmt.delimiter)
+
+    def _field(self, value):
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return csv_number(value, self._format)
+        return csv_value(value)
 
     def writerow(self, row) -> None:
-        self._writer.writerow([csv_value(value) for value in row])
+        self._writer.writerow([self._field(value) for value in row])
 
 
-def csv_writer(out) -> _CsvWriter:
-    """A csv.writer whose rows pass through `csv_value`."""
-    return _CsvWriter(out)
+def csv_writer(out, *, language: str | None = None) -> _CsvWriter:
+    """A csv.writer for readers of `language` (default: the active one): its separator
+    and decimal sign (`csv_format`), and text passed through `csv_value`."""
+    return _CsvWriter(out, csv_format(language))
 
 
 def xlsx_value(ws, value):

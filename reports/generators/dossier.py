@@ -4,9 +4,9 @@ screening checks, and each appraiser's scores beside the weighted score (§6).""
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config.formats import format_date, format_number, format_quantity
 from funding.money import ZERO
 from funding.rules import plan_rule_breaches
 from plans import workflow
@@ -53,9 +53,9 @@ def generate(ctx: Context, path) -> None:
                 (_("Value chain"), alliance.value_chain.name),
                 (_("Stage"), stage_label(plan.status)),
                 (_("Horizon (years)"), version.horizon_years),
-                (_("Beneficiary families"), counts["families"]),
-                (_("Women"), counts["women"]),
-                (_("Youth (under 35)"), counts["youth"]),
+                (_("Beneficiary families"), format_number(counts["families"])),
+                (_("Women"), format_number(counts["women"])),
+                (_("Youth (under 35)"), format_number(counts["youth"])),
             ]
         ),
     ]
@@ -114,7 +114,7 @@ def _budget(version, money) -> list:
         [
             line.get_category_display(),
             line.description,
-            f"{line.quantity.normalize():f}",
+            format_quantity(line.quantity),
             money(line.unit_cost),
             money(line.amount),
             *(money(getattr(line, s)) for s in SOURCES),
@@ -192,19 +192,22 @@ def _appraisals(version, program) -> list:
     header = [_("Criterion"), _("Weight")] + [str(a.appraiser) for a in assignments]
     rows = []
     for criterion in criteria:
-        row = [criterion.name, f"{criterion.weight.normalize():f}"]
+        row = [criterion.name, format_number(criterion.weight)]
         for a in assignments:
             score = next((s for s in a.scores.all() if s.criterion_id == criterion.pk), None)
             row.append(
                 "—"
                 if score is None
-                else f"{score.score.normalize():f} / {criterion.max_score}"
+                else f"{format_number(score.score, digits=2)} / {criterion.max_score}"
                 + (f"\n{score.comment}" if score.comment else "")
             )
         rows.append(row)
     rows.append(
         [_("Weighted score (0-100)"), ""]
-        + [pdf.dash(workflow.appraisal_score(a)) if a.is_complete else "—" for a in assignments]
+        + [
+            format_number(workflow.appraisal_score(a), digits=2) if a.is_complete else "—"
+            for a in assignments
+        ]
     )
     rows.append(
         [_("Recommendation"), ""]
@@ -222,8 +225,8 @@ def _appraisals(version, program) -> list:
                 "appraisals complete)."
             )
             % {
-                "score": pdf.dash(score),
-                "threshold": program.score_threshold,
+                "score": format_number(score, digits=2),
+                "threshold": format_number(program.score_threshold, digits=2),
                 "complete": sum(1 for a in assignments if a.is_complete),
                 "count": len(assignments),
             },
@@ -243,7 +246,7 @@ def _decisions(version, money) -> list:
         return []
     rows = [
         [
-            date_format(d.decided_at, "SHORT_DATE_FORMAT"),
+            format_date(d.decided_at),
             d.get_outcome_display(),
             money(d.approved_grant) if d.approved_grant is not None else "—",
             d.conditions or d.reason,

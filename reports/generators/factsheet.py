@@ -3,10 +3,11 @@ analysis, the purchase agreement, and the money: commitment, tranches and paymen
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Delivery, PurchaseAgreement
+from config import labels
+from config.formats import format_date, format_number, format_quantity
 from funding.models import Payment
 from funding.money import ZERO
 from funding.selectors import commitment_net_paid, net_paid
@@ -15,11 +16,11 @@ from plans.finance import FinanceInputError
 
 from . import pdf
 from .base import Context
-from .labels import SOURCE_LABELS, action_label, stage_label, state_label
+from .labels import SOURCE_LABELS, stage_label
 
 
 def _date(value) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+    return format_date(value)
 
 
 def analysis_rows(ctx: Context, version, currency: str) -> list:
@@ -41,7 +42,7 @@ def analysis_rows(ctx: Context, version, currency: str) -> list:
         ),
         (_("Net present value"), money(a.npv)),
         (_("Internal rate of return"), irr),
-        (_("Benefit-cost ratio"), pdf.dash(a.benefit_cost_ratio)),
+        (_("Benefit-cost ratio"), format_number(a.benefit_cost_ratio, digits=2)),
         (_("Payback year"), pdf.dash(a.payback_year)),
         (_("Grant per family"), money(a.grant_per_family)),
     ]
@@ -88,9 +89,9 @@ def generate(ctx: Context, path) -> None:
                 (_("Registration number"), pdf.dash(org.registration_number)),
                 (_("Region"), org.region.name),
                 (_("Year founded"), pdf.dash(org.founded_year)),
-                (_("Members"), roster["members"]),
-                (_("Women"), roster["women"]),
-                (_("Youth (under 35)"), roster["youth"]),
+                (_("Members"), format_number(roster["members"])),
+                (_("Women"), format_number(roster["women"])),
+                (_("Youth (under 35)"), format_number(roster["youth"])),
             ]
         ),
         pdf.para(_("Buyer"), pdf.H2),
@@ -106,16 +107,16 @@ def generate(ctx: Context, path) -> None:
 
     agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
     story.append(pdf.para(_("Purchase agreement"), pdf.H2))
-    if agreement is None or agreement.current_version is None:
+    terms = agreement.current_version if agreement else None
+    if terms is None:
         story.append(pdf.para(_("No purchase agreement yet.")))
     else:
-        terms = agreement.current_version
         story.append(
             pdf.pairs(
                 [
-                    (_("Status"), agreement.get_status_display()),
+                    (_("Status"), labels.state_label(agreement, agreement.status)),
                     (_("Version"), terms.number),
-                    (_("Annual volume"), f"{terms.annual_volume.normalize():f} {terms.unit}"),
+                    (_("Annual volume"), format_quantity(terms.annual_volume, terms.unit)),
                     (_("Price terms"), terms.get_price_type_display()),
                     (_("Unit price"), money(terms.unit_price)),
                     (_("Duration (months)"), terms.duration_months),
@@ -130,17 +131,21 @@ def generate(ctx: Context, path) -> None:
         story.append(
             pdf.para(
                 _("%(count)s confirmed deliveries: %(volume)s for %(value)s.")
-                % {"count": count, "volume": f"{volume.normalize():f}", "value": money(value)}
+                % {
+                    "count": format_number(count),
+                    "volume": format_quantity(volume, terms.unit if terms else None),
+                    "value": money(value),
+                }
             )
         )
     ctx.progress.row()
 
-    logs = alliance.transition_logs.select_related("actor").order_by("at", "id")
+    logs = labels.label_logs(alliance.transition_logs.select_related("actor").order_by("at", "id"))
     rows = [
         [
             _date(log.at),
-            action_label(log.transition),
-            f"{state_label(log.from_state)} – {state_label(log.to_state)}",
+            log.step_label,
+            f"{log.from_label} – {log.to_label}" if log.from_label else log.to_label,
             str(log.actor) if log.actor else _("the platform"),
             log.comment,
         ]
@@ -166,9 +171,9 @@ def generate(ctx: Context, path) -> None:
                 [
                     (_("Title"), version.title),
                     (_("Version"), version.number),
-                    (_("Beneficiary families"), counts["families"]),
-                    (_("Women"), counts["women"]),
-                    (_("Youth (under 35)"), counts["youth"]),
+                    (_("Beneficiary families"), format_number(counts["families"])),
+                    (_("Women"), format_number(counts["women"])),
+                    (_("Youth (under 35)"), format_number(counts["youth"])),
                 ]
             )
         )
@@ -214,7 +219,7 @@ def _money_section(ctx: Context, plan, currency: str) -> list:
                         t.number,
                         _date(t.planned_date),
                         money(t.amount),
-                        t.get_status_display(),
+                        labels.state_label(t, t.status),
                         money(net_paid(Payment.objects.filter(tranche=t))),
                     ]
                     for t in tranches

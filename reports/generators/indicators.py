@@ -123,6 +123,7 @@ def alliance_rows(alliance) -> Iterator[tuple[Indicator, list]]:
 
 
 REPORT_WIDTHS = [12, 16, 8, 12, 12, 12, 14, 9, 12, 16, 12, 16, 40]
+REPORT_DATES = {3, 4, 5, 8, 10}  # period start and end, due, submitted and reviewed on
 
 
 def report_headers() -> list[str]:
@@ -178,6 +179,14 @@ def _local_date(moment):
     return timezone.localdate(moment) if moment else None
 
 
+def _figure(ws, value, indicator: Indicator, currency: str):
+    """A figure as a number: an amount in the currency's minor units, anything else with
+    the decimals it has."""
+    if value is None:
+        return None
+    return xlsx.money(ws, value, currency) if indicator.is_money else xlsx.number(ws, value)
+
+
 def generate(ctx: Context, path) -> None:
     alliances = covered(ctx)
     periods = period_count(alliances)
@@ -187,18 +196,15 @@ def generate(ctx: Context, path) -> None:
     for alliance in alliances.iterator(chunk_size=500):
         currency = alliance.program.currency
         for indicator, row in alliance_rows(alliance):
-            if indicator.is_money:
-                row = [
-                    xlsx.money(ws, v, currency)
-                    if (i in FIGURES or i >= len(FIXED_WIDTHS)) and v is not None
-                    else v
-                    for i, v in enumerate(row)
-                ]
+            row = [
+                _figure(ws, v, indicator, currency) if i in FIGURES or i >= len(FIXED_WIDTHS) else v
+                for i, v in enumerate(row)
+            ]
             ws.append(row)
         ctx.progress.row()
     ctx.progress.phase(90, 99, 1)
     ws = xlsx.sheet(wb, _("Reports"), report_headers(), REPORT_WIDTHS)
     for row in report_rows(alliances):
-        ws.append(row)
+        ws.append([xlsx.date(ws, v) if i in REPORT_DATES else v for i, v in enumerate(row)])
     ctx.progress.row()
     wb.save(str(path))

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from funding.models import GrantCommitment, Payment, Program, Tranche
-from funding.money import ZERO
+from funding.money import ZERO, round_money
 from plans.models import TransitionLog
 
 from . import cells, xlsx
@@ -193,6 +193,8 @@ def generate_xlsx(ctx: Context, path) -> None:
                 value = xlsx.money(ws, value, cur)
             elif index in REPORTING_MONEY_COLUMNS and value is not None:
                 value = xlsx.money(ws, value, rep)
+            elif index == 4:
+                value = xlsx.date(ws, value)
             elif index == 5 and not row[0]:
                 value = xlsx.bold(ws, value)
             cells.append(value)
@@ -202,9 +204,24 @@ def generate_xlsx(ctx: Context, path) -> None:
 
 def generate_csv(ctx: Context, path) -> None:
     ctx.progress.phase(0, 99, commitments(ctx).count())
-    # UTF-8 with a byte-order mark, so that spreadsheet programs read accents right.
+    # UTF-8 with a byte-order mark, so that spreadsheet programs read accents right; the
+    # separator and decimal sign of the requester's language (`cells.csv_format`).
     with open(path, "w", newline="", encoding="utf-8-sig") as out:
-        writer = cells.csv_writer(out)
+        writer = cells.csv_writer(out, language=ctx.language)
         writer.writerow(headers())
         for row in rows(ctx):
-            writer.writerow(row)
+            writer.writerow(_csv_amounts(row))
+
+
+def _csv_amounts(row: list) -> list:
+    """Amounts in their currency's minor units (`9000000` in XOF, `12.50` in USD); the
+    figures stay plain numbers that any program reads."""
+    cur, rep = row[3], row[13]
+    out = list(row)
+    for index, value in enumerate(row):
+        currency = (
+            cur if index in MONEY_COLUMNS else rep if index in REPORTING_MONEY_COLUMNS else ""
+        )
+        if value is not None and currency:
+            out[index] = round_money(value, currency)
+    return out

@@ -1,13 +1,13 @@
 """Building blocks of the PDF reports (ReportLab platypus): headings, tables, key-value
 lists, and the page footer. The standard Helvetica font needs no font file; text is
-escaped for Paragraph markup and characters it cannot draw are replaced."""
+escaped for Paragraph markup and characters it cannot draw are replaced. Figures and dates
+are written by config/formats.py in the job's language, like the pages."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -22,6 +22,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from config.formats import format_datetime, format_percent
 
 _STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9, leading=11.5)
@@ -86,7 +88,7 @@ def footer(text: str):
 
 def generated_line(language_date=None) -> str:
     return _("Generated on %(date)s") % {
-        "date": date_format(language_date or timezone.localtime(), "DATETIME_FORMAT")
+        "date": format_datetime(language_date or timezone.now(), long=True)
     }
 
 
@@ -154,8 +156,8 @@ def gap(height_mm: float = 3) -> Spacer:
 
 
 def percent(share) -> str:
-    """A fraction as a percentage in the active language (`12.5 %`, `12,5 %`)."""
-    return "—" if share is None else f"{number_format(share * 100, 1)}\u00a0%"
+    """A fraction as a percentage in the active language (`12.5%`, `12,5 %`)."""
+    return format_percent(share)
 
 
 def dash(value) -> str:

@@ -32,8 +32,9 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
+from config.formats import format_number
 from funding.models import Payment, Program
-from funding.money import ZERO, format_money
+from funding.money import ZERO
 from plans.models import PlanStatus, PlanVersion
 
 from . import pdf, xlsx
@@ -284,7 +285,9 @@ def generate_xlsx(ctx: Context, path) -> None:
         currency, rep = row[CURRENCY], row[REPORTING]
         ws.append(
             [
-                *row[:12],
+                *row[:8],
+                *(xlsx.number(ws, count) for count in row[8:11]),
+                currency,
                 xlsx.money(ws, row[12], currency),
                 xlsx.money(ws, row[13], currency),
                 xlsx.money(ws, row[14], currency),
@@ -318,8 +321,8 @@ def generate_xlsx(ctx: Context, path) -> None:
                 [
                     label,
                     rep,
-                    t.alliances,
-                    t.with_commitment,
+                    xlsx.number(ws, t.alliances),
+                    xlsx.number(ws, t.with_commitment),
                     xlsx.money(ws, t.committed, rep),
                     xlsx.money(ws, t.paid, rep),
                     xlsx.money(ws, t.committed - t.paid, rep),
@@ -360,14 +363,14 @@ def _program_sheet(wb, totals: PortfolioTotals) -> None:
                 program.name,
                 cur,
                 xlsx.money(ws, program.budget, cur),
-                t.alliances,
-                t.with_commitment,
+                xlsx.number(ws, t.alliances),
+                xlsx.number(ws, t.with_commitment),
                 xlsx.money(ws, t.committed, cur),
                 xlsx.money(ws, t.paid, cur),
                 xlsx.money(ws, t.committed - t.paid, cur),
                 rep,
-                program.reporting_rate,
-                program.reporting_rate_date,
+                xlsx.number(ws, program.reporting_rate, max_digits=8),
+                xlsx.date(ws, program.reporting_rate_date),
                 xlsx.money(ws, r.committed, rep),
                 xlsx.money(ws, r.paid, rep),
             ]
@@ -388,7 +391,7 @@ def generate_pdf(ctx: Context, path) -> None:
     for row in alliance_rows(ctx):
         totals.add(row)
     ctx.progress.phase(90, 99, 1)
-    money = lambda amount, currency: format_money(amount, currency, ctx.language)  # noqa: E731
+    money = ctx.money
 
     story = [pdf.para(title, pdf.H1), pdf.para(pdf.generated_line(), pdf.SMALL)]
     if not totals.programs:
@@ -401,8 +404,8 @@ def generate_pdf(ctx: Context, path) -> None:
                     "%(paid)s paid (%(currency)s at each programme's rate)."
                 )
                 % {
-                    "alliances": t.alliances,
-                    "with": t.with_commitment,
+                    "alliances": format_number(t.alliances),
+                    "with": format_number(t.with_commitment),
                     "committed": money(t.committed, rep),
                     "paid": money(t.paid, rep),
                     "currency": rep,
@@ -418,7 +421,7 @@ def generate_pdf(ctx: Context, path) -> None:
             [
                 f"{program.code} · {program.name}",
                 money(program.budget, cur),
-                t.alliances,
+                format_number(t.alliances),
                 money(t.committed, cur),
                 money(t.paid, cur),
                 money(t.committed - t.paid, cur),
@@ -453,7 +456,13 @@ def generate_pdf(ctx: Context, path) -> None:
                 _("Paid (net of reversals)"),
             ],
             [
-                [label, t.alliances, t.with_commitment, money(t.committed, rep), money(t.paid, rep)]
+                [
+                    label,
+                    format_number(t.alliances),
+                    format_number(t.with_commitment),
+                    money(t.committed, rep),
+                    money(t.paid, rep),
+                ]
                 for (label, rep), t in items
             ],
             widths=[70 * mm, 25 * mm, 35 * mm, 50 * mm, 50 * mm],
@@ -495,7 +504,7 @@ def _bar_chart(programs: list[Program], totals: PortfolioTotals) -> Drawing:
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
+    chart.valueAxis.labelTextFormat = lambda v: pdf.clean(format_number(v, digits=0))
     chart.bars[0].fillColor = PALETTE[0]
     chart.bars[1].fillColor = PALETTE[2]
     drawing.add(chart)
@@ -533,7 +542,7 @@ def _pie_chart(items) -> Drawing:
     legend.fontSize = 8
     legend.columnMaximum = 8
     legend.colorNamePairs = [
-        (PALETTE[i % len(PALETTE)], pdf.clean(f"{label}: {counts[label]}"))
+        (PALETTE[i % len(PALETTE)], pdf.clean(f"{label}: {format_number(counts[label])}"))
         for i, label in enumerate(labels)
     ]
     drawing.add(legend)

@@ -1,8 +1,15 @@
 """Streaming XLSX helpers: openpyxl's write-only workbook writes each row to disk as it
 is appended, so a sheet of any length needs memory for one row only. Every row goes
-through `cells.xlsx_value`: text is never written as a formula."""
+through `cells.xlsx_value`: text is never written as a formula.
+
+Figures and dates are written as numbers and dates with a number format, never as
+preformatted text: the spreadsheet program shows them with its reader's separators and
+date order, and they stay usable in formulas."""
 
 from __future__ import annotations
+
+import datetime
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -16,13 +23,15 @@ from .pdf import clean
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF3")
 _FORMATS: dict[str, str] = {}
+# Excel's built-in format 14: the reader's own short date (dd/mm/yyyy, m/d/yyyy...).
+DATE_FORMAT = "mm-dd-yy"
+MAX_DECIMALS = 3
 
 
 def money_format(currency: str) -> str:
     """`#,##0` for XOF, `#,##0.00` for USD and COP: the currency's minor unit."""
     if currency not in _FORMATS:
-        digits = minor_units(currency) if currency else 2
-        _FORMATS[currency] = "#,##0" + ("." + "0" * digits if digits else "")
+        _FORMATS[currency] = decimals_format(minor_units(currency) if currency else 2)
     return _FORMATS[currency]
 
 
@@ -65,6 +74,32 @@ def money(ws, value, currency: str):
     """A numeric cell shown in the currency's minor unit (the value stays a Decimal)."""
     cell = WriteOnlyCell(_raw(ws), value=value)
     cell.number_format = money_format(currency)
+    return cell
+
+
+def decimals_format(digits: int) -> str:
+    """`#,##0` or `#,##0.00...`: grouped, with `digits` decimals."""
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def number(ws, value, max_digits: int = MAX_DECIMALS):
+    """A numeric cell, grouped, with the decimals the value has (at most `max_digits`):
+    1.000 shows as `1`, 47925.500 as `47,925.5`. None stays an empty cell."""
+    if value is None:
+        return None
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    digits = min(max(-exponent, 0), max_digits) if isinstance(exponent, int) else 0
+    cell = WriteOnlyCell(_raw(ws), value=value)
+    cell.number_format = decimals_format(digits)
+    return cell
+
+
+def date(ws, value: datetime.date | None):
+    """A date cell in the reader's short date format. None stays an empty cell."""
+    if value is None:
+        return None
+    cell = WriteOnlyCell(_raw(ws), value=value)
+    cell.number_format = DATE_FORMAT
     return cell
 
 

@@ -1,0 +1,150 @@
+"""Every figure and date a person reads, written the way their language writes it.
+
+One path for pages (the `formats` template library), PDFs, spreadsheets and e-mails
+(CONVENTIONS rule 15): numbers are grouped and lose useless trailing zeros ("47 925",
+not "47 925,000"); amounts carry their currency's ISO 4217 code, placed and spaced as the
+locale places its currency sign, with the currency's minor units ("XOF 20,000,000",
+"20 000 000 XOF", "USD 1,250.50"); shares are percentages ("12.5%", "12,5 %"); dates use
+Django's localized formats, with a 24-hour clock in English (config/locale_formats).
+
+The ISO code rather than a symbol: "$" is the peso in Colombia and the dollar elsewhere,
+and Babel's English "F CFA" is glued to the figure; a ministry reading several
+programmes needs the unambiguous code.
+
+`language` is a language code ("fr"); without it, the active language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, get_currency_precision
+from babel.numbers import format_percent as babel_percent
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+DASH = "—"
+NBSP = "\u00a0"
+
+Number = Decimal | int | float | str
+
+
+def locale_of(language: str | None = None) -> Locale:
+    """The Babel locale of `language` (the active language when None)."""
+    code = language or translation.get_language() or settings.LANGUAGE_CODE
+    return _locale(translation.to_locale(code))
+
+
+@lru_cache(maxsize=32)
+def _locale(name: str) -> Locale:
+    try:
+        return Locale.parse(name)
+    except (ValueError, LookupError):
+        return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
+
+
+def _decimal(value: Number) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _rounded(value: Decimal, digits: int) -> Decimal:
+    rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    return abs(rounded) if rounded == 0 else rounded  # never "-0"
+
+
+def format_number(value: Number | None, language: str | None = None, *, digits: int = 3) -> str:
+    """A number grouped the locale's way, with at most `digits` decimals and no trailing
+    zeros: 4063500 -> "4,063,500" / "4 063 500" / "4.063.500"; 0.7300 -> "0.73"."""
+    if value is None or value == "":
+        return DASH
+    number = _rounded(_decimal(value), digits)
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(number, format=pattern, locale=locale_of(language))
+
+
+def format_quantity(
+    value: Number | None, unit: str | None = None, language: str | None = None
+) -> str:
+    """A quantity (at most three decimals, none when whole), then its unit if given:
+    1.000 -> "1", 47925.000 t -> "47,925 t" / "47 925 t"."""
+    if value is None or value == "":
+        return DASH
+    text = format_number(value, language, digits=3)
+    return f"{text}{NBSP}{unit}" if unit else text
+
+
+def minor_units(currency: str) -> int:
+    """The currency's minor unit in ISO 4217: XOF 0, COP 2, USD 2."""
+    return get_currency_precision(currency)
+
+
+@lru_cache(maxsize=32)
+def _money_pattern(locale: Locale) -> str:
+    """The locale's currency pattern with the ISO code (¤¤) in place of the symbol, kept
+    apart from the figure by a no-break space (CLDR's currency spacing: a code that
+    touches the digits, as in English "¤#,##0.00", gets one)."""
+    parts = []
+    for part in locale.currency_formats["standard"].pattern.split(";"):
+        part = part.replace("¤", "¤¤")
+        part = re.sub(r"¤¤(?=[#0])", "¤¤" + NBSP, part)
+        part = re.sub(r"(?<=[#0])¤¤", NBSP + "¤¤", part)
+        parts.append(part)
+    return ";".join(parts)
+
+
+def format_money(amount: Number | None, currency: str, language: str | None = None) -> str:
+    """An amount in `currency`, rounded half to even to its minor unit, with the ISO code
+    where the locale puts its currency: "XOF 20,000,000", "20 000 000 XOF",
+    "20.000.000,00 COP", "USD 1,250.50"."""
+    if amount is None or amount == "":
+        return DASH
+    if not currency:
+        return format_number(amount, language, digits=2)
+    locale = locale_of(language)
+    number = _rounded(_decimal(amount), minor_units(currency))
+    return format_currency(
+        number, currency, format=_money_pattern(locale), locale=locale, currency_digits=True
+    )
+
+
+def format_percent(share: Number | None, language: str | None = None, *, digits: int = 1) -> str:
+    """A share (0.125) as a percentage with at most `digits` decimals: "12.5%", "12,5 %",
+    "70%"."""
+    if share is None or share == "":
+        return DASH
+    locale = locale_of(language)
+    pattern = locale.percent_formats[None].pattern.replace("0", "0." + "#" * digits, 1)
+    number = _rounded(_decimal(share), digits + 2)
+    return babel_percent(number, format=pattern if digits else None, locale=locale)
+
+
+def _local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _django_format(value, name: str, language: str | None) -> str:
+    if value is None or value == "":
+        return DASH
+    if language:
+        with translation.override(language):
+            return date_format(_local(value), name)
+    return date_format(_local(value), name)
+
+
+def format_date(value, language: str | None = None, *, long: bool = False) -> str:
+    """A day in the locale's short form ("12/04/2026", "04/12/2026") or, with `long`, its
+    written form ("Dec. 4, 2026", "4 décembre 2026")."""
+    return _django_format(value, "DATE_FORMAT" if long else "SHORT_DATE_FORMAT", language)
+
+
+def format_datetime(value, language: str | None = None, *, long: bool = False) -> str:
+    """A moment in the platform's time zone, 24-hour clock: "12/04/2026 13:16",
+    "04/12/2026 13:16"; with `long`, "Dec. 4, 2026, 13:16"."""
+    return _django_format(value, "DATETIME_FORMAT" if long else "SHORT_DATETIME_FORMAT", language)
