@@ -134,14 +134,18 @@ class MembershipAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """In-app notices are written by the workflow; the admin only reads them."""
 
-    list_display = ("recipient", "alliance", "message", "created_at", "read_at", "emailed_at")
+    list_display = ("recipient", "alliance", "notice", "created_at", "read_at", "emailed_at")
     list_filter = (
         ("read_at", admin.EmptyFieldListFilter),
         ("emailed_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("recipient__username", "alliance__code", "message")
-    list_select_related = ("recipient", "alliance")
+    list_select_related = ("recipient", "alliance", "transition_log")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("message"))
+    def notice(self, obj: Notification) -> str:
+        return obj.text  # in the administrator's language
 
     def has_add_permission(self, request):
         return False

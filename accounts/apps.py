@@ -11,4 +11,7 @@ class AccountsConfig(AppConfig):
         from . import api_tokens, audit, two_factor  # noqa: F401
 
         audit.register_domain_models()
+        from . import models, notifications
+
+        models.register_notice_kind(models.STEP_NOTICE, notifications.step_notice)
         from . import language  # noqa: F401 - connects sign-in to the preferred language

@@ -2,12 +2,11 @@
 
 Readable by the programme's officers (in their regions) and administrators, as the
 policy says: a user who cannot see the plan gets 404, one who sees it but is neither
-gets 403.
+gets 403. Each change is shown in words (`accounts.history`).
 """
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,18 +17,9 @@ from django.views.decorators.http import require_GET
 from plans.models import BusinessPlan
 
 from . import audit, policy
+from .history import history_rows
 
 PAGE_SIZE = 50
-
-
-def _entry_row(entry: LogEntry) -> dict:
-    return {
-        "entry": entry,
-        "model": entry.content_type.model_class()._meta.verbose_name
-        if entry.content_type.model_class()
-        else entry.content_type.model,
-        "changes": sorted(entry.changes_display_dict.items()),
-    }
 
 
 @require_GET
@@ -47,5 +37,9 @@ def plan_history(request, pk: int):
     return render(
         request,
         "accounts/plan_history.html",
-        {"plan": plan, "page": page, "rows": [_entry_row(e) for e in page.object_list]},
+        {
+            "plan": plan,
+            "page": page,
+            "rows": history_rows(page.object_list, currency=plan.alliance.program.currency),
+        },
     )

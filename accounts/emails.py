@@ -1,4 +1,5 @@
-"""The notification e-mail: one notification, to its recipient, in their language."""
+"""The notification e-mail: one notification, to its recipient, worded in their language
+when it is sent."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def deliver_notification(notification_id: int) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient", "alliance__plan")
+            .select_related("recipient", "alliance__plan", "transition_log")
             .filter(pk=notification_id)
             .first()
         )

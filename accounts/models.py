@@ -6,6 +6,8 @@ bound to one organization, a buyer user to one buyer, a funder user to one funde
 technical-assistance user to one provider (which accompanies several organizations).
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -120,6 +122,19 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()}" + (f" · {bound}" if bound else "")
 
 
+# How each kind of notice is worded: kind -> a function of the notification giving its
+# text in the active language. Notices are worded when read (the page, the e-mail), in
+# the reader's language, from what they refer to: a step in the transition log
+# (`accounts.notifications`), or the parameters another app stored and registered a
+# wording for when ready (monitoring's overdue-report reminder).
+NOTICE_KINDS: dict[str, Callable[["Notification"], str]] = {}
+STEP_NOTICE = "step"
+
+
+def register_notice_kind(kind: str, render: Callable[["Notification"], str]) -> None:
+    NOTICE_KINDS[kind] = render
+
+
 class Notification(models.Model):
     """An in-app notice to a user who must act next (or whose plan moved)."""
 
@@ -136,7 +151,12 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
-    message = models.CharField(_("message"), max_length=500)
+    # What the notice is about, worded when read (`text`): "step" (`transition_log`) or a
+    # kind another app registered, with its `params`.
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The text of a notice recorded before notices were worded when read (no `kind`).
+    message = models.CharField(_("message"), max_length=500, blank=True)
     # Where the notice leads, when not the alliance's plan page (an overdue report).
     path = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,7 +173,13 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The notice in the active language (the reader's)."""
+        render = NOTICE_KINDS.get(self.kind)
+        return render(self) if render is not None else self.message
 
 
 class ApiTokenGrant(models.Model):

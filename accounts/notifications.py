@@ -4,7 +4,8 @@ For each transition-log row, the people who must act next (the roles that may fi
 transition from the new state, on this alliance) and the producer organization's
 representatives are notified in the app; then each of them who has not opted out gets
 the notification by e-mail too (`accounts.tasks.send_notification_email`, once per
-notification: `Notification.emailed_at`).
+notification: `Notification.emailed_at`). A notification refers to its step and is worded
+when read (`Notification.text`, `step_notice`), in the reader's language.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from functools import partial
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Notification, Role
+from config import labels
+
+from .models import STEP_NOTICE, Notification, Role
 from .policy import MONEY, MONITORING, SUMMARY, can_read, users_acting_for
 
 
@@ -71,27 +74,31 @@ def recipients(log) -> list:
     return [user for user in users.order_by("pk") if can_read(user, log.alliance, part)]
 
 
-def message_for(log) -> str:
-    from plans.workflow import action_label, state_label
-
-    return _("%(alliance)s: %(action)s (%(from)s → %(to)s)") % {
-        "alliance": log.alliance.code,
-        "action": action_label(log.transition),
-        "from": state_label(log.from_state),
-        "to": state_label(log.to_state),
+def step_notice(notification: Notification) -> str:
+    """The notice of a step, in the active language: "ALL-1: Tranche paid (Authorized →
+    Paid)", or "ALL-1: Delivery recorded (Recorded)" for a step that creates its record."""
+    log = notification.transition_log
+    model = labels.log_model(log)
+    values = {
+        "alliance": notification.alliance.code,
+        "action": labels.step_label(model, log.transition),
+        "to": labels.state_label(model, log.to_state),
     }
+    if not log.from_state:
+        return _("%(alliance)s: %(action)s (%(to)s)") % values
+    values["from"] = labels.state_label(model, log.from_state)
+    return _("%(alliance)s: %(action)s (%(from)s → %(to)s)") % values
 
 
 def notify(log) -> list[Notification]:
-    """Record the in-app notifications of `log`; safe to run twice (one per recipient)."""
+    """Record the in-app notifications of `log`; safe to run twice (one per recipient).
+    They refer to the step and are worded when read, in the reader's language."""
     created = []
     for user in recipients(log):
-        with translation.override(user.preferred_language or None):
-            message = message_for(log)
         notification, was_created = Notification.objects.get_or_create(
             recipient=user,
             transition_log=log,
-            defaults={"alliance_id": log.alliance_id, "message": message},
+            defaults={"alliance_id": log.alliance_id, "kind": STEP_NOTICE},
         )
         if was_created:
             created.append(notification)
@@ -141,7 +148,9 @@ def notification_path(notification) -> str:
 
 def notifications_of(user):
     """The user's notifications, newest first, with what their links need."""
-    return Notification.objects.filter(recipient=user).select_related("alliance__plan")
+    return Notification.objects.filter(recipient=user).select_related(
+        "alliance__plan", "transition_log"
+    )
 
 
 def notification_mark_read(*, notification_id: int, user) -> bool:

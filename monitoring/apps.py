@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self):
+        from accounts.models import register_notice_kind
+        from config import labels
+
+        from .models import MonitoringReport
+        from .reminders import REMINDER_NOTICE, reminder_text
+        from .services import REPORT_LOG_STEPS
+
+        labels.register(MonitoringReport, states=MonitoringReport.Status, steps=REPORT_LOG_STEPS)
+        register_notice_kind(REMINDER_NOTICE, reminder_text)

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from config import labels
+
+        from .models import ReportJob
+
+        # A job's status moves in `reports.services` and is not journaled: states only.
+        labels.register(ReportJob, states=ReportJob.Status)

@@ -204,8 +204,10 @@ def test_transition_emails_each_recipient_who_wants_it_in_their_language(
     notice = notified.get(recipient=world.producer)
     with translation.override("fr"):
         site_name = translation.gettext("Productive alliances")
-    assert email.subject == f"[{site_name}] {notice.message}"
-    assert notice.message in email.body
+        text = notice.text
+    assert text == f"{plan.alliance.code}\xa0: Soumettre (Brouillon → Soumis)"
+    assert email.subject == f"[{site_name}] {text}"
+    assert text in email.body
     assert f"{settings.SITE_URL}{alliance_path(plan.alliance)}" in email.body
     assert f"{settings.SITE_URL}{reverse('profile')}" in email.body
     assert email.from_email == settings.DEFAULT_FROM_EMAIL
