@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funding.money import money_field
@@ -128,9 +127,10 @@ class Indicator(models.Model):
 
     @property
     def label(self) -> str:
-        """The name in the reader's language: the standard indicators' names are in the
-        catalogues; a name an administrator typed is shown as typed."""
-        return gettext(self.name) if self.name else ""
+        """The name in the reader's language: `name` reads the column of the active
+        language (name_en, name_fr, name_es; monitoring/translation.py), English when
+        that one is empty."""
+        return self.name or ""
 
     def unit_for(self, *, currency: str, volume_unit: str) -> str:
         """The unit of its values for an alliance: its own; else the programme's currency
