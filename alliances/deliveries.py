@@ -46,20 +46,43 @@ class DeliveryStep:
     delivery, recorded once the agreement is signed)."""
 
     roles: frozenset[str]
-    label: Promise
+    label: Promise  # the action, in a refusal
     source: str | None
+    done: Promise  # what happened, in the timeline and notifications
 
 
 DELIVERY_STEPS = {
-    "record": DeliveryStep(PO_SIDE, gettext_lazy("record a delivery"), None),
+    "record": DeliveryStep(
+        PO_SIDE, gettext_lazy("record a delivery"), None, gettext_lazy("Delivery recorded")
+    ),
     "confirm": DeliveryStep(
-        frozenset({Role.BUYER}), gettext_lazy("confirm a delivery"), S.RECORDED
+        frozenset({Role.BUYER}),
+        gettext_lazy("confirm a delivery"),
+        S.RECORDED,
+        gettext_lazy("Delivery confirmed by the buyer"),
     ),
     "dispute": DeliveryStep(
-        frozenset({Role.BUYER}), gettext_lazy("dispute a delivery"), S.RECORDED
+        frozenset({Role.BUYER}),
+        gettext_lazy("dispute a delivery"),
+        S.RECORDED,
+        gettext_lazy("Delivery disputed by the buyer"),
     ),
-    "correct": DeliveryStep(PO_SIDE, gettext_lazy("correct a delivery"), S.DISPUTED),
+    "correct": DeliveryStep(
+        PO_SIDE,
+        gettext_lazy("correct a delivery"),
+        S.DISPUTED,
+        gettext_lazy("Disputed delivery corrected"),
+    ),
 }
+
+
+def log_name(step: str) -> str:
+    """A delivery step's name in the transition log."""
+    return f"delivery_{step}"
+
+
+# The steps the transition log records (registered in `AlliancesConfig.ready`).
+DELIVERY_LOG_STEPS = {log_name(name): step.done for name, step in DELIVERY_STEPS.items()}
 WRONG_STATE_MESSAGE = gettext_lazy("The delivery is at “%(status)s”: “%(action)s” is not possible.")
 
 
@@ -120,7 +143,7 @@ def delivery_record(
         log_transition(
             subject=delivery,
             alliance=alliance,
-            transition="delivery_record",
+            transition=log_name("record"),
             from_state="",
             to_state=delivery.status,
             by=by,
@@ -143,7 +166,7 @@ def _move(delivery, *, name: str, target: str, changes=None, **step) -> Delivery
         delivery,
         roles=rule.roles,
         label=rule.label,
-        transition=f"delivery_{name}",
+        transition=log_name(name),
         sources={rule.source},
         target=target,
         wrong_state=WRONG_STATE_MESSAGE,

@@ -108,12 +108,26 @@ def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
             log_transition(
                 subject=agreement,
                 alliance=alliance,
-                transition="agreement_amend",
+                transition=AGREEMENT_AMEND,
                 from_state=previous,
                 to_state=agreement.status,
                 by=by,
             )
     return agreement
+
+
+# The steps the transition log records (registered in `AlliancesConfig.ready`).
+AGREEMENT_AMEND = "agreement_amend"
+AGREEMENT_LOG_STEPS = {
+    "agreement_send": gettext_lazy("Agreement sent to the buyer"),
+    "agreement_confirm": gettext_lazy("Agreement confirmed by the buyer"),
+    "agreement_decline": gettext_lazy("Agreement declined by the buyer"),
+    AGREEMENT_AMEND: gettext_lazy("Agreement amended"),
+}
+
+
+def _log_name(action: str) -> str:
+    return f"agreement_{action}"
 
 
 ACTION_LABELS = {
@@ -188,7 +202,7 @@ def _move(agreement, *, by, action, comment=""):
         log_transition(
             subject=locked,
             alliance=locked.alliance,
-            transition=f"agreement_{action}",
+            transition=_log_name(action),
             from_state=source,
             to_state=target,
             by=by,

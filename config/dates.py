@@ -15,8 +15,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from config.formats import format_date
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 10
@@ -40,8 +41,8 @@ def date_problem(value: datetime.date, today: datetime.date | None = None) -> st
     if EARLIEST_DATE <= value <= latest:
         return ""
     return _("Enter a date between %(earliest)s and %(latest)s.") % {
-        "earliest": date_format(EARLIEST_DATE, "DATE_FORMAT"),
-        "latest": date_format(latest, "DATE_FORMAT"),
+        "earliest": format_date(EARLIEST_DATE, long=True),
+        "latest": format_date(latest, long=True),
     }
 
 

@@ -32,6 +32,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Translated system data (indicator names, rubric criteria, checklists): before the
+    # admin, as django-modeltranslation requires.
+    "modeltranslation",
     # django.contrib.admin, with the platform's sign-in (two-factor aware).
     "accounts.admin_config.SecureAdminConfig",
     "django.contrib.auth",
@@ -96,6 +99,8 @@ TEMPLATES = [
                 "plans.context_processors.tasks",
                 "accounts.context_processors.notifications",
             ],
+            # Figures and dates as the user's language writes them: `{% load formats %}`.
+            "libraries": {"formats": "config.format_filters"},
         },
     },
 ]
@@ -128,6 +133,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Where our date formats differ from Django's (a 24-hour clock in English); see config/formats.py.
+FORMAT_MODULE_PATH = "config.locale_formats"
+# System data users read has a column per language (name_en, name_fr, name_es: each app's
+# translation.py); English is required and shown when a translation is empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fr", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -211,6 +211,76 @@ def _reference_data(demo: Demo) -> None:
             )
 
 
+CRITERION_NAMES = {
+    # code: (English, French, Spanish)
+    "market": ("Market and buyer", "Marché et acheteur", "Mercado y comprador"),
+    "technical": ("Technical feasibility", "Faisabilité technique", "Viabilidad técnica"),
+    "financial": ("Financial return", "Rentabilité financière", "Rentabilidad financiera"),
+    "organizational": (
+        "Organizational capacity",
+        "Capacité organisationnelle",
+        "Capacidad organizacional",
+    ),
+    "environment": (
+        "Environmental and social aspects",
+        "Aspects environnementaux et sociaux",
+        "Aspectos ambientales y sociales",
+    ),
+    "inclusion": (
+        "Inclusion of women and youth",
+        "Inclusion des femmes et des jeunes",
+        "Inclusión de mujeres y jóvenes",
+    ),
+}
+BJ_RUBRIC = [
+    # code, category, weight
+    ("market", "market", "25"),
+    ("technical", "technical", "20"),
+    ("financial", "financial", "20"),
+    ("organizational", "organizational", "15"),
+    ("environment", "environmental_social", "5"),
+    ("inclusion", "inclusion", "15"),
+]
+CO_RUBRIC = [
+    ("market", "market", "25"),
+    ("technical", "technical", "20"),
+    ("financial", "financial", "25"),
+    ("organizational", "organizational", "15"),
+    ("environment", "environmental_social", "10"),
+    ("inclusion", "inclusion", "5"),
+]
+REQUIREMENT_LABELS = {
+    # code: (English, French, Spanish)
+    "agreement": (
+        "Alliance agreement signed by all parties",
+        "Accord d'alliance signé par toutes les parties",
+        "Acuerdo de alianza firmado por todas las partes",
+    ),
+    "bank": (
+        "Organization's bank account registered",
+        "Compte bancaire de l'organisation enregistré",
+        "Cuenta bancaria de la organización registrada",
+    ),
+    "trust": (
+        "Fiduciary trust set up",
+        "Mandat fiduciaire constitué",
+        "Encargo fiduciario constituido",
+    ),
+    "deposit": (
+        "First counterpart contribution verified",
+        "Premier apport de contrepartie vérifié",
+        "Primer aporte de contrapartida verificado",
+    ),
+}
+BJ_CHECKLIST = ["agreement", "bank", "deposit"]
+CO_CHECKLIST = ["agreement", "trust", "deposit"]
+
+
+def _in_languages(field: str, texts: tuple[str, str, str]) -> dict[str, str]:
+    """{field_en: ..., field_fr: ..., field_es: ...} for a translated column."""
+    return dict(zip((f"{field}_en", f"{field}_fr", f"{field}_es"), texts, strict=True))
+
+
 def _programmes(demo: Demo) -> None:
     funders = {
         "gov_bj": ("Gouvernement du Bénin (MAEP)", Funder.Kind.GOVERNMENT, "BJ"),
@@ -273,51 +343,26 @@ def _programmes(demo: Demo) -> None:
     for funder, amount in (("gov_co", "20000000000"), ("ifad", "12000000000")):
         ProgramFunding.objects.create(program=co, funder=demo[funder], amount=D(amount))
 
-    rubrics = {
-        bj: [
-            ("market", "Marché et acheteur", "market", "25"),
-            ("technical", "Faisabilité technique", "technical", "20"),
-            ("financial", "Rentabilité financière", "financial", "20"),
-            ("organizational", "Capacité organisationnelle", "organizational", "15"),
-            ("environment", "Aspects environnementaux et sociaux", "environmental_social", "5"),
-            ("inclusion", "Inclusion des femmes et des jeunes", "inclusion", "15"),
-        ],
-        co: [
-            ("market", "Mercado y comprador", "market", "25"),
-            ("technical", "Viabilidad técnica", "technical", "20"),
-            ("financial", "Rentabilidad financiera", "financial", "25"),
-            ("organizational", "Capacidad organizacional", "organizational", "15"),
-            ("environment", "Aspectos ambientales y sociales", "environmental_social", "10"),
-            ("inclusion", "Inclusión de mujeres y jóvenes", "inclusion", "5"),
-        ],
-    }
-    for program, criteria in rubrics.items():
-        for order, (code, name, category, weight) in enumerate(criteria, start=1):
+    # Programme-defined texts people read, in English, French and Spanish (the admin
+    # edits them side by side); each reader sees their language.
+    for program, criteria in {bj: BJ_RUBRIC, co: CO_RUBRIC}.items():
+        for order, (code, category, weight) in enumerate(criteria, start=1):
             RubricCriterion.objects.create(
                 program=program,
                 code=code,
-                name=name,
+                **_in_languages("name", CRITERION_NAMES[code]),
                 category=category,
                 weight=D(weight),
                 max_score=10,
                 order=order,
             )
-    checklists = {
-        bj: [
-            ("agreement", "Accord d'alliance signé par toutes les parties"),
-            ("bank", "Compte bancaire de l'organisation enregistré"),
-            ("deposit", "Premier apport de contrepartie vérifié"),
-        ],
-        co: [
-            ("agreement", "Acuerdo de alianza firmado por todas las partes"),
-            ("trust", "Encargo fiduciario constituido"),
-            ("deposit", "Primer aporte de contrapartida verificado"),
-        ],
-    }
-    for program, items in checklists.items():
-        for order, (code, label) in enumerate(items, start=1):
+    for program, items in {bj: BJ_CHECKLIST, co: CO_CHECKLIST}.items():
+        for order, code in enumerate(items, start=1):
             LegalizationRequirement.objects.create(
-                program=program, code=code, label=label, order=order
+                program=program,
+                code=code,
+                **_in_languages("label", REQUIREMENT_LABELS[code]),
+                order=order,
             )
     demo.objects["bj"] = bj
     demo.objects["co"] = co

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationTabularInline
 
 from config.dates import ADMIN_DATES
 
@@ -194,13 +195,17 @@ class ProgramFundingInline(admin.TabularInline):
     autocomplete_fields = ("funder",)
 
 
-class RubricCriterionInline(admin.TabularInline):
+class RubricCriterionInline(TranslationTabularInline):
+    """Criterion names in English, French and Spanish side by side (funding/translation.py)."""
+
     model = RubricCriterion
     extra = 0
     fields = ("order", "code", "name", "category", "weight", "max_score")
 
 
-class LegalizationRequirementInline(admin.TabularInline):
+class LegalizationRequirementInline(TranslationTabularInline):
+    """Checklist items in English, French and Spanish side by side."""
+
     model = LegalizationRequirement
     extra = 0
     fields = ("order", "code", "label")
@@ -468,5 +473,11 @@ class CounterpartContributionAdmin(ReadOnlyAdmin):
 class LegalizationCheckAdmin(ReadOnlyAdmin):
     list_display = ("alliance", "requirement", "note", "done_by", "done_at")
     list_filter = ("requirement__program",)
-    search_fields = ("alliance__code", "alliance__name", "requirement__label")
+    search_fields = (
+        "alliance__code",
+        "alliance__name",
+        "requirement__label_en",
+        "requirement__label_fr",
+        "requirement__label_es",
+    )
     list_select_related = ("alliance", "requirement", "done_by")

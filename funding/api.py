@@ -236,6 +236,11 @@ class TrancheSerializer(serializers.ModelSerializer):
     authorized_by = serializers.SerializerMethodField()
     net_paid = serializers.SerializerMethodField(help_text=_("Payments minus reversals."))
     payments = TranchePaymentSerializer(many=True, read_only=True)
+    release_conditions = serializers.CharField(
+        source="conditions_text",
+        read_only=True,
+        help_text=_("The conditions of the release, in the language of the request."),
+    )
 
     class Meta:
         model = Tranche

@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .money import ZERO, money_field
@@ -291,6 +293,7 @@ class Tranche(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     amount = money_field(_("amount"))
     planned_date = models.DateField(_("planned date"))
+    # Conditions added to the programme's standard ones (`standard_conditions`), as written.
     release_conditions = models.TextField(_("release conditions"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True
@@ -330,6 +333,39 @@ class Tranche(models.Model):
             "number": self.number,
             "plan": self.commitment.plan,
         }
+
+    @property
+    def standard_conditions(self) -> str:
+        """The rule every tranche is released under (§4), worded in the reader's language:
+        the first at signing, each next one after the previous is paid and the monitoring
+        reports due since are accepted (`funding.services.tranche_step_decision`)."""
+        return standard_conditions(self.number)
+
+    @property
+    def conditions_text(self) -> str:
+        """The standard conditions, then any the programme added, as written."""
+        extra = self.release_conditions.strip()
+        if extra and extra in generated_conditions(self.number):
+            extra = ""  # a schedule made before the rule was worded when read
+        return f"{self.standard_conditions} {extra}".strip()
+
+
+def standard_conditions(number: int) -> str:
+    if number == 1:
+        return gettext("Agreement signed and first counterpart deposit verified.")
+    return gettext("Tranche %(previous)s paid and the monitoring report due since accepted.") % {
+        "previous": number - 1
+    }
+
+
+def generated_conditions(number: int) -> set[str]:
+    """The standard conditions in every shipped language: what schedules made before
+    they were worded when read stored in `release_conditions`."""
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(standard_conditions(number))
+    return texts
 
 
 class Payment(models.Model):

@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext as _
 
+from config.formats import format_percent
 from plans.finance import PlanAnalysis
 
 from .money import ZERO, format_money, round_money
@@ -27,7 +28,7 @@ class RuleBreach:
 
 
 def _percent(share: Decimal) -> str:
-    return f"{(share * 100).normalize():f}%"
+    return format_percent(share, digits=2)
 
 
 def plan_rule_breaches(

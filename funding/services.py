@@ -17,7 +17,6 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -36,6 +35,7 @@ from accounts.policy import (
     require_roles,
 )
 from config.dates import date_problem
+from config.formats import format_date
 from plans.models import BusinessPlan, PlanStatus
 
 from .models import (
@@ -106,20 +106,15 @@ def tranche_schedule_create(*, commitment: GrantCommitment, start: datetime.date
     program = commitment.program
     amounts = tranche_split(commitment.amount, program.tranche_count, program.currency)
     tranches = []
+    # The standard release conditions are not stored: `Tranche.standard_conditions`
+    # words them when read, in the reader's language.
     for number, amount in enumerate(amounts, start=1):
-        if number == 1:
-            conditions = _("Agreement signed and first counterpart deposit verified.")
-        else:
-            conditions = _(
-                "Tranche %(previous)s paid and the monitoring report due since accepted."
-            ) % {"previous": number - 1}
         tranches.append(
             Tranche(
                 commitment=commitment,
                 number=number,
                 amount=amount,
                 planned_date=add_months(start, (number - 1) * program.monitoring_period_months),
-                release_conditions=conditions,
             )
         )
     return Tranche.objects.bulk_create(tranches)
@@ -155,7 +150,13 @@ class TrancheStep:
     source: str
     target: str
     roles: frozenset[str]
-    label: Promise
+    label: Promise  # the action, in a refusal: "you may not <label>"
+    done: Promise  # what happened, in the timeline and notifications
+
+    @property
+    def log_name(self) -> str:
+        """The step's name in the transition log."""
+        return f"tranche_{self.name}"
 
 
 TRANCHE_STEPS = {
@@ -167,6 +168,7 @@ TRANCHE_STEPS = {
             Tranche.Status.REQUESTED,
             frozenset({Role.PRODUCER, Role.TA_PROVIDER}),
             gettext_lazy("request a tranche"),
+            gettext_lazy("Tranche requested"),
         ),
         TrancheStep(
             "verify",
@@ -174,6 +176,7 @@ TRANCHE_STEPS = {
             Tranche.Status.VERIFIED,
             frozenset({Role.PROGRAMME_OFFICER}),
             gettext_lazy("verify a tranche request"),
+            gettext_lazy("Tranche verified"),
         ),
         TrancheStep(
             "authorize",
@@ -181,6 +184,7 @@ TRANCHE_STEPS = {
             Tranche.Status.AUTHORIZED,
             frozenset({Role.FINANCE_OFFICER}),
             gettext_lazy("authorize a tranche"),
+            gettext_lazy("Tranche authorized"),
         ),
         TrancheStep(
             "pay",
@@ -188,8 +192,24 @@ TRANCHE_STEPS = {
             Tranche.Status.PAID,
             frozenset({Role.FINANCE_OFFICER}),
             gettext_lazy("record a payment"),
+            gettext_lazy("Tranche paid"),
         ),
     )
+}
+
+
+PAYMENT_REVERSE = "payment_reverse"
+CONTRIBUTION_RECORD = "contribution_record"
+CONTRIBUTION_VERIFY = "contribution_verify"
+
+# The steps the transition log records, by model (registered in `FundingConfig.ready`).
+TRANCHE_LOG_STEPS = {
+    **{step.log_name: step.done for step in TRANCHE_STEPS.values()},
+    PAYMENT_REVERSE: gettext_lazy("Payment reversed"),
+}
+CONTRIBUTION_LOG_STEPS = {
+    CONTRIBUTION_RECORD: gettext_lazy("Counterpart contribution recorded"),
+    CONTRIBUTION_VERIFY: gettext_lazy("Counterpart contribution verified"),
 }
 
 
@@ -292,7 +312,7 @@ def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
     )
     if not pending:
         return ""
-    dates = ", ".join(date_format(day, "DATE_FORMAT") for day in pending)
+    dates = ", ".join(format_date(day, long=True) for day in pending)
     return ngettext(
         "The monitoring report due on %(dates)s must be accepted before tranche %(number)s "
         "is requested.",
@@ -321,7 +341,7 @@ def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: 
     log_transition(
         subject=tranche,
         alliance=plan.alliance,
-        transition=f"tranche_{step.name}",
+        transition=step.log_name,
         from_state=step.source,
         to_state=step.target,
         by=by,
@@ -465,7 +485,7 @@ def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
         log_transition(
             subject=locked,
             alliance=plan.alliance,
-            transition="payment_reverse",
+            transition=PAYMENT_REVERSE,
             from_state=Tranche.Status.PAID,
             to_state=Tranche.Status.AUTHORIZED,
             by=by,
@@ -643,7 +663,7 @@ def contribution_record(
         log_transition(
             subject=contribution,
             alliance=locked.alliance,
-            transition="contribution_record",
+            transition=CONTRIBUTION_RECORD,
             from_state="",
             to_state=CounterpartContribution.Status.RECORDED,
             by=by,
@@ -669,7 +689,7 @@ def contribution_verify(
         log_transition(
             subject=locked,
             alliance=plan.alliance,
-            transition="contribution_verify",
+            transition=CONTRIBUTION_VERIFY,
             from_state=CounterpartContribution.Status.RECORDED,
             to_state=CounterpartContribution.Status.VERIFIED,
             by=by,

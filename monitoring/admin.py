@@ -3,6 +3,7 @@ and revolving funds are read here and changed only through their pages and servi
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from config.dates import ADMIN_DATES
 
@@ -18,12 +19,42 @@ from .models import (
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(TranslationAdmin):
+    """Names, units and descriptions are edited in English, French and Spanish side by
+    side (monitoring/translation.py); the list shows them in the reader's language."""
+
     list_display = ("code", "name", "unit", "aggregation", "source", "by_sex", "by_youth", "active")
     list_filter = ("source", "aggregation", "active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name_en", "name_fr", "name_es")
     list_editable = ("active",)
     ordering = ("position", "code")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    ("name_en", "name_fr", "name_es"),
+                    ("unit_en", "unit_fr", "unit_es"),
+                    ("description_en", "description_fr", "description_es"),
+                )
+            },
+        ),
+        (
+            _("Values"),
+            {
+                "fields": (
+                    "aggregation",
+                    "source",
+                    "is_money",
+                    "by_sex",
+                    "by_youth",
+                    "position",
+                    "active",
+                )
+            },
+        ),
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # Reports and exports refer to the code: it stays once values use it.

@@ -51,7 +51,8 @@ class IndicatorViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     """The catalogue of indicators in use (§8). `source` says where values come from:
     `reported` (entered in the periodic report) or computed by the platform. An empty
     `unit` with `is_money` means the programme's currency; for delivered volumes, the
-    purchase agreement's unit."""
+    purchase agreement's unit. `name` and `unit` are in the language of the request
+    (`Accept-Language`: en, fr or es), in English where no translation was given."""
 
     serializer_class = IndicatorSerializer
     queryset = Indicator.objects.filter(active=True).order_by("position", "code")

@@ -3,7 +3,8 @@
 A report is overdue when it is still due after its date. While the alliance is alive
 (its plan active, under monitoring or suspended), the producer organization's side is
 reminded once a day: an in-app notification for each of its users, e-mailed to those who
-have not opted out. `MonitoringReport.reminded_on` makes a second run on the same day a
+have not opted out; the notice keeps the report's dates and is worded when read, in the
+reader's language. `MonitoringReport.reminded_on` makes a second run on the same day a
 no-op, and the next day's run reminds again.
 """
 
@@ -12,14 +13,13 @@ from __future__ import annotations
 import datetime
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role
 from accounts.policy import users_acting_for
+from config.formats import format_date
 from plans.models import PlanStatus
 
 from .models import MonitoringReport
@@ -42,13 +42,27 @@ def overdue_reports(today: datetime.date):
     )
 
 
-def reminder_message(report: MonitoringReport) -> str:
-    """The reminder, in the active language."""
+REMINDER_NOTICE = "report_overdue"
+
+
+def reminder_params(report: MonitoringReport) -> dict[str, str]:
+    """What a reminder says, as data: the report's dates (ISO), worded when read."""
+    return {
+        "start": report.period_start.isoformat(),
+        "end": report.period_end.isoformat(),
+        "due": report.due_on.isoformat(),
+    }
+
+
+def reminder_text(notification) -> str:
+    """A reminder in the active language (registered in `MonitoringConfig.ready`)."""
+    day = {
+        name: format_date(datetime.date.fromisoformat(notification.params[name]), long=True)
+        for name in ("start", "end", "due")
+    }
     return _("%(alliance)s: the monitoring report for %(start)s – %(end)s was due on %(due)s.") % {
-        "alliance": report.alliance.code,
-        "start": formats.date_format(report.period_start, "DATE_FORMAT"),
-        "end": formats.date_format(report.period_end, "DATE_FORMAT"),
-        "due": formats.date_format(report.due_on, "DATE_FORMAT"),
+        "alliance": notification.alliance.code,
+        **day,
     }
 
 
@@ -68,12 +82,11 @@ def _remind(report_id: int, today: datetime.date) -> int:
             return 0
         created = 0
         for user in users_acting_for(report.alliance, REMINDED_ROLES).order_by("pk"):
-            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-                message = reminder_message(report)
             notification = Notification.objects.create(
                 recipient=user,
                 alliance=report.alliance,
-                message=message,
+                kind=REMINDER_NOTICE,
+                params=reminder_params(report),
                 path=reverse("monitoring:report", args=[report.pk]),
             )
             created += 1

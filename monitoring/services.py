@@ -86,6 +86,19 @@ REPORT_STEPS = {
 }
 
 
+def log_name(step: str) -> str:
+    """A report step's name in the transition log."""
+    return f"report_{step}"
+
+
+# The steps the transition log records (registered in `MonitoringConfig.ready`).
+REPORT_LOG_STEPS = {
+    log_name("submit"): gettext_lazy("Monitoring report submitted"),
+    log_name("accept"): gettext_lazy("Monitoring report accepted"),
+    log_name("return"): gettext_lazy("Monitoring report returned"),
+}
+
+
 def report_step_decision(user, report, name: str, *, state: bool = True) -> Decision:
     """May `user` take step `name` on `report`? Its role on the alliance (404/403) and,
     with `state`, the report's status (409). Pages ask it which forms to show."""
@@ -305,7 +318,7 @@ def _move(report, *, by, name: str, target: str, narrative=None, **step) -> Moni
         by=by,
         roles=rule.roles,
         label=rule.label,
-        transition=f"report_{name}",
+        transition=log_name(name),
         sources=rule.sources,
         target=target,
         wrong_state=rule.wrong_state,

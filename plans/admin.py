@@ -12,6 +12,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config import labels
 from funding.money import format_money, round_money
 
 from . import finance
@@ -67,11 +68,23 @@ class PlanVersionInline(ViewOnlyInline):
     show_change_link = True
 
 
-class TransitionLogInline(GenericTabularInline, ViewOnlyInline):
+class LogInWords:
+    """A transition-log row's step and states in words (config/labels.py), not codes."""
+
+    @admin.display(description=_("action"), ordering="transition")
+    def step(self, obj: TransitionLog) -> str:
+        return labels.log_step(obj)
+
+    @admin.display(description=_("From – to"))
+    def states(self, obj: TransitionLog) -> str:
+        return labels.log_states(obj)
+
+
+class TransitionLogInline(LogInWords, GenericTabularInline, ViewOnlyInline):
     model = TransitionLog
     ct_field = "content_type"
     ct_fk_field = "object_id"
-    fields = ("at", "transition", "from_state", "to_state", "actor", "comment")
+    fields = ("at", "step", "states", "actor", "comment")
     ordering = ("at", "id")
 
 
@@ -217,7 +230,8 @@ class CashFlowRowInline(FrozenAwareInline):
 
 class ScreeningCheckInline(ViewOnlyInline):
     model = ScreeningCheck
-    fields = ("code", "label", "passed", "automatic", "note", "checked_by", "checked_at")
+    # `code` shows the item's label in the reader's language (`ScreeningItem`).
+    fields = ("code", "passed", "automatic", "note", "checked_by", "checked_at")
 
 
 @admin.register(PlanVersion)
@@ -281,9 +295,9 @@ class PlanVersionAdmin(admin.ModelAdmin):
 
 @admin.register(ScreeningCheck)
 class ScreeningCheckAdmin(ViewOnlyAdmin):
-    list_display = ("version", "code", "label", "passed", "automatic", "checked_by", "checked_at")
+    list_display = ("version", "code", "passed", "automatic", "checked_by", "checked_at")
     list_filter = ("passed", "automatic", "code")
-    search_fields = ("code", "label", "version__plan__alliance__code")
+    search_fields = ("code", "version__plan__alliance__code")
     list_select_related = ("version", "checked_by")
 
 
@@ -331,10 +345,10 @@ class CommitteeDecisionAdmin(ViewOnlyAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(ViewOnlyAdmin):
+class TransitionLogAdmin(LogInWords, ViewOnlyAdmin):
     """Append-only: written by the workflow, never changed."""
 
-    list_display = ("at", "alliance", "transition", "from_state", "to_state", "actor", "comment")
+    list_display = ("at", "alliance", "step", "states", "actor", "comment")
     list_filter = ("transition", "to_state", "content_type", "alliance__program")
     search_fields = ("alliance__code", "alliance__name", "comment", "actor__username")
     list_select_related = ("alliance", "actor", "content_type")

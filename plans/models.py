@@ -262,14 +262,38 @@ class CashFlowRow(models.Model):
         )
 
 
+class ScreeningItem(models.TextChoices):
+    """The items of the screening checklist: the officer's (`MANUAL_SCREENING_ITEMS`)
+    and those the platform computes from the programme's rules. A recorded check keeps
+    only its code; its label is read from here, in the reader's language."""
+
+    LEGAL_STATUS = "legal_status", _("The organization is legally registered.")
+    ROSTER_VERIFIED = "roster_verified", _("The member roster was verified.")
+    BUYER_INTENT = "buyer_intent", _("The buyer's letter of intent is on file.")
+    FIELD_VISIT = "field_visit", _("A field visit confirmed the plan's premises.")
+    ELIGIBLE_REGION = "eligible_region", _("The region is eligible for the programme.")
+    ELIGIBLE_VALUE_CHAIN = (
+        "eligible_value_chain",
+        _("The value chain is eligible for the programme."),
+    )
+    MONEY_RULES = "money_rules", _("The plan meets the programme's money rules.")
+
+
+MANUAL_SCREENING_ITEMS = (
+    ScreeningItem.LEGAL_STATUS,
+    ScreeningItem.ROSTER_VERIFIED,
+    ScreeningItem.BUYER_INTENT,
+    ScreeningItem.FIELD_VISIT,
+)
+
+
 class ScreeningCheck(models.Model):
     """One eligibility item checked during screening: automatic (rules) or by an officer."""
 
     version = models.ForeignKey(
         PlanVersion, on_delete=models.CASCADE, related_name="screening_checks"
     )
-    code = models.CharField(_("code"), max_length=40)
-    label = models.CharField(_("label"), max_length=255)
+    code = models.CharField(_("code"), max_length=40, choices=ScreeningItem.choices)
     passed = models.BooleanField(_("passed"))
     automatic = models.BooleanField(_("computed by the platform"), default=False)
     note = models.TextField(_("note"), blank=True)
@@ -287,7 +311,12 @@ class ScreeningCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        """The item in the reader's language (`ScreeningItem`)."""
+        return self.get_code_display()
 
 
 class AppraisalAssignment(models.Model):

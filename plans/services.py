@@ -16,7 +16,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.policy import (
     INVALID,
@@ -25,15 +24,18 @@ from accounts.policy import (
     check_plan_transition,
     require_roles,
 )
+from config import labels
 
 from . import workflow
 from .models import (
+    MANUAL_SCREENING_ITEMS,
     BudgetLine,
     BusinessPlan,
     CashFlowRow,
     CommitteeDecision,
     PlanStatus,
     PlanVersion,
+    ScreeningItem,
     TransitionLog,
 )
 
@@ -41,7 +43,9 @@ from .models import (
 def log_transition(
     *, subject, alliance, transition: str, from_state: str, to_state: str, by, comment: str = ""
 ) -> TransitionLog:
-    """Append a transition-log row and schedule the notifications it calls for."""
+    """Append a transition-log row and schedule the notifications it calls for. The step
+    must be registered with its label (`config.labels`): a row nobody can read is refused."""
+    labels.require_step(subject, transition)
     log = TransitionLog.objects.create(
         alliance=alliance,
         content_type=ContentType.objects.get_for_model(subject),
@@ -469,16 +473,13 @@ def can_edit_content(user, plan: BusinessPlan) -> bool:
 
 # --- screening -------------------------------------------------------------------------
 
-MANUAL_SCREENING_CHECKS = {
-    "legal_status": _lazy("The organization is legally registered."),
-    "roster_verified": _lazy("The member roster was verified."),
-    "buyer_intent": _lazy("The buyer's letter of intent is on file."),
-    "field_visit": _lazy("A field visit confirmed the plan's premises."),
-}
+# The officer's items: code -> label (lazy, read in the reader's language).
+MANUAL_SCREENING_CHECKS = {item.value: item.label for item in MANUAL_SCREENING_ITEMS}
 
 
 def automatic_screening_checks(plan: BusinessPlan) -> list[tuple[str, str, bool, str]]:
-    """Eligibility computed from the programme's rules: (code, label, passed, note)."""
+    """Eligibility computed from the programme's rules: (code, label, passed, note), the
+    label in the active language."""
     from funding.rules import plan_rule_breaches
 
     alliance = plan.alliance
@@ -491,26 +492,16 @@ def automatic_screening_checks(plan: BusinessPlan) -> list[tuple[str, str, bool,
         analysis=version.analysis(),
         families=workflow.beneficiaries(version)["families"],
     )
-    return [
+    checks = [
+        (ScreeningItem.ELIGIBLE_REGION, region_ok, "" if region_ok else str(alliance.region)),
         (
-            "eligible_region",
-            str(_lazy("The region is eligible for the programme.")),
-            region_ok,
-            "" if region_ok else str(alliance.region),
-        ),
-        (
-            "eligible_value_chain",
-            str(_lazy("The value chain is eligible for the programme.")),
+            ScreeningItem.ELIGIBLE_VALUE_CHAIN,
             chain_ok,
             "" if chain_ok else str(alliance.value_chain),
         ),
-        (
-            "money_rules",
-            str(_lazy("The plan meets the programme's money rules.")),
-            not breaches,
-            " ".join(b.message for b in breaches),
-        ),
+        (ScreeningItem.MONEY_RULES, not breaches, " ".join(b.message for b in breaches)),
     ]
+    return [(item.value, str(item.label), passed, note) for item, passed, note in checks]
 
 
 def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, str]]) -> None:
@@ -540,14 +531,14 @@ def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, st
                 fields={code: [_("Answer this item.")] for code in missing},
             )
         version = locked.current_version
-        rows = [(c, str(MANUAL_SCREENING_CHECKS[c]), p, n, False) for c, (p, n) in checks.items()]
-        rows += [(c, label, p, n, True) for c, label, p, n in automatic_screening_checks(locked)]
-        for code, label, passed, note, automatic in rows:
+        # Only codes are stored: a check's label is read in the reader's language.
+        rows = [(c, p, n, False) for c, (p, n) in checks.items()]
+        rows += [(c, p, n, True) for c, _label, p, n in automatic_screening_checks(locked)]
+        for code, passed, note, automatic in rows:
             ScreeningCheck.objects.update_or_create(
                 version=version,
                 code=code,
                 defaults={
-                    "label": label,
                     "passed": passed,
                     "note": note,
                     "automatic": automatic,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.policy import ALLOWED, CONFLICT, INVALID, Decision, refuse
+from config.formats import format_number
 from funding.money import format_money, is_whole_in
 from funding.rules import plan_rule_breaches
 
@@ -181,8 +182,8 @@ def guard_appraisal_complete(plan, **_params) -> Decision:
             problems.append(
                 _("The weighted score %(score)s is below the programme's threshold %(threshold)s.")
                 % {
-                    "score": score if score is not None else "—",
-                    "threshold": program.score_threshold,
+                    "score": format_number(score, digits=2),
+                    "threshold": format_number(program.score_threshold, digits=2),
                 }
             )
     return refuse(CONFLICT, *problems) if problems else ALLOWED
@@ -428,49 +429,6 @@ def transitions_from(state: str) -> list[Transition]:
     return [t for t in TRANSITIONS if state in t.sources]
 
 
-OTHER_ACTION_LABELS = {
-    "tranche_request": gettext_lazy("Tranche requested"),
-    "tranche_verify": gettext_lazy("Tranche verified"),
-    "tranche_authorize": gettext_lazy("Tranche authorized"),
-    "tranche_pay": gettext_lazy("Tranche paid"),
-    "payment_reverse": gettext_lazy("Payment reversed"),
-    "agreement_send": gettext_lazy("Agreement sent to the buyer"),
-    "agreement_confirm": gettext_lazy("Agreement confirmed by the buyer"),
-    "agreement_decline": gettext_lazy("Agreement declined by the buyer"),
-    "agreement_amend": gettext_lazy("Agreement amended"),
-    "contribution_record": gettext_lazy("Counterpart contribution recorded"),
-    "contribution_verify": gettext_lazy("Counterpart contribution verified"),
-    "delivery_record": gettext_lazy("Delivery recorded"),
-    "delivery_confirm": gettext_lazy("Delivery confirmed by the buyer"),
-    "delivery_dispute": gettext_lazy("Delivery disputed by the buyer"),
-    "delivery_correct": gettext_lazy("Disputed delivery corrected"),
-    "report_submit": gettext_lazy("Monitoring report submitted"),
-    "report_accept": gettext_lazy("Monitoring report accepted"),
-    "report_return": gettext_lazy("Monitoring report returned"),
-}
-
-
-def action_label(name: str) -> str:
-    """What a transition-log row's action is called, for people."""
-    found = transitions_named(name)
-    if found:
-        return str(found[0].label)
-    return str(OTHER_ACTION_LABELS.get(name, name.replace("_", " ")))
-
-
-def state_label(state: str) -> str:
-    from alliances.models import Delivery, PurchaseAgreement
-    from funding.models import CounterpartContribution, Tranche
-    from monitoring.models import MonitoringReport
-
-    for choices in (
-        S,
-        Tranche.Status,
-        PurchaseAgreement.Status,
-        CounterpartContribution.Status,
-        Delivery.Status,
-        MonitoringReport.Status,
-    ):
-        if state in choices.values:
-            return str(choices(state).label)
-    return state.replace("_", " ")
+# The steps the transition log records for a plan: the transitions, by name (registered
+# in `PlansConfig.ready`; the labels of other models' steps are registered by their apps).
+LOG_STEPS = {name: transitions_named(name)[0].label for name in TRANSITION_NAMES}

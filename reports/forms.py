@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import programs_visible_to
 
+from .generators import KINDS
+from .generators.cells import csv_format_note
 from .models import ReportKind
 
 PORTFOLIO_KINDS = [
@@ -39,6 +41,10 @@ class PortfolioReportForm(forms.Form):
         error_messages={"invalid_choice": _("Choose one of the programmes listed.")},
     )
 
+    # The kinds whose file is CSV: the page says how it is separated (`csv_note`).
+    csv_kinds = frozenset(kind for kind, spec in KINDS.items() if spec.extension == "csv")
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs_visible_to(user).order_by("code")
+        self.csv_note = csv_format_note()

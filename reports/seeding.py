@@ -83,6 +83,7 @@ from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from monitoring.selectors import indicators_by_program
 from plans.models import (
+    MANUAL_SCREENING_ITEMS,
     AppraisalAssignment,
     BudgetLine,
     BusinessPlan,
@@ -302,30 +303,69 @@ def _programmes(today: datetime.date) -> list[Setting]:
             program.eligible_regions.set(regions)
             program.eligible_value_chains.set({p.value_chain for p in products})
             ProgramFunding.objects.create(program=program, funder=funder, amount=D(grants[1]))
-            for order, (c_code, c_name, category, weight) in enumerate(
+            for order, (c_code, (en, fr, es), category, weight) in enumerate(
                 [
-                    ("market", "Market and buyer", "market", "30"),
-                    ("financial", "Financial return", "financial", "30"),
-                    ("organizational", "Organization", "organizational", "20"),
-                    ("inclusion", "Women and youth", "inclusion", "20"),
+                    (
+                        "market",
+                        ("Market and buyer", "Marché et acheteur", "Mercado y comprador"),
+                        "market",
+                        "30",
+                    ),
+                    (
+                        "financial",
+                        ("Financial return", "Rentabilité financière", "Rentabilidad financiera"),
+                        "financial",
+                        "30",
+                    ),
+                    (
+                        "organizational",
+                        ("Organization", "Organisation", "Organización"),
+                        "organizational",
+                        "20",
+                    ),
+                    (
+                        "inclusion",
+                        ("Women and youth", "Femmes et jeunes", "Mujeres y jóvenes"),
+                        "inclusion",
+                        "20",
+                    ),
                 ],
                 start=1,
             ):
                 RubricCriterion.objects.create(
                     program=program,
                     code=c_code,
-                    name=c_name,
+                    name_en=en,
+                    name_fr=fr,
+                    name_es=es,
                     category=category,
                     weight=D(weight),
                     max_score=10,
                     order=order,
                 )
-            for order, (r_code, label) in enumerate(
-                [("agreement", "Alliance agreement signed"), ("bank", "Bank account registered")],
+            for order, (r_code, (en, fr, es)) in enumerate(
+                [
+                    (
+                        "agreement",
+                        (
+                            "Alliance agreement signed",
+                            "Accord d'alliance signé",
+                            "Acuerdo de alianza firmado",
+                        ),
+                    ),
+                    (
+                        "bank",
+                        (
+                            "Bank account registered",
+                            "Compte bancaire enregistré",
+                            "Cuenta bancaria registrada",
+                        ),
+                    ),
+                ],
                 start=1,
             ):
                 LegalizationRequirement.objects.create(
-                    program=program, code=r_code, label=label, order=order
+                    program=program, code=r_code, label_en=en, label_fr=fr, label_es=es, order=order
                 )
         buyers = [
             Buyer.objects.get_or_create(
@@ -641,17 +681,11 @@ class Batch:
         for version, state in zip(versions, states, strict=True):
             if state not in SCREENED:
                 continue
-            for code, label in (
-                ("legal_status", "The organization is legally registered."),
-                ("roster_verified", "The member roster was verified."),
-                ("buyer_intent", "The buyer's letter of intent is on file."),
-                ("field_visit", "A field visit confirmed the plan's premises."),
-            ):
+            for item in MANUAL_SCREENING_ITEMS:
                 checks.append(
                     ScreeningCheck(
                         version=version,
-                        code=code,
-                        label=label,
+                        code=item.value,
                         passed=True,
                         checked_by=self.staff.officer,
                     )

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import ActionRefused
+from config.formats import format_datetime
 
 from . import services
 from .forms import PortfolioReportForm
@@ -97,11 +97,7 @@ def status_payload(job: ReportJob) -> dict:
         "download_url": services.report_download_url(job),
         "error": job.error,
         # As the page writes it (the user's language and time zone), for reports.js.
-        "finished_at": (
-            formats.date_format(timezone.localtime(job.finished_at), "SHORT_DATETIME_FORMAT")
-            if job.finished_at
-            else None
-        ),
+        "finished_at": (format_datetime(job.finished_at) if job.finished_at else None),
     }
 
 

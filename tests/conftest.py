@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Role
 from alliances.models import TechnicalAssistanceProvider
@@ -19,9 +20,24 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request in French leaves French active in this thread; each test starts in the
+    # default language, whatever ran before it.
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The real hasher is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _labels_strict(settings):
+    # A state or step code without a label (config/labels.py) fails the test that shows it.
+    settings.LABELS_STRICT = True
 
 
 @pytest.fixture(autouse=True)

@@ -136,7 +136,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         RubricCriterion.objects.create(
             program=program,
             code="market",
-            name="Market",
+            name_en="Market",
+            name_fr="Marché",
+            name_es="Mercado",
             category="market",
             weight=D("2"),
             max_score=10,
@@ -145,17 +147,29 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         RubricCriterion.objects.create(
             program=program,
             code="financial",
-            name="Financial",
+            name_en="Financial",
+            name_fr="Finances",
+            name_es="Finanzas",
             category="financial",
             weight=D("1"),
             max_score=10,
             order=2,
         )
         LegalizationRequirement.objects.create(
-            program=program, code="signed", label="Alliance agreement signed", order=1
+            program=program,
+            code="signed",
+            label_en="Alliance agreement signed",
+            label_fr="Accord d'alliance signé",
+            label_es="Acuerdo de alianza firmado",
+            order=1,
         )
         LegalizationRequirement.objects.create(
-            program=program, code="bank", label="Bank account registered", order=2
+            program=program,
+            code="bank",
+            label_en="Bank account registered",
+            label_fr="Compte bancaire enregistré",
+            label_es="Cuenta bancaria registrada",
+            order=2,
         )
 
 

@@ -123,7 +123,7 @@ def rows(db, admin_user):
         producer_cash=D("300000"),
     )
     CashFlowRow.objects.create(version=version, year=1, revenue_with=D("500000"))
-    ScreeningCheck.objects.create(version=version, code="region", label="Region", passed=True)
+    ScreeningCheck.objects.create(version=version, code="eligible_region", passed=True)
     assignment = AppraisalAssignment.objects.create(
         version=version, appraiser=admin_user, assigned_by=admin_user
     )

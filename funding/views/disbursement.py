@@ -137,7 +137,9 @@ def _tranche_rows(request, plan, held, bound: dict) -> list[TrancheRow]:
                 key = _prefix(name, t.pk)
                 if name == "pay":
                     initial = {"amount": t.amount, "paid_on": timezone.localdate()}
-                    form = bound.get(key) or PayForm(prefix=key, initial=initial)
+                    form = bound.get(key) or PayForm(
+                        prefix=key, initial=initial, currency=plan.alliance.program.currency
+                    )
                 else:
                     form = bound.get(key) or STEP_FORMS[name](prefix=key)
                 row.forms.append(StepForm(name, str(STEP_BUTTONS[name]), form, t.pk))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import get_language, to_locale
 
 from accounts.policy import (
     FORBIDDEN,
@@ -16,6 +14,7 @@ from accounts.policy import (
     NOT_FOUND,
     ActionRefused,
 )
+from config.formats import format_quantity
 
 
 def show_refusal(request, refusal: ActionRefused, form=None, field_for=None) -> None:
@@ -49,7 +48,5 @@ def status_for(refusal: ActionRefused) -> int:
 
 
 def number_text(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    locale = to_locale(get_language() or "en")
-    return format_decimal(value, format="#,##0.###", locale=locale)
+    """A volume or count as the user's language writes it (config/formats.py)."""
+    return format_quantity(value)

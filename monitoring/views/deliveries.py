@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +28,7 @@ from accounts.policy import (
 )
 from alliances import deliveries as delivery_services
 from alliances.models import Delivery, PurchaseAgreement
+from config.formats import format_date
 from funding.money import ZERO
 from plans.views.common import enforce, plan_or_404
 
@@ -38,7 +38,6 @@ from ..forms import (
     CorrectionForm,
     DeliveryForm,
     DisputeForm,
-    plain_number,
 )
 from ..selectors import confirmed_sales
 from .common import number_text, show_refusal, status_for
@@ -88,8 +87,8 @@ def _deliveries_context(request, plan, *, bound: dict | None = None) -> dict:
                 currency=currency,
                 initial={
                     "delivered_on": d.delivered_on,
-                    "volume": plain_number(d.volume),
-                    "unit_price": plain_number(d.unit_price),
+                    "volume": d.volume,
+                    "unit_price": d.unit_price,
                     "quality_grade": d.quality_grade,
                 },
             )
@@ -108,7 +107,7 @@ def _deliveries_context(request, plan, *, bound: dict | None = None) -> dict:
             currency=currency,
             initial={
                 "delivered_on": timezone.localdate(),
-                "unit_price": plain_number(terms.unit_price) if terms else None,
+                "unit_price": terms.unit_price if terms else None,
             },
         )
     annual = terms.annual_volume if terms else None
@@ -126,7 +125,7 @@ def _deliveries_context(request, plan, *, bound: dict | None = None) -> dict:
         "recorded_volume": number_text(pending["recorded"]),
         "disputed_volume": number_text(pending["disputed"]),
         "annual_volume": number_text(annual) if annual is not None else None,
-        "share_of_annual": int(volume * 100 / annual) if annual else None,
+        "share_of_annual": volume / annual if annual else None,
         "chart": delivered_vs_agreed_svg(alliance),
         "record_form": record_form,
         "po_side": po_side,
@@ -239,9 +238,7 @@ def _delivery_action(request, pk: int, action: str) -> HttpResponse:
                 form = None
             status = status_for(refusal)
         else:
-            messages.success(
-                request, done % {"date": date_format(delivery.delivered_on, "SHORT_DATE_FORMAT")}
-            )
+            messages.success(request, done % {"date": format_date(delivery.delivered_on)})
             return redirect("monitoring:deliveries", pk=plan.pk)
     bound = {(action, delivery.pk): form} if form is not None else {}
     return _render_deliveries(request, plan, bound=bound, status=status)

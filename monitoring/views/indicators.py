@@ -5,6 +5,7 @@ pk; the buyer does not see monitoring."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,13 +20,12 @@ from accounts.policy import (
     monitoring_alliances_visible_to,
     require_roles,
 )
-from funding.money import format_money
+from config.formats import format_money, format_percent
 from plans.views.common import enforce, plan_or_404
 
 from .. import services
 from ..forms import (
     TargetsForm,
-    plain_number,
 )
 from ..models import Indicator
 from ..selectors import indicator_table, indicators_for, volume_unit
@@ -58,7 +58,8 @@ class Shown:
     end_target: str
     cells: list[tuple]  # (report, value as shown)
     to_date: str
-    progress: int | None
+    progress: int | None  # per cent of the end-of-plan target
+    progress_text: str
 
 
 def _cell_text(cell, fmt) -> str:
@@ -107,6 +108,9 @@ def indicators(request: HttpRequest, pk: int) -> HttpResponse:
                 cells=cells,
                 to_date=fmt(row.to_date),
                 progress=row.progress,
+                progress_text=format_percent(
+                    None if row.progress is None else Decimal(row.progress) / 100
+                ),
             )
         )
     return render(
@@ -130,11 +134,11 @@ def indicators(request: HttpRequest, pk: int) -> HttpResponse:
 def _targets_initial(alliance) -> dict:
     initial = {}
     for b in alliance.indicator_baselines.select_related("indicator"):
-        initial[f"{b.indicator.code}__baseline"] = plain_number(b.value)
+        initial[f"{b.indicator.code}__baseline"] = b.value
     for t in alliance.indicator_targets.select_related("indicator"):
         suffix = f"y{t.year}" if t.year else "end"
         key = f"{t.indicator.code}__{suffix}"
-        initial[key] = plain_number(t.value)
+        initial[key] = t.value
     return initial
 
 
@@ -153,6 +157,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         indicators=indicators_for(alliance),
         years=_horizon(plan),
+        currency=alliance.program.currency,
         initial=_targets_initial(alliance),
     )
     status = 200

@@ -6,7 +6,6 @@ accepts or returns. One POST per action; the services decide, the page shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,10 +32,11 @@ from accounts.policy import (
     user_scope,
 )
 from alliances.models import Region
+from config import labels
+from config.formats import format_money, format_quantity
 from funding.models import Program
 from plans.models import TransitionLog
 from plans.views.common import enforce
-from plans.workflow import action_label, state_label
 
 from .. import services
 from ..forms import (
@@ -46,7 +45,6 @@ from ..forms import (
     ReturnForm,
     ReviewForm,
     error_field,
-    plain_number,
 )
 from ..models import MonitoringReport
 from ..report_evidence import report_evidence_attach, report_evidence_decision
@@ -185,11 +183,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 # --- one report ------------------------------------------------------------------------
 
 
-def _figure(number) -> str | None:
-    """A stored figure for reading, without trailing zeros, in the user's locale."""
+def _figure(number, currency: str = "") -> str | None:
+    """A stored figure for reading, in the user's language: an amount in the currency's
+    minor units, anything else grouped and without trailing zeros."""
     if number is None:
         return None
-    return number_format(Decimal(plain_number(number)), use_l10n=True)
+    return format_money(number, currency) if currency else format_quantity(number)
 
 
 @dataclass
@@ -234,13 +233,11 @@ def _permissions(user, report) -> dict:
 
 
 def _history(report) -> list:
-    logs = TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(MonitoringReport), object_id=report.pk
-    ).select_related("actor")
-    for log in logs:
-        log.action_label = action_label(log.transition)
-        log.to_label = state_label(log.to_state)
-    return list(logs)
+    return labels.label_logs(
+        TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(MonitoringReport), object_id=report.pk
+        ).select_related("actor")
+    )
 
 
 def _context(request, report, forms: dict | None = None) -> dict:
@@ -251,7 +248,10 @@ def _context(request, report, forms: dict | None = None) -> dict:
     values_form = None
     if allowed["can_enter"]:
         values_form = forms.get("values") or ReportValuesForm(
-            indicators=indicators, cells=cells, initial={"narrative": report.narrative}
+            indicators=indicators,
+            cells=cells,
+            currency=report.alliance.program.currency,
+            initial={"narrative": report.narrative},
         )
     rows = []
     units = {
@@ -262,7 +262,8 @@ def _context(request, report, forms: dict | None = None) -> dict:
         cell = cells.get(indicator.pk)
         row = ValueRow(indicator, cell, indicator.unit_for(**units))
         if cell is not None:
-            row.figures = (_figure(cell.value), _figure(cell.women), _figure(cell.youth))
+            money = units["currency"] if indicator.is_money else ""
+            row.figures = (_figure(cell.value, money), _figure(cell.women), _figure(cell.youth))
         if indicator.is_computed:
             row.note = COMPUTED_NOTES.get(indicator.source, "")
         elif values_form is not None:
@@ -313,7 +314,11 @@ def _refused(request, refusal: ActionRefused, form) -> int:
 
 def _bind(request, report, action: str):
     if action in ("save", "submit"):
-        return ReportValuesForm(request.POST, indicators=indicators_for(report.alliance))
+        return ReportValuesForm(
+            request.POST,
+            indicators=indicators_for(report.alliance),
+            currency=report.alliance.program.currency,
+        )
     if action == "evidence":
         return ReportEvidenceForm(request.POST, request.FILES)
     if action == "accept":

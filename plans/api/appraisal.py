@@ -26,6 +26,9 @@ from ..models import AppraisalAssignment, CriterionScore, ScreeningCheck
 
 
 class ScreeningCheckSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(
+        read_only=True, help_text=_("The item, in the language of the request.")
+    )
     checked_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )

@@ -217,7 +217,11 @@ def _cash_flow_initial(version) -> list[dict]:
 def plan_cash_flows(request: HttpRequest, plan) -> HttpResponse:
     """The projection, years 0..horizon, with and without the project."""
     version = plan.current_version
-    formset = CashFlowFormSet(request.POST or None, initial=_cash_flow_initial(version))
+    formset = CashFlowFormSet(
+        request.POST or None,
+        initial=_cash_flow_initial(version),
+        form_kwargs={"currency": plan.alliance.program.currency},
+    )
     if request.method == "POST" and formset.is_valid():
         try:
             cash_flows_save(plan=plan, by=request.user, years=formset.cleaned_data)

@@ -25,6 +25,7 @@ from accounts.policy import (
     user_scope,
 )
 from alliances.models import ValueChain
+from config import labels
 from funding.rules import plan_rule_breaches
 
 from .. import finance, selectors, workflow
@@ -135,7 +136,11 @@ def action_forms(user, plan) -> list[tuple]:
     for t in allowed_plan_transitions(user, plan):
         if t.name == "approve":
             requested = plan.current_version.analysis().totals_by_source["grant"]
-            form = ApproveForm(initial={"approved_grant": requested}, prefix=t.name)
+            form = ApproveForm(
+                initial={"approved_grant": requested},
+                prefix=t.name,
+                currency=plan.alliance.program.currency,
+            )
         elif t.reason_required:
             form = reason_form_class(t.name)(prefix=t.name)
         else:
@@ -159,15 +164,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = is_staff_member(request.user) or request.user.is_superuser
     # What of the plan this user reads (§9a): a buyer, the summary and market only.
     reads_content = can_read(request.user, plan.alliance, CONTENT)
-    timeline = list(
+    timeline = labels.label_logs(
         TransitionLog.objects.filter(alliance=plan.alliance)
         .select_related("actor")
         .order_by("at", "id")
     )
-    for entry in timeline:
-        entry.action_label = workflow.action_label(entry.transition)
-        entry.from_label = workflow.state_label(entry.from_state)
-        entry.to_label = workflow.state_label(entry.to_state)
     context = {
         "plan": plan,
         "alliance": plan.alliance,

@@ -231,7 +231,12 @@ def _decision_forms(request, plan, version, posted: str | None) -> dict:
         data = request.POST if posted == name else None
         if name == "approve":
             requested = version.analysis().totals_by_source["grant"]
-            forms[name] = ApproveForm(data, initial={"approved_grant": requested}, prefix=name)
+            forms[name] = ApproveForm(
+                data,
+                initial={"approved_grant": requested},
+                prefix=name,
+                currency=plan.alliance.program.currency,
+            )
         else:
             forms[name] = ReasonForm(data, prefix=name)
     return forms

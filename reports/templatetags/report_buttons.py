@@ -10,6 +10,7 @@ from django import template
 
 from .. import services
 from ..generators import KINDS
+from ..generators.cells import csv_format_note
 from ..models import ReportKind
 
 register = template.Library()
@@ -34,4 +35,14 @@ def report_button(context, kind, label="", **parameters):
         "label": label or (ReportKind(kind).label if kind in ReportKind.values else ""),
         "csrf_token": context.get("csrf_token"),
         "next": request.get_full_path() if request is not None else "",
+        # How a CSV file is separated, in the reader's language (it is written for it).
+        "note": csv_format_note() if spec.extension == "csv" else "",
     }
+
+
+@register.simple_tag
+def file_format_note(job) -> str:
+    """For a CSV report: its separator and decimal sign, which follow the language the
+    report was asked in; empty for other files."""
+    spec = KINDS.get(job.kind)
+    return csv_format_note(job.language) if spec and spec.extension == "csv" else ""

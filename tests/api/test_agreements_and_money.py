@@ -219,7 +219,7 @@ def test_payment_refusals_change_nothing(api, world):
     )
     assert response.status_code == 400
     assert error(response)["fields"] == {
-        "amount": ["The payment must be the tranche amount, F\u202fCFA4,666,666."],
+        "amount": ["The payment must be the tranche amount, XOF\u00a04,666,666."],
         "reference": ["Give the bank or treasury reference."],
         "paid_on": ["Give the payment date; it cannot be in the future."],
     }

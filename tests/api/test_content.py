@@ -69,8 +69,8 @@ def test_a_split_that_does_not_add_up_is_400_and_saves_nothing(api, world):
     assert response.status_code == 400
     assert error(response)["fields"] == {
         "__all__": [
-            "The split by source adds up to F\u202fCFA3,452, but the line costs F\u202fCFA3,504 "
-            "(quantity × unit cost): a difference of F\u202fCFA52."
+            "The split by source adds up to XOF\u00a03,452, but the line costs XOF\u00a03,504 "
+            "(quantity × unit cost): a difference of XOF\u00a052."
         ]
     }
     assert lines_of(plan) == before

@@ -58,6 +58,23 @@ def test_indicators_list_and_detail(api, world):
     assert api().get("/api/v1/indicators/").status_code == 401
 
 
+def test_indicator_names_in_the_language_of_the_request(api, world):
+    client = api(world.producer)
+    jobs = Indicator.objects.get(code="jobs")
+    shown = {
+        language: client.get(f"/api/v1/indicators/{jobs.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        for language in ("en", "fr", "es")
+    }
+    assert {k: (v["name"], v["unit"]) for k, v in shown.items()} == {
+        "en": ("Jobs created", "jobs"),
+        "fr": ("Emplois créés", "emplois"),
+        "es": ("Empleos creados", "empleos"),
+    }
+    Indicator.objects.filter(pk=jobs.pk).update(name_es=None)
+    spanish = client.get(f"/api/v1/indicators/{jobs.pk}/", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert (spanish["name"], spanish["unit"]) == ("Jobs created", "empleos")
+
+
 def test_submit_with_values_stores_them_and_shows_them(api, world):
     plan = world.build(PlanStatus.ACTIVE)
     report = _first_report(plan)

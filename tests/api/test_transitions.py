@@ -154,8 +154,8 @@ def test_approve_records_the_grant_and_conditions(api, world):
         ("14000000.50", "XOF amounts cannot be finer than its minor unit."),
         (
             "15000000",
-            "The approved grant (F\u202fCFA15,000,000) is above the grant requested "
-            "(F\u202fCFA14,000,000).",
+            "The approved grant (XOF\u00a015,000,000) is above the grant requested "
+            "(XOF\u00a014,000,000).",
         ),
     ],
 )

@@ -33,11 +33,16 @@ def sent(today, capture) -> int:
 
 
 def notices(report) -> list[tuple[str, str]]:
-    return list(
+    """Who was reminded, and what each reads, in their language."""
+    said = []
+    for notice in (
         Notification.objects.filter(alliance=report.alliance)
+        .select_related("recipient", "alliance")
         .order_by("id")
-        .values_list("recipient__username", "message")
-    )
+    ):
+        with translation.override(notice.recipient.preferred_language or "en"):
+            said.append((notice.recipient.username, notice.text))
+    return said
 
 
 def expected(report, language="en") -> str:
@@ -82,6 +87,19 @@ def test_due_on_its_date_overdue_the_next_day_reminded_once_a_day(
         "producer@example.org",
         "ta_provider@example.org",
     ]
+    # Worded when read: the same reminder in Spanish once the TA provider switches.
+    world.ta.preferred_language = "es"
+    world.ta.save(update_fields=["preferred_language"])
+    with translation.override("es"):
+        start, end, due_on = (
+            date_format(d, "DATE_FORMAT")
+            for d in (report.period_start, report.period_end, report.due_on)
+        )
+    assert notices(report)[1] == (
+        "ta_provider",
+        f"{report.alliance.code}: el informe de seguimiento del {start} al {end} debía "
+        f"presentarse el {due_on}.",
+    )
     # Both lead to the report itself, in the app and in the e-mail.
     link = f"/monitoring/reports/{report.pk}/"
     assert all(f"{settings.SITE_URL.rstrip('/')}{link}" in m.body for m in mail.outbox)

@@ -67,8 +67,8 @@ def test_concurrent_approvals_never_exceed_the_budget(world):
         "refused",
         "conflict",
         (
-            "The programme has F\u202fCFA6,000,000 of its budget left; a grant of "
-            "F\u202fCFA14,000,000 would exceed it by F\u202fCFA8,000,000.",
+            "The programme has XOF\u00a06,000,000 of its budget left; a grant of "
+            "XOF\u00a014,000,000 would exceed it by XOF\u00a08,000,000.",
         ),
     )
     assert [o for o in outcomes if o[0] != "ok"] == [refusal] * 3

@@ -19,16 +19,15 @@ from tests.plans.support import refused, snapshot
 D = Decimal
 S = PlanStatus
 
-# Minor unit and how babel writes the currency in English.
+# Minor unit and how config/formats.py writes the currency in English.
 UNIT = {"XOF": D("1"), "COP": D("0.01")}
 CURRENCIES = ["XOF", "COP"]
 
 
 def fmt(currency: str, amount: str) -> str:
-    """The literal English rendering: `fmt("XOF", "14,000,001")` -> "F CFA14,000,001"."""
-    if currency == "XOF":
-        return f"F\u202fCFA{amount}"
-    return f"COP{amount}"
+    """The literal English rendering: `fmt("XOF", "14,000,001")` -> "XOF 14,000,001" (a
+    no-break space between the ISO code and the figure)."""
+    return f"{currency}\u00a0{amount}"
 
 
 def loose_program(currency: str, **caps) -> Program:
@@ -282,24 +281,27 @@ RULES = {
     ),
 }
 SUBMIT_MESSAGES = {
-    ("XOF", "max_grant_per_alliance"): "The grant (F\u202fCFA14,000,001) is above the "
-    "programme's maximum per alliance (F\u202fCFA14,000,000) by F\u202fCFA1.",
-    ("COP", "max_grant_per_alliance"): "The grant (COP14,000,000.01) is above the programme's "
-    "maximum per alliance (COP14,000,000.00) by COP0.01.",
-    ("XOF", "max_grant_share"): "The grant (F\u202fCFA14,000,001) is above 70% of the total "
-    "investment of F\u202fCFA20,000,000 (F\u202fCFA14,000,000) by F\u202fCFA1.",
-    ("COP", "max_grant_share"): "The grant (COP14,000,000.01) is above 70% of the total "
-    "investment of COP20,000,000.00 (COP14,000,000.00) by COP0.01.",
+    ("XOF", "max_grant_per_alliance"): "The grant (XOF\u00a014,000,001) is above the "
+    "programme's maximum per alliance (XOF\u00a014,000,000) by XOF\u00a01.",
+    (
+        "COP",
+        "max_grant_per_alliance",
+    ): "The grant (COP\u00a014,000,000.01) is above the programme's "
+    "maximum per alliance (COP\u00a014,000,000.00) by COP\u00a00.01.",
+    ("XOF", "max_grant_share"): "The grant (XOF\u00a014,000,001) is above 70% of the total "
+    "investment of XOF\u00a020,000,000 (XOF\u00a014,000,000) by XOF\u00a01.",
+    ("COP", "max_grant_share"): "The grant (COP\u00a014,000,000.01) is above 70% of the total "
+    "investment of COP\u00a020,000,000.00 (COP\u00a014,000,000.00) by COP\u00a00.01.",
     ("XOF", "min_counterpart_share"): "The producers' counterpart, cash and in kind "
-    "(F\u202fCFA3,999,999), is below 20% of the total investment of F\u202fCFA20,000,000 "
-    "(F\u202fCFA4,000,000) by F\u202fCFA1.",
+    "(XOF\u00a03,999,999), is below 20% of the total investment of XOF\u00a020,000,000 "
+    "(XOF\u00a04,000,000) by XOF\u00a01.",
     ("COP", "min_counterpart_share"): "The producers' counterpart, cash and in kind "
-    "(COP3,999,999.99), is below 20% of the total investment of COP20,000,000.00 "
-    "(COP4,000,000.00) by COP0.01.",
-    ("XOF", "max_grant_per_family"): "The grant (F\u202fCFA14,000,011) is above the maximum of "
-    "F\u202fCFA466,667 per family for 30 families (F\u202fCFA14,000,010) by F\u202fCFA1.",
-    ("COP", "max_grant_per_family"): "The grant (COP14,000,010.01) is above the maximum of "
-    "COP466,667.00 per family for 30 families (COP14,000,010.00) by COP0.01.",
+    "(COP\u00a03,999,999.99), is below 20% of the total investment of COP\u00a020,000,000.00 "
+    "(COP\u00a04,000,000.00) by COP\u00a00.01.",
+    ("XOF", "max_grant_per_family"): "The grant (XOF\u00a014,000,011) is above the maximum of "
+    "XOF\u00a0466,667 per family for 30 families (XOF\u00a014,000,010) by XOF\u00a01.",
+    ("COP", "max_grant_per_family"): "The grant (COP\u00a014,000,010.01) is above the maximum of "
+    "COP\u00a0466,667.00 per family for 30 families (COP\u00a014,000,010.00) by COP\u00a00.01.",
 }
 
 
@@ -329,11 +331,11 @@ def test_submit_lists_every_breach(world):
                   buyer=D("3000000"))  # fmt: skip
     error = refused(lambda: services.plan_submit(plan=plan, by=world.producer), "conflict")
     assert error.reasons == (
-        "The grant (F\u202fCFA16,000,000) is above 70% of the total investment of "
-        "F\u202fCFA20,000,000 (F\u202fCFA14,000,000) by F\u202fCFA2,000,000.",
-        "The producers' counterpart, cash and in kind (F\u202fCFA1,000,000), is below 20% of "
-        "the total investment of F\u202fCFA20,000,000 (F\u202fCFA4,000,000) by "
-        "F\u202fCFA3,000,000.",
+        "The grant (XOF\u00a016,000,000) is above 70% of the total investment of "
+        "XOF\u00a020,000,000 (XOF\u00a014,000,000) by XOF\u00a02,000,000.",
+        "The producers' counterpart, cash and in kind (XOF\u00a01,000,000), is below 20% of "
+        "the total investment of XOF\u00a020,000,000 (XOF\u00a04,000,000) by "
+        "XOF\u00a03,000,000.",
     )
 
 

@@ -178,8 +178,8 @@ def test_budget_line_whose_split_does_not_add_up_keeps_input_and_saves_nothing(c
     assert response.status_code == 400
     page = response.content.decode()
     assert (
-        "The split by source adds up to F\u202fCFA2,600,000, but the line costs "
-        "F\u202fCFA3,000,000 (quantity × unit cost): a difference of F\u202fCFA400,000."
+        "The split by source adds up to XOF\u00a02,600,000, but the line costs "
+        "XOF\u00a03,000,000 (quantity × unit cost): a difference of XOF\u00a0400,000."
     ) in page
     assert 'value="Dryer"' in page
     assert not BudgetLine.objects.filter(description="Dryer").exists()
@@ -267,7 +267,7 @@ def test_analysis_preview_computes_without_saving(client, world):
     response = client.post(reverse("plan-analysis", args=[plan.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "F\u202fCFA30,000,000" in page  # 20,000,000 saved + 10,000,000 previewed
+    assert "XOF\u00a030,000,000" in page  # 20,000,000 saved + 10,000,000 previewed
     assert "The producers&#x27; counterpart" in page
     assert not BudgetLine.objects.filter(description="Dryer").exists()
 
@@ -410,7 +410,7 @@ def test_committee_approves_with_a_grant_from_the_dossier(client, world):
     client.force_login(world.committee)
     url = reverse("plan-decision", args=[plan.pk])
     page = client.get(url).content.decode()
-    assert "Plan score: 80.00 (programme threshold 60.00)." in page
+    assert "Plan score: 80 (programme threshold 60)." in page
     response = client.post(
         url,
         {

@@ -132,7 +132,7 @@ def test_a_negative_amount_stays_a_number(world, django_capture_on_commit_callba
         "'" + texts["reason"],
         "",
         "",
-        "-4666666.00",
+        "-4666666",  # in XOF's minor unit: none
     ]
 
 
