@@ -229,7 +229,10 @@ class LegalizationCheck(models.Model):
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("done by"),
     )
     done_at = models.DateTimeField(auto_now_add=True)
 
@@ -260,7 +263,10 @@ class GrantCommitment(models.Model):
         help_text=_("Undisbursed amount given back to the programme on cancellation."),
     )
     committed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("committed by"),
     )
     committed_at = models.DateTimeField(auto_now_add=True)
 
@@ -299,15 +305,30 @@ class Tranche(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     authorized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("authorized by"),
     )
     authorized_at = models.DateTimeField(null=True, blank=True)
 
@@ -390,7 +411,10 @@ class Payment(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -435,10 +459,18 @@ class CounterpartContribution(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.RECORDED
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(null=True, blank=True)
 

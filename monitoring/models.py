@@ -39,11 +39,21 @@ class MonitoringReport(models.Model):
     narrative = models.TextField(_("narrative"), blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # The last day a reminder went out for this report: at most one a day.
@@ -292,7 +302,10 @@ class RevolvingFundEntry(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -65,7 +65,10 @@ class BusinessPlan(models.Model):
     approved_grant = money_field(_("approved grant"), null=True, blank=True, editable=False)
     approval_conditions = models.TextField(_("approval conditions"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,7 +119,10 @@ class PlanVersion(models.Model):
     youth_members = models.PositiveIntegerField(_("youth (under 35)"), default=0)
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -298,7 +304,12 @@ class ScreeningCheck(models.Model):
     automatic = models.BooleanField(_("computed by the platform"), default=False)
     note = models.TextField(_("note"), blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
     checked_at = models.DateTimeField(auto_now=True)
 
@@ -331,7 +342,10 @@ class AppraisalAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appraisals"
     )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
     no_conflict_declared_at = models.DateTimeField(
@@ -398,7 +412,10 @@ class CommitteeDecision(models.Model):
     conditions = models.TextField(_("conditions"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -504,7 +521,10 @@ class PlanDocument(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
