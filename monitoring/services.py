@@ -169,7 +169,9 @@ def _number(raw, field: str, errors: dict, label: str, required: bool) -> Decima
             errors.setdefault(field, []).append(_("Give a value for “%(name)s”.") % {"name": label})
         return None
     try:
-        number = Decimal(str(raw).strip().replace(",", "."))
+        # Pages send Decimals (their one number field read the user's language); the API
+        # sends plain JSON numbers or "1234.5": a comma is never guessed at.
+        number = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         errors.setdefault(field, []).append(_("Give a number for “%(name)s”.") % {"name": label})
         return None

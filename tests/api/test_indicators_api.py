@@ -148,6 +148,17 @@ def test_bad_values_are_400_with_field_names_and_nothing_is_stored(api, world):
     report.refresh_from_db()
     assert (report.status, report.narrative) == ("due", "")
     assert not IndicatorValue.objects.filter(report=report).exists()
+    # A comma is never guessed at: "197,000" is neither 197 nor 197000 to the API.
+    entries = report_entries(report)
+    entries["yield"] = {"value": "197,000"}
+    response = api(world.producer).post(
+        f"/api/v1/monitoring-reports/{report.pk}/submit/",
+        {"narrative": "Quarter.", "values": entries},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert error(response)["fields"] == {"yield": ["Give a number for “Yield”."]}
+    assert not IndicatorValue.objects.filter(report=report).exists()
     # A figure of the wrong JSON type is refused by the request's own checks.
     response = api(world.producer).post(
         f"/api/v1/monitoring-reports/{report.pk}/submit/",
