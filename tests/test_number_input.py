@@ -67,8 +67,8 @@ READ = [
 
 WRITE = {
     "en": "Write numbers like 1,234,567.89.",
-    "fr": f"Write numbers like 1{NNBSP}234{NNBSP}567,89.",
-    "es": "Write numbers like 1.234.567,89.",
+    "fr": f"Écrivez les nombres ainsi : 1{NNBSP}234{NNBSP}567,89.",
+    "es": "Escriba los números así: 1.234.567,89.",
 }
 
 # (language, text, decimals the field takes, the message)
@@ -92,12 +92,12 @@ REFUSED = [
     ("fr", "1.200", 3, WRITE["fr"]),
     ("fr", "1,200.5", 3, WRITE["fr"]),
     ("fr", "12 00", 3, WRITE["fr"]),
-    ("fr", "850,000", 2, "“850,000” could mean two different numbers. " + WRITE["fr"]),
+    ("fr", "850,000", 2, "« 850,000 » peut désigner deux nombres différents. " + WRITE["fr"]),
     ("es", "1.2", 3, WRITE["es"]),
     ("es", "1,2,3", 3, WRITE["es"]),
     ("es", "12.34,5", 3, WRITE["es"]),
     ("es", "1 200", 3, WRITE["es"]),
-    ("es", "1,200", 2, "“1,200” could mean two different numbers. " + WRITE["es"]),
+    ("es", "1,200", 2, "“1,200” puede designar dos números distintos. " + WRITE["es"]),
 ]
 
 
@@ -434,7 +434,7 @@ def test_a_member_typed_in_spanish(client, world):
     assert response.status_code == 200  # the form again, with its errors
     with translation.override("es"):
         assert response.context["form"].errors == {
-            "birth_year": ["Write this number with digits only."]
+            "birth_year": ["Escriba este número solo con cifras."]
         }
     assert world.org_a.members.filter(name="Ana").count() == 0
     data["birth_year"] = "1984"
