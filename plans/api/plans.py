@@ -23,6 +23,7 @@ from accounts.policy import (
     SCORE,
     allowed_plan_transitions,
     appraisals_visible_to,
+    assigned_alliance_ids,
     can_read,
     organizations_known_to,
     plans_visible_to,
@@ -101,9 +102,12 @@ class PlanSerializer(serializers.ModelSerializer):
 
     def parts(self, plan) -> frozenset[str]:
         """What of this plan the requesting user reads (§9a), once per plan."""
+        user = self.context["request"].user
+        if "_assigned" not in self.context:  # one query for the page, not one per row
+            self.context["_assigned"] = assigned_alliance_ids(user)
         cache = self.context.setdefault("_readable_parts", {})
         if plan.pk not in cache:
-            cache[plan.pk] = readable_parts(self.context["request"].user, plan.alliance)
+            cache[plan.pk] = readable_parts(user, plan.alliance, assigned=self.context["_assigned"])
         return cache[plan.pk]
 
     def to_representation(self, plan):
