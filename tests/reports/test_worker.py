@@ -262,8 +262,13 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
 
     # Each requester was e-mailed a link to the report.
     # (The worker also ran the transition notifications queued while the portfolio was built.)
-    mails = [m.read_text() for m in celery_worker.mail.iterdir()]
-    mails = [m for m in mails if "http://testserver/reports/" in m]
+    # A job is marked ready before its e-mail is written: wait for the six e-mails.
+    def report_mails():
+        texts = [m.read_text() for m in celery_worker.mail.iterdir()]
+        found = [m for m in texts if "http://testserver/reports/" in m]
+        return found if len(found) >= 6 else None
+
+    mails = wait_for(report_mails, timeout=30, what="the six report e-mails")
     assert len(mails) == 6
     for job in jobs.values():
         assert sum(f"http://testserver/reports/{job.pk}/" in m for m in mails) == 1
