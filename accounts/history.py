@@ -4,7 +4,7 @@ django-auditlog stores each change as codes and raw values: field names, choice 
 primary keys, "None". Here each entry becomes what a person reads, in their language:
 the record (its model's verbose name and a name such as "Version 2" or "Tranche 1"),
 what happened (created, changed, deleted, or the step of a transition-log row, named by
-the label registry `config.labels`), and each changed field with its verbose name and
+the label registry `core.labels`), and each changed field with its verbose name and
 its values as a person writes them: labels for choices and states, names for related
 records, dates and figures in the reader's format. The records an entry refers to are
 loaded once per model for the whole page.
@@ -27,8 +27,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config import labels
-from config.formats import format_date, format_datetime, format_money, format_number
+from core import labels
+from core.formats import format_date, format_datetime, format_money, format_number
 
 DASH = "—"
 # Bookkeeping a reader does not need: the entry itself says when and by whom.
@@ -106,7 +106,7 @@ def _field(model, name: str):
 
 
 def _is_money(f) -> bool:
-    """A column made by `funding.money.money_field` (18 digits, 2 decimals)."""
+    """A column made by `core.money.money_field` (18 digits, 2 decimals)."""
     return f.max_digits == 18 and f.decimal_places == 2
 
 

@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config import labels
+from core import labels
 
 from .models import STEP_NOTICE, Notification, Role
 from .policy import MONEY, MONITORING, SUMMARY, can_read, users_acting_for

@@ -6,13 +6,12 @@ The policy sits low in the house (accounts): it names the upper apps' models by 
 One module answers for pages, API, admin actions, templates and tasks alike. A question
 is answered by a `Decision` that carries a reason a person can read; a refused action
 raises `ActionRefused`, the one domain error of the platform. Its `code` tells the
-interfaces how to answer: `not_found` (404), `forbidden` (403), `wrong_state` and
-`conflict` (409), `invalid` (400).
+interfaces how to answer (`core.errors`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
@@ -22,53 +21,19 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
+from core.errors import (  # noqa: F401  (the policy's callers read them here too)
+    ALLOWED,
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    NOT_FOUND,
+    WRONG_STATE,
+    ActionRefused,
+    Decision,
+    refuse,
+)
+
 from .models import STAFF_ROLES, Role
-
-NOT_FOUND = "not_found"
-FORBIDDEN = "forbidden"
-WRONG_STATE = "wrong_state"
-CONFLICT = "conflict"
-INVALID = "invalid"
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reasons: tuple[str, ...] = ()
-    code: str = ""
-    # Field-bound messages for bad input (e.g. {"approved_grant": ["..."]}).
-    fields: dict[str, list[str]] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-    @property
-    def reason(self) -> str:
-        return " ".join(str(r) for r in self.reasons)
-
-    def raise_if_refused(self) -> None:
-        if not self.allowed:
-            raise ActionRefused(self.reasons, code=self.code, fields=self.fields)
-
-
-ALLOWED = Decision(True)
-
-
-def refuse(code: str, *reasons: str, fields: dict[str, list[str]] | None = None) -> Decision:
-    return Decision(False, tuple(str(r) for r in reasons), code, fields or {})
-
-
-class ActionRefused(Exception):
-    """An action refused by the policy, the workflow or a money rule, with its reasons."""
-
-    def __init__(self, reasons, *, code: str = CONFLICT, fields=None):
-        if isinstance(reasons, str):
-            reasons = (reasons,)
-        self.reasons = tuple(str(r) for r in reasons)
-        self.code = code
-        self.fields = fields or {}
-        super().__init__(" ".join(self.reasons))
-
 
 # --- who the user is for an alliance ----------------------------------------------------
 

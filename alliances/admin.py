@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
-from config.dates import ADMIN_DATES
-from funding.money import format_money
+from core.dates import ADMIN_DATES
+from core.money import format_money
 from plans.models import PlanStatus
 
 from .models import (

@@ -1,7 +1,7 @@
 """The purchase agreement as a PDF for signature: parties, terms, signature blocks.
 
 One small page, built in the request (ReportLab, with the report building blocks of
-`reports.generators.pdf`); the long reports go through the Celery report jobs instead.
+`core.pdf`); the long reports go through the Celery report jobs instead.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from config.formats import format_date, format_money, format_quantity
-from reports.generators.pdf import (
+from core.formats import format_date, format_money, format_quantity
+from core.pdf import (
     BODY,
     CELL,
     GRID,

@@ -7,7 +7,7 @@ class AlliancesConfig(AppConfig):
     verbose_name = _("Alliances")
 
     def ready(self):
-        from config import labels
+        from core import labels
 
         from .deliveries import DELIVERY_LOG_STEPS
         from .models import Delivery, PurchaseAgreement

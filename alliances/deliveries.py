@@ -27,8 +27,8 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from config.dates import date_problem
-from funding.money import is_whole_in
+from core.dates import date_problem
+from core.money import is_whole_in
 from plans.models import PlanStatus
 from plans.services import log_transition, status_move
 

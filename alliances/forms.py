@@ -4,7 +4,7 @@ may change what, plausible years and areas) are asked of `alliances.roster`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.number_fields import LocaleDecimalField, YearField
+from core.number_fields import LocaleDecimalField, YearField
 
 from . import roster
 from .models import Member, ProducerOrganization

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from funding.money import money_field
+from core.money import money_field
 
 YOUTH_AGE_LIMIT = 35  # §5: youth are members under 35
 

@@ -8,7 +8,7 @@ the members in one transaction: nothing at all when any row is wrong.
 A file's type is told from its content, never from its name: an XLSX workbook is a zip
 archive holding `xl/workbook.xml`; a CSV file is text that decodes as UTF-8 or Latin-1
 (Windows-1252) without control characters. A workbook that would unpack to too much is
-refused before it is read (`config.uploads.archive_check`).
+refused before it is read (`core.uploads.archive_check`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import INVALID, ActionRefused, can_manage_organization, can_manage_roster
-from config.uploads import UploadRefused, archive_check
+from core.uploads import UploadRefused, archive_check
 
 from .models import Member, ProducerOrganization
 

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The project's apps, lowest layer first (README, "Architecture"; `make lint`
+    # enforces the order with an import contract).
+    "core",
     "accounts",
     "alliances",
     "funding",
@@ -99,8 +102,6 @@ TEMPLATES = [
                 "plans.context_processors.tasks",
                 "accounts.context_processors.notifications",
             ],
-            # Figures and dates as the user's language writes them: `{% load formats %}`.
-            "libraries": {"formats": "config.format_filters"},
         },
     },
 ]
@@ -133,8 +134,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
-# Where our date formats differ from Django's (a 24-hour clock in English); see config/formats.py.
-FORMAT_MODULE_PATH = "config.locale_formats"
+# Where our date formats differ from Django's (a 24-hour clock in English); see core/formats.py.
+FORMAT_MODULE_PATH = "core.locale_formats"
 # System data users read has a column per language (name_en, name_fr, name_es: each app's
 # translation.py); English is required and shown when a translation is empty.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
@@ -275,7 +276,7 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures loaded with loaddata are not cha
 
 # REST API v1 (§10): token or session authentication, JSON only, throttled per user and
 # per address (throttle counts live in the default cache). A JSON body larger than
-# API_MAX_BODY_BYTES, or nested deeper than config.api_input.MAX_JSON_DEPTH, is refused (400).
+# API_MAX_BODY_BYTES, or nested deeper than core.api_input.MAX_JSON_DEPTH, is refused (400).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 # An API token expires this many days after it was issued; the user then asks for a new one.
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
@@ -288,13 +289,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.api_input.JSONParser"],
-    "DEFAULT_METADATA_CLASS": "config.api_input.Metadata",  # OPTIONS never a 500
+    "DEFAULT_PARSER_CLASSES": ["core.api_input.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "core.api_input.Metadata",  # OPTIONS never a 500
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -306,7 +307,7 @@ REST_FRAMEWORK = {
     # The client address as the lockout reads it: REMOTE_ADDR, or X-Forwarded-For as
     # written by TRUSTED_PROXY_COUNT proxies, so a forged header cannot dodge the throttle.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -342,7 +343,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.add_error_responses",
+        "core.api.add_error_responses",
     ],
 }
 

@@ -14,7 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationTabularInline
 
-from config.dates import ADMIN_DATES
+from core.dates import ADMIN_DATES
+from core.money import ZERO, format_money, is_whole_in
 
 from .models import (
     CounterpartContribution,
@@ -27,7 +28,6 @@ from .models import (
     RubricCriterion,
     Tranche,
 )
-from .money import ZERO, format_money, is_whole_in
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 # Payments minus reversals, as in `funding.selectors.net_paid`, for list annotations.

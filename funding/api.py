@@ -20,15 +20,16 @@ from rest_framework.response import Response
 from accounts.policy import payments_visible_to, programs_visible_to, tranches_visible_to
 from alliances.api import RegionSerializer
 from alliances.models import Product, ValueChain
-from config.api import (
+from core.api import (
     MAX_COMMENT,
     CommentSerializer,
     IdFilter,
     NotFoundMixin,
     alliance_filterset,
 )
-from config.api_input import JSONParser
-from config.dates import validate_typed_date
+from core.api_input import JSONParser
+from core.dates import validate_typed_date
+from core.money import ZERO
 from plans.documents import document_upload
 from plans.models import PlanDocument
 
@@ -42,7 +43,6 @@ from .models import (
     RubricCriterion,
     Tranche,
 )
-from .money import ZERO
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 TOTAL = {"max_digits": 24, "decimal_places": 2}  # sums of many amounts

@@ -7,7 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        from config import labels
+        from core import labels
 
         from .models import CounterpartContribution, Tranche
         from .services import CONTRIBUTION_LOG_STEPS, TRANCHE_LOG_STEPS

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Product, PurchaseAgreementVersion
 from alliances.services import TERM_FIELDS
-from config.dates import EARLIEST_DATE, latest_date, validate_typed_date
-from config.number_fields import LocaleDecimalField, LocaleIntegerField
+from core.dates import EARLIEST_DATE, latest_date, validate_typed_date
+from core.number_fields import LocaleDecimalField, LocaleIntegerField
 
 from .models import CounterpartContribution
 
@@ -21,7 +21,7 @@ FILE_LABEL = _("File (PDF, PNG, JPEG, XLSX or CSV, up to 10 MB)")
 
 
 class DateInput(forms.DateInput):
-    """A date picker bounded by the window of typed dates (`config.dates`), as a hint;
+    """A date picker bounded by the window of typed dates (`core.dates`), as a hint;
     the fields' validator and the services enforce it."""
 
     input_type = "date"

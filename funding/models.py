@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .money import ZERO, money_field
+from core.money import ZERO, money_field
 
 share_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 

@@ -11,10 +11,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext as _
 
-from config.formats import format_percent
+from core.formats import format_percent
+from core.money import ZERO, format_money, round_money
 from plans.finance import PlanAnalysis
-
-from .money import ZERO, format_money, round_money
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role
 from accounts.policy import alliances_visible_to, user_scope
+from core.money import ZERO
 
 from .models import CounterpartContribution, GrantCommitment, Payment, Tranche
-from .money import ZERO
 
 _SIGNED_AMOUNT = Case(
     When(kind=Payment.Kind.REVERSAL, then=-F("amount")),

@@ -34,8 +34,9 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from config.dates import date_problem
-from config.formats import format_date
+from core.dates import date_problem
+from core.formats import format_date
+from core.money import ZERO, format_money, is_whole_in, quantum
 from plans.models import BusinessPlan, PlanStatus
 
 from .models import (
@@ -46,7 +47,6 @@ from .models import (
     Program,
     Tranche,
 )
-from .money import ZERO, format_money, is_whole_in, quantum
 from .selectors import commitment_net_paid, tranche_net_paid
 
 

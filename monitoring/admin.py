@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from config.dates import ADMIN_DATES
+from core.dates import ADMIN_DATES
 
 from .models import (
     Indicator,

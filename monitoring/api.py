@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policy import monitoring_reports_visible_to
-from config.api import CommentSerializer, NotFoundMixin, alliance_filterset
+from core.api import CommentSerializer, NotFoundMixin, alliance_filterset
 
 from . import services
 from .models import Indicator, MonitoringReport

@@ -8,7 +8,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from accounts.models import register_notice_kind
-        from config import labels
+        from core import labels
 
         from .models import MonitoringReport
         from .reminders import REMINDER_NOTICE, reminder_text

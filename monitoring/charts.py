@@ -26,7 +26,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from config.formats import format_number, locale_of
+from core.formats import format_number, locale_of
 
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH = 640
@@ -55,7 +55,7 @@ class Series:
 
 
 def number(value: Number | None, digits: int = 0) -> str:
-    """A number in the user's locale (`1,234.5`): config/formats.py."""
+    """A number in the user's locale (`1,234.5`): core/formats.py."""
     return format_number(value, digits=digits)
 
 

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import portfolio_alliances_visible_to
-from funding.money import ZERO, round_money
+from core.money import ZERO, round_money
 from plans.models import PlanStatus
 
 from .selectors import SALES_VALUE

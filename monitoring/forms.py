@@ -11,10 +11,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Member
-from config.dates import validate_typed_date
-from config.number_fields import LocaleDecimalField, NumberTextInput
+from core.dates import validate_typed_date
+from core.money import minor_units
+from core.number_fields import LocaleDecimalField, NumberTextInput
 from funding.forms import DateInput
-from funding.money import minor_units
 
 from .models import RevolvingFundEntry
 from .services import Entry

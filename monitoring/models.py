@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funding.money import money_field
+from core.money import money_field
 
 
 class MonitoringReport(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role
 from accounts.policy import users_acting_for
-from config.formats import format_date
+from core.formats import format_date
 from plans.models import PlanStatus
 
 from .models import MonitoringReport

@@ -12,7 +12,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from funding.money import ZERO
+from core.money import ZERO
 
 from .models import (
     Indicator,

@@ -32,8 +32,8 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from config.dates import date_problem
-from funding.money import ZERO, format_money, is_whole_in
+from core.dates import date_problem
+from core.money import ZERO, format_money, is_whole_in
 from plans.services import status_move
 
 from .models import (

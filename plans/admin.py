@@ -12,8 +12,8 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config import labels
-from funding.money import format_money, round_money
+from core import labels
+from core.money import format_money, round_money
 
 from . import finance
 from .models import (
@@ -69,7 +69,7 @@ class PlanVersionInline(ViewOnlyInline):
 
 
 class LogInWords:
-    """A transition-log row's step and states in words (config/labels.py), not codes."""
+    """A transition-log row's step and states in words (core/labels.py), not codes."""
 
     @admin.display(description=_("action"), ordering="transition")
     def step(self, obj: TransitionLog) -> str:

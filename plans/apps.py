@@ -7,7 +7,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("Business plans")
 
     def ready(self):
-        from config import labels
+        from core import labels
 
         from .models import BusinessPlan, PlanStatus
         from .workflow import LOG_STEPS

@@ -1,7 +1,7 @@
 """Plan documents: uploads checked by size and by type read from the content.
 
 The name and the browser's declared type are never trusted: the first bytes decide
-(PDF, PNG, JPEG, XLSX, CSV; `config.uploads`), and the file is stored under a generated
+(PDF, PNG, JPEG, XLSX, CSV; `core.uploads`), and the file is stored under a generated
 name with the detected type's extension. Files are stored under the private media root
 and are served only through a view that asks the policy.
 """
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.policy import FORBIDDEN, INVALID, ActionRefused, require_roles, roles_for_alliance
-from config.uploads import UploadRefused, content_type_of
+from core.uploads import UploadRefused, content_type_of
 
 from .models import BusinessPlan, PlanDocument, PlanStatus
 

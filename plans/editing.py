@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.policy import CONFLICT, INVALID, ActionRefused, can_view_alliance
-from funding.money import format_money, is_whole_in, round_money
+from core.money import format_money, is_whole_in, round_money
 
 from . import finance
 from .models import BudgetLine, BusinessPlan, CashFlowRow, PlanVersion

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Buyer, Product
-from config.number_fields import LocaleDecimalField, LocaleIntegerField
+from core.number_fields import LocaleDecimalField, LocaleIntegerField
 from funding.models import Program
 
 from . import finance

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from config.uploads import download_name, stored_name
-from funding.money import ZERO, money_field
+from core.money import ZERO, money_field
+from core.uploads import download_name, stored_name
 
 from . import finance
 

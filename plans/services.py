@@ -24,7 +24,7 @@ from accounts.policy import (
     check_plan_transition,
     require_roles,
 )
-from config import labels
+from core import labels
 
 from . import workflow
 from .models import (
@@ -44,7 +44,7 @@ def log_transition(
     *, subject, alliance, transition: str, from_state: str, to_state: str, by, comment: str = ""
 ) -> TransitionLog:
     """Append a transition-log row and schedule the notifications it calls for. The step
-    must be registered with its label (`config.labels`): a row nobody can read is refused."""
+    must be registered with its label (`core.labels`): a row nobody can read is refused."""
     labels.require_step(subject, transition)
     log = TransitionLog.objects.create(
         alliance=alliance,

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.policy import ALLOWED, CONFLICT, INVALID, Decision, refuse
-from config.formats import format_number
-from funding.money import format_money, is_whole_in
+from core.formats import format_number
+from core.money import format_money, is_whole_in
 from funding.rules import plan_rule_breaches
 
 from . import finance

@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from config import labels
+        from core import labels
 
         from .models import ReportJob
 

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import ActionRefused
-from config.formats import format_datetime
+from core.formats import format_datetime
 
 from . import services
 from .forms import PortfolioReportForm

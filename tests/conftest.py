@@ -36,7 +36,7 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _labels_strict(settings):
-    # A state or step code without a label (config/labels.py) fails the test that shows it.
+    # A state or step code without a label (core/labels.py) fails the test that shows it.
     settings.LABELS_STRICT = True
 
 

@@ -25,6 +25,7 @@ from alliances.models import (
     TechnicalAssistanceProvider,
     ValueChain,
 )
+from core.money import format_money
 from funding.models import (
     CounterpartContribution,
     GrantCommitment,
@@ -36,7 +37,6 @@ from funding.models import (
     RubricCriterion,
     Tranche,
 )
-from funding.money import format_money
 from plans.models import (
     AppraisalAssignment,
     BudgetLine,

@@ -1,4 +1,4 @@
-"""config/formats.py: every figure and date shown, as each language writes it.
+"""core/formats.py: every figure and date shown, as each language writes it.
 
 Babel's French groups with a narrow no-break space (U+202F) and puts a no-break space
 (U+00A0) before a currency code or a percent sign; amounts carry the ISO 4217 code with the
@@ -13,7 +13,7 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from config.formats import (
+from core.formats import (
     format_date,
     format_datetime,
     format_money,

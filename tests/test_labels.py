@@ -1,4 +1,4 @@
-"""The label registry (config/labels.py): every state and step of every stateful model has
+"""The label registry (core/labels.py): every state and step of every stateful model has
 words in English, French and Spanish, every step the code writes to the transition log
 is registered, and a code without words is never shown silently."""
 
@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from config import labels
+from core import labels
 from plans.models import BusinessPlan, PlanStatus, TransitionLog
 from plans.services import log_transition
 
@@ -129,7 +129,7 @@ def test_an_unknown_code_raises_when_strict(settings):
 
 def test_an_unknown_code_is_logged_not_hidden_in_production(settings, caplog):
     settings.LABELS_STRICT = False
-    with caplog.at_level(logging.ERROR, logger="config.labels"):
+    with caplog.at_level(logging.ERROR, logger="core.labels"):
         assert labels.state_label(BusinessPlan, "archived") == "archived"
     assert caplog.messages == ["plans.BusinessPlan: no label for the state 'archived'"]
 

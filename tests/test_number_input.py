@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from alliances.forms import MemberForm, OrganizationForm
-from config.number_fields import LocaleDecimalField, LocaleIntegerField, YearField
-from config.numbers import NumberRefused, format_input, parse_decimal
+from core.number_fields import LocaleDecimalField, LocaleIntegerField, YearField
+from core.numbers import NumberRefused, format_input, parse_decimal
 from funding.forms import AgreementForm, ContributionForm, PayForm
 from monitoring.forms import (
     CorrectionForm,

@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.policy import agreements_visible_to, alliances_visible_to, deliveries_visible_to
-from config.api import (
+from core.api import (
     MAX_COMMENT,
     CommentSerializer,
     NotFoundMixin,

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.policy import alliances_visible_to
-from config.api import MAX_ID, NotFoundMixin, alliance_filterset
+from core.api import MAX_ID, NotFoundMixin, alliance_filterset
 from funding.models import LegalizationCheck, LegalizationRequirement
 from funding.services import legalization_check_record
 from plans.models import PlanStatus

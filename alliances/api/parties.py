@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from accounts.policy import organizations_known_to
-from config.api import IdFilter, NotFoundMixin
+from core.api import IdFilter, NotFoundMixin
 
 from ..models import (
     YOUTH_AGE_LIMIT,

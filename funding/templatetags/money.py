@@ -1,4 +1,4 @@
 """Kept so that a template still loading `money` works: the filters are the `formats`
-library's (config/format_filters.py). Load `formats` in new templates."""
+library's (core/templatetags/formats.py). Load `formats` in new templates."""
 
-from config.format_filters import register  # noqa: F401
+from core.templatetags.formats import register  # noqa: F401

@@ -31,6 +31,7 @@ from accounts.policy import (
     require_roles,
     roles_for_alliance,
 )
+from core.money import ZERO
 from plans.documents import document_upload
 from plans.models import PlanDocument
 from plans.views.common import enforce, plan_or_404, report_refusal
@@ -38,7 +39,6 @@ from plans.views.common import enforce, plan_or_404, report_refusal
 from .. import selectors, services
 from ..forms import CommentForm, ContributionForm, EvidenceForm, PayForm, ReverseForm
 from ..models import CounterpartContribution, Payment, Tranche
-from ..money import ZERO
 
 # Who reads the disbursement page: the alliance's producer side, the ministry staff who
 # follow its money and its funders. Buyers and appraisers have no business here.

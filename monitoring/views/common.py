@@ -14,7 +14,7 @@ from accounts.policy import (
     NOT_FOUND,
     ActionRefused,
 )
-from config.formats import format_quantity
+from core.formats import format_quantity
 
 
 def show_refusal(request, refusal: ActionRefused, form=None, field_for=None) -> None:
@@ -48,5 +48,5 @@ def status_for(refusal: ActionRefused) -> int:
 
 
 def number_text(value: Decimal | None) -> str:
-    """A volume or count as the user's language writes it (config/formats.py)."""
+    """A volume or count as the user's language writes it (core/formats.py)."""
     return format_quantity(value)

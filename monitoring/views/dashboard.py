@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.policy import can_view_portfolio
-from funding.money import format_money
+from core.money import format_money
 
 from .. import charts
 from ..dashboard import NotAllowedFilter, Portfolio, portfolio

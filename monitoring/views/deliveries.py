@@ -28,8 +28,8 @@ from accounts.policy import (
 )
 from alliances import deliveries as delivery_services
 from alliances.models import Delivery, PurchaseAgreement
-from config.formats import format_date
-from funding.money import ZERO
+from core.formats import format_date
+from core.money import ZERO
 from plans.views.common import enforce, plan_or_404
 
 from ..charts import delivered_vs_agreed_svg

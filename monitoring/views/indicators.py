@@ -20,7 +20,7 @@ from accounts.policy import (
     monitoring_alliances_visible_to,
     require_roles,
 )
-from config.formats import format_money, format_percent
+from core.formats import format_money, format_percent
 from plans.views.common import enforce, plan_or_404
 
 from .. import services

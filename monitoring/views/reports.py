@@ -32,8 +32,8 @@ from accounts.policy import (
     user_scope,
 )
 from alliances.models import Region
-from config import labels
-from config.formats import format_money, format_quantity
+from core import labels
+from core.formats import format_money, format_quantity
 from funding.models import Program
 from plans.models import TransitionLog
 from plans.views.common import enforce

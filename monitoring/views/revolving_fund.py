@@ -21,7 +21,7 @@ from accounts.policy import (
     can_keep_revolving_fund,
     get_organization_for_user,
 )
-from funding.money import ZERO, format_money
+from core.money import ZERO, format_money
 from plans.views.common import enforce
 
 from .. import services

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.policy import appraisals_visible_to
-from config.api import MAX_COMMENT, MAX_ID, NotFoundMixin
+from core.api import MAX_COMMENT, MAX_ID, NotFoundMixin
 
 from .. import services, workflow
 from ..models import AppraisalAssignment, CriterionScore, ScreeningCheck

@@ -23,7 +23,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from accounts.policy import CONTENT, plans_visible_to
-from config.api import NotFoundMixin
+from core.api import NotFoundMixin
 
 from .. import editing, finance, workflow
 from ..models import BudgetLine, BusinessPlan, CashFlowRow

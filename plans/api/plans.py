@@ -31,7 +31,7 @@ from accounts.policy import (
 )
 from alliances.api import AllianceSerializer
 from alliances.models import Buyer, ProducerOrganization, Product
-from config.api import (
+from core.api import (
     MAX_COMMENT,
     CommentSerializer,
     NotFoundMixin,

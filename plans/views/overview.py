@@ -25,7 +25,7 @@ from accounts.policy import (
     user_scope,
 )
 from alliances.models import ValueChain
-from config import labels
+from core import labels
 from funding.rules import plan_rule_breaches
 
 from .. import finance, selectors, workflow

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.policy import alliances_visible_to
-from config.formats import format_money
-from funding.money import round_money
+from core.formats import format_money
+from core.money import round_money
 
 from . import KINDS
 

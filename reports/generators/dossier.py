@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from config.formats import format_date, format_number, format_quantity
-from funding.money import ZERO
+from core import pdf
+from core.formats import format_date, format_number, format_quantity
+from core.money import ZERO
 from funding.rules import plan_rule_breaches
 from plans import workflow
 from plans.finance import SOURCES, FinanceInputError
 from plans.models import BusinessPlan
 
-from . import pdf
 from .base import Context
 from .factsheet import analysis_rows
 from .labels import SOURCE_LABELS, stage_label

@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Delivery, PurchaseAgreement
-from config import labels
-from config.formats import format_date, format_number, format_quantity
+from core import labels, pdf
+from core.formats import format_date, format_number, format_quantity
+from core.money import ZERO
 from funding.models import Payment
-from funding.money import ZERO
 from funding.selectors import commitment_net_paid, net_paid
 from plans import workflow
 from plans.finance import FinanceInputError
 
-from . import pdf
 from .base import Context
 from .labels import SOURCE_LABELS, stage_label
 

@@ -1,12 +1,12 @@
 """Readable names for analysis figures and a plan's stage; the words for states and steps
-come from the one registry, `config.labels`."""
+come from the one registry, `core.labels`."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config import labels
+from core import labels
 
 SOURCE_LABELS = {
     "grant": gettext_lazy("Grant"),

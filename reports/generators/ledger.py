@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
+from core.money import ZERO, round_money
 from funding.models import GrantCommitment, Payment, Program, Tranche
-from funding.money import ZERO, round_money
 from plans.models import TransitionLog
 
 from . import cells, xlsx

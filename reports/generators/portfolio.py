@@ -32,12 +32,13 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from config.formats import format_number
+from core import pdf
+from core.formats import format_number
+from core.money import ZERO
 from funding.models import Payment, Program
-from funding.money import ZERO
 from plans.models import PlanStatus, PlanVersion
 
-from . import pdf, xlsx
+from . import xlsx
 from .base import Context, to_reporting
 from .labels import stage_label
 

@@ -15,10 +15,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
-from funding.money import minor_units
+from core.money import minor_units
+from core.pdf import clean
 
 from .cells import xlsx_value
-from .pdf import clean
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF3")

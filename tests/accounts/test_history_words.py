@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
 
-from config import labels
+from core import labels
 from funding.models import Tranche
 from tests.journeys import every_step
 

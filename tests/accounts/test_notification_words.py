@@ -15,7 +15,7 @@ from django.utils import translation
 from accounts.emails import deliver_notification
 from accounts.models import STEP_NOTICE, Notification
 from accounts.notifications import notify
-from config import labels
+from core import labels
 from plans.models import TransitionLog
 from tests.accounts.test_history_words import visible_text
 from tests.journeys import every_step

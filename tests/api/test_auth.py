@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import two_factor
-from config.api import exception_handler
+from core.api import exception_handler
 
 from .support import error
 

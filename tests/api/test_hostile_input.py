@@ -5,7 +5,7 @@ for anonymous and signed-in callers alike; a document just within the limits sti
 import pytest
 from rest_framework.test import APIClient
 
-from config.api_input import MAX_JSON_DEPTH, json_depth
+from core.api_input import MAX_JSON_DEPTH, json_depth
 from plans.models import BusinessPlan, PlanStatus
 from tests.plans.support import snapshot
 

@@ -18,7 +18,7 @@ from tests.factories import EVIDENCE_PDF, attach_evidence
 from tests.plans.support import snapshot as plan_snapshot
 
 D = Decimal
-XOF = "XOF\u00a0"  # how config/formats.py writes the CFA franc in English
+XOF = "XOF\u00a0"  # how core/formats.py writes the CFA franc in English
 
 
 def pdf(name="evidence.pdf") -> SimpleUploadedFile:

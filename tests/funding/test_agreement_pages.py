@@ -108,7 +108,7 @@ def test_draft_form_is_prefilled_from_the_alliance(client, world):
     assert (form["product"].value(), form["unit"].value(), form["duration_months"].value()) == (
         world.product.pk,
         "kg",
-        "60",  # shown as the user's language writes it (config/number_fields.py)
+        "60",  # shown as the user's language writes it (core/number_fields.py)
     )
     assert list(form.fields["product"].queryset) == [world.product]
 

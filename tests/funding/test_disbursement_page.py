@@ -491,7 +491,7 @@ def test_bad_contribution_keeps_the_input_and_saves_nothing(client, world):
     }
     assert (form["description"].value(), form["kind"].value()) == ("Seed from the buyer", "buyer")
     assert snapshot(plan) == before
-    # A minus sign is refused as it is read (config/numbers.py), before the service.
+    # A minus sign is refused as it is read (core/numbers.py), before the service.
     response = act(
         client,
         world.producer,

@@ -1,4 +1,4 @@
-"""The plan pages write every figure the reader's way (config/formats.py): amounts with
+"""The plan pages write every figure the reader's way (core/formats.py): amounts with
 their ISO code and grouping, quantities without useless decimals, weights and scores as
 numbers, shares as percentages."""
 

@@ -19,7 +19,7 @@ from tests.plans.support import refused, snapshot
 D = Decimal
 S = PlanStatus
 
-# Minor unit and how config/formats.py writes the currency in English.
+# Minor unit and how core/formats.py writes the currency in English.
 UNIT = {"XOF": D("1"), "COP": D("0.01")}
 CURRENCIES = ["XOF", "COP"]
 

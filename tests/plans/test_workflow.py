@@ -32,7 +32,7 @@ from tests.plans.support import authorize, pay, refused, snapshot, tranches_of
 
 D = Decimal
 S = PlanStatus
-XOF = "XOF\u00a0"  # how config/formats.py writes the CFA franc in English
+XOF = "XOF\u00a0"  # how core/formats.py writes the CFA franc in English
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-from config import labels
+from core import labels
 from reports.models import ReportKind
 from reports.services import report_request
 from tests.journeys import every_step

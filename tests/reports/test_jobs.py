@@ -253,7 +253,7 @@ def test_the_beat_schedule_names_real_tasks():
 def test_a_report_speaks_the_language_it_was_asked_in(
     world, plan, django_capture_on_commit_callbacks
 ):
-    from funding.money import format_money
+    from core.money import format_money
 
     from .support import pdf_text, spaced
 

@@ -1,4 +1,4 @@
-"""A report is written in its job's language, figures included (config/formats.py): the
+"""A report is written in its job's language, figures included (core/formats.py): the
 committee dossier in French has grouped amounts with their ISO code and decimal commas,
 never a decimal point."""
 

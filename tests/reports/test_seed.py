@@ -15,8 +15,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from alliances.models import Alliance, Delivery, Member, PurchaseAgreement
+from core.money import is_whole_in
 from funding.models import GrantCommitment, Payment, Program, Tranche
-from funding.money import is_whole_in
 from funding.selectors import commitment_net_paid
 from funding.services import add_months
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts.policy import ActionRefused
 from alliances.deliveries import delivery_correct, delivery_dispute, delivery_record
 from alliances.models import Delivery
-from config.dates import date_problem, latest_date
+from core.dates import date_problem, latest_date
 from funding import services as money
 from funding.models import CounterpartContribution, Payment, Program
 from monitoring.models import RevolvingFundEntry

@@ -1,7 +1,7 @@
 """Building blocks of the PDF reports (ReportLab platypus): headings, tables, key-value
 lists, and the page footer. The standard Helvetica font needs no font file; text is
 escaped for Paragraph markup and characters it cannot draw are replaced. Figures and dates
-are written by config/formats.py in the job's language, like the pages."""
+are written by core/formats.py in the job's language, like the pages."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from config.formats import format_datetime, format_percent
+from core.formats import format_datetime, format_percent
 
 _STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9, leading=11.5)

@@ -1,7 +1,7 @@
 """The form fields of every number a person types: amounts, quantities, counts, years.
 
-They read what was typed with `config.numbers.parse_decimal` in the active language and
-show a stored value with `config.numbers.format_input`. The input is a text box with a
+They read what was typed with `core.numbers.parse_decimal` in the active language and
+show a stored value with `core.numbers.format_input`. The input is a text box with a
 numeric keyboard (`inputmode`), never `type="number"`: a browser would read "1 200,5" or
 "1,2,3" its own way (or refuse them) before the server sees what was typed. After an
 error the box shows the text as typed.

@@ -25,7 +25,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.policy import (
+from core.errors import (
     CONFLICT,
     FORBIDDEN,
     INVALID,

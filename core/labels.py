@@ -129,7 +129,7 @@ def require_step(model_or_label, code: str) -> None:
     """Refuse to record a step nobody could read: always raises for an unknown one."""
     label = model_label(model_or_label)
     if code not in getattr(_MACHINES.get(label), "steps", {}):
-        raise UnknownCode(f"{label}: the step {code!r} is not registered (config/labels.py)")
+        raise UnknownCode(f"{label}: the step {code!r} is not registered (core/labels.py)")
 
 
 def state_change(model_or_label, from_state: str, to_state: str) -> str:

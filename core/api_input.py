@@ -20,7 +20,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
 from rest_framework.utils import json
 
-from accounts.policy import ActionRefused
+from core.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
 

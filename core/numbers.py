@@ -37,7 +37,7 @@ from babel.numbers import parse_decimal as babel_parse_decimal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from config.formats import locale_of
+from core.formats import locale_of
 
 # Spaces French writes between groups; any of them is read as the locale's own.
 SPACES = frozenset({" ", "\u00a0", "\u202f"})

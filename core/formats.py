@@ -5,7 +5,7 @@ One path for pages (the `formats` template library), PDFs, spreadsheets and e-ma
 not "47 925,000"); amounts carry their currency's ISO 4217 code, placed and spaced as the
 locale places its currency sign, with the currency's minor units ("XOF 20,000,000",
 "20 000 000 XOF", "USD 1,250.50"); shares are percentages ("12.5%", "12,5 %"); dates use
-Django's localized formats, with a 24-hour clock in English (config/locale_formats).
+Django's localized formats, with a 24-hour clock in English (core/locale_formats).
 
 The ISO code rather than a symbol: "$" is the peso in Colombia and the dollar elsewhere,
 and Babel's English "F CFA" is glued to the figure; a ministry reading several

@@ -1,5 +1,5 @@
 """The `formats` template library: every figure and date of a page goes through
-config/formats.py, in the active language.
+core/formats.py, in the active language.
 
     {% load formats %}
     {{ amount|money:currency }}     XOF 20,000,000 · 20 000 000 XOF
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django import template
 
-from config import formats
+from core import formats
 
 register = template.Library()
 

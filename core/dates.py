@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.formats import format_date
+from core.formats import format_date
 
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 10

@@ -2,14 +2,14 @@
 
 Rounding happens once, where a rule says so, to the currency's minor unit (XOF has
 none, USD and COP two), half to even unless the programme says otherwise. How an amount
-is written for a person is config/formats.py's `format_money`, re-exported here.
+is written for a person is core/formats.py's `format_money`, re-exported here.
 """
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import models
 
-from config.formats import format_money, minor_units
+from core.formats import format_money, minor_units
 
 __all__ = [
     "ZERO",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Holds the `formats` template library; no models."""
+
+    name = "core"
+    verbose_name = "Core"
