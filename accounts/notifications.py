@@ -1,8 +1,8 @@
 """Who hears about a transition, and what they are told.
 
-For each transition-log row, the people who must act next (the roles that may fire a
-transition from the new state, on this alliance) and the producer organization's
-representatives are notified in the app; then each of them who has not opted out gets
+For each transition-log row, the people who must act next (the roles each app registers
+for its models' states, `accounts.steps.register`, on this alliance) and the producer
+organization's representatives are notified in the app; then each of them who has not opted out gets
 the notification by e-mail too (`accounts.tasks.send_notification_email`, once per
 notification: `Notification.emailed_at`). A notification refers to its step and is worded
 when read (`Notification.text`, `step_notice`), in the reader's language.
@@ -19,58 +19,19 @@ from django.utils.translation import gettext as _
 
 from core import labels
 
+from . import steps
 from .models import STEP_NOTICE, Notification, Role
-from .policy import MONEY, MONITORING, SUMMARY, can_read, users_acting_for
-
-
-def _next_roles(log) -> set[str]:
-    from alliances.models import PurchaseAgreement
-    from funding.models import CounterpartContribution, Tranche
-    from funding.services import TRANCHE_STEPS
-    from plans import workflow
-    from plans.models import BusinessPlan
-
-    model = log.content_type.model_class()
-    if model is BusinessPlan:
-        return {r for t in workflow.transitions_from(log.to_state) if not t.system for r in t.roles}
-    if model is Tranche:
-        return {r for s in TRANCHE_STEPS.values() if s.source == log.to_state for r in s.roles}
-    if model is PurchaseAgreement:
-        # Sent: the buyer must answer. Answered: the officer signs (or renegotiates).
-        if log.to_state == PurchaseAgreement.Status.SENT:
-            return {Role.BUYER}
-        return {Role.PROGRAMME_OFFICER}
-    if model is CounterpartContribution and log.to_state == "recorded":
-        return {Role.PROGRAMME_OFFICER}
-    from alliances.models import Delivery
-    from monitoring.models import MonitoringReport
-
-    if model is Delivery and log.to_state == Delivery.Status.RECORDED:
-        return {Role.BUYER}
-    if model is MonitoringReport and log.to_state == MonitoringReport.Status.SUBMITTED:
-        return {Role.ME_OFFICER}
-    return set()
-
-
-def _part_of(log) -> str:
-    """Which part of the alliance's data a step of this model belongs to (§9a)."""
-    model = log.content_type.model_class()
-    label = f"{model._meta.app_label}.{model.__name__}" if model else ""
-    if label in ("funding.Tranche", "funding.CounterpartContribution", "funding.Payment"):
-        return MONEY
-    if label == "monitoring.MonitoringReport":
-        return MONITORING
-    return SUMMARY
+from .policy import can_read, users_acting_for
 
 
 def recipients(log) -> list:
     """Who is told of a step: those who act next and the organization's side, if they
     may read what the step is about (the same scope as the pages, §9a)."""
-    roles = _next_roles(log) | {Role.PRODUCER}
+    roles = steps.next_roles(log) | {Role.PRODUCER}
     users = users_acting_for(log.alliance, roles)
     if log.actor_id:
         users = users.exclude(pk=log.actor_id)
-    part = _part_of(log)
+    part = steps.part_of(log)
     return [user for user in users.order_by("pk") if can_read(user, log.alliance, part)]
 
 

@@ -417,7 +417,7 @@ def get_plan_for_user(user, pk) -> object:
 # --- what the user may do --------------------------------------------------------------
 
 
-def _role_names(roles) -> str:
+def role_names(roles) -> str:
     labels = [str(Role(r).label).lower() for r in sorted(roles)]
     if len(labels) == 1:
         return labels[0]
@@ -432,68 +432,9 @@ def require_roles(user, alliance, roles, action_label: str) -> Decision:
         return refuse(
             FORBIDDEN,
             _("Only a %(roles)s of this alliance may %(action)s.")
-            % {"roles": _role_names(roles), "action": action_label},
+            % {"roles": role_names(roles), "action": action_label},
         )
     return ALLOWED
-
-
-def check_plan_transition(user, plan, name: str, *, guards: bool = True, **params) -> Decision:
-    """May `user` fire transition `name` on `plan` now? Role, object, state and guards.
-
-    With `guards=False`, only who and when: whether to offer the action at all (the reason
-    and the guards are checked when it is fired)."""
-    from plans import workflow
-
-    transitions = workflow.transitions_named(name)
-    if not transitions:
-        return refuse(INVALID, _("Unknown action “%(name)s”.") % {"name": name})
-    alliance = plan.alliance
-    if user is not None and not can_view_alliance(user, alliance):
-        return refuse(NOT_FOUND, _("You do not have access to this business plan."))
-    entry = workflow.transition_for(name, plan.status)
-    label = str(transitions[0].label)
-    status = str(plan.get_status_display())
-    if entry is None:
-        return refuse(
-            WRONG_STATE,
-            _("“%(action)s” is not possible for a plan at the “%(status)s” stage.")
-            % {"status": status, "action": label},
-        )
-    if entry.system:
-        if user is not None:
-            return refuse(FORBIDDEN, _("The platform does this by itself."))
-    else:
-        held = roles_for_alliance(user, alliance) if user is not None else frozenset()
-        if not (held & entry.roles):
-            return refuse(
-                FORBIDDEN,
-                _(
-                    "Only a %(roles)s of this alliance may use “%(action)s” on a plan at the "
-                    "“%(status)s” stage."
-                )
-                % {"roles": _role_names(entry.roles), "action": label, "status": status},
-            )
-    if not guards:
-        return ALLOWED
-    if entry.reason_required and not str(params.get("comment") or "").strip():
-        return refuse(
-            INVALID,
-            _("Give a reason for “%(action)s”.") % {"action": label},
-            fields={"comment": [_("Give a reason.")]},
-        )
-    for guard in entry.guards:
-        decision = guard(plan, user=user, **params)
-        if not decision:
-            return decision
-    return ALLOWED
-
-
-def allowed_plan_transitions(user, plan) -> list:
-    """The transitions `user` may fire on `plan` now (for buttons), guards excluded."""
-    from plans import workflow
-
-    held = roles_for_alliance(user, plan.alliance)
-    return [t for t in workflow.transitions_from(plan.status) if not t.system and (held & t.roles)]
 
 
 def users_acting_for(alliance, roles) -> QuerySet:

@@ -7,11 +7,12 @@ from celery import shared_task
 def notify_transition(log_id: int) -> int:
     """Notify the people concerned by a transition, in the app and then by e-mail.
     Idempotent: a retry adds no notification and e-mails none twice."""
-    from plans.models import TransitionLog
-
     from .notifications import notify, schedule_emails
+    from .steps import journal_model
 
-    log = TransitionLog.objects.select_related("alliance", "content_type").filter(pk=log_id).first()
+    log = (
+        journal_model().objects.select_related("alliance", "content_type").filter(pk=log_id).first()
+    )
     if log is None:
         return 0
     created = notify(log)

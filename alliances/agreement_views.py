@@ -18,7 +18,6 @@ from accounts.policy import (
     FORBIDDEN,
     NOT_FOUND,
     ActionRefused,
-    check_plan_transition,
     require_roles,
     roles_for_alliance,
 )
@@ -27,6 +26,7 @@ from funding.selectors import agreements_visible_to
 from funding.services import legalization_check_record
 from plans.models import PlanStatus
 from plans.views.common import enforce, plan_or_404, report_refusal
+from plans.workflow import check_plan_transition
 
 from . import services
 from .agreement_pdf import agreement_pdf_bytes
@@ -45,6 +45,7 @@ AGREEMENT_ROLES = frozenset(
         Role.FUNDER,
     }
 )
+
 # The checklist is the ministry's and the producer side's business, not the buyer's.
 CHECKLIST_ROLES = AGREEMENT_ROLES - {Role.BUYER}
 

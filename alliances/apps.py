@@ -17,3 +17,16 @@ class AlliancesConfig(AppConfig):
             PurchaseAgreement, states=PurchaseAgreement.Status, steps=AGREEMENT_LOG_STEPS
         )
         labels.register(Delivery, states=Delivery.Status, steps=DELIVERY_LOG_STEPS)
+
+        # Who acts after each step (the notifications read it): a sent agreement waits for
+        # the buyer, an answered one for the officer; a recorded delivery for the buyer.
+        from accounts import steps
+        from accounts.models import Role
+
+        steps.register(
+            PurchaseAgreement,
+            acts_next=lambda state: (
+                {Role.BUYER} if state == PurchaseAgreement.Status.SENT else {Role.PROGRAMME_OFFICER}
+            ),
+        )
+        steps.register(Delivery, acts_next={Delivery.Status.RECORDED: {Role.BUYER}})

@@ -27,10 +27,10 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
+from accounts.steps import record_step, status_move
 from core.dates import date_problem
 from core.money import is_whole_in
 from plans.models import PlanStatus
-from plans.services import log_transition, status_move
 
 from .models import Delivery
 
@@ -140,7 +140,7 @@ def delivery_record(
             quality_grade=quality_grade,
             recorded_by=by,
         )
-        log_transition(
+        record_step(
             subject=delivery,
             alliance=alliance,
             transition=log_name("record"),

@@ -21,7 +21,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from plans.services import log_transition
+from accounts.steps import record_step
 
 from .models import PurchaseAgreement, PurchaseAgreementVersion
 
@@ -105,7 +105,7 @@ def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
             agreement.status = PurchaseAgreement.Status.DRAFT
             agreement.decline_reason = ""
             agreement.save(update_fields=["status", "decline_reason", "updated_at"])
-            log_transition(
+            record_step(
                 subject=agreement,
                 alliance=alliance,
                 transition=AGREEMENT_AMEND,
@@ -199,7 +199,7 @@ def _move(agreement, *, by, action, comment=""):
             locked.versions.filter(number=locked.current_version.number).update(
                 confirmed_at=timezone.now()
             )
-        log_transition(
+        record_step(
             subject=locked,
             alliance=locked.alliance,
             transition=_log_name(action),

@@ -18,3 +18,34 @@ class FundingConfig(AppConfig):
             states=CounterpartContribution.Status,
             steps=CONTRIBUTION_LOG_STEPS,
         )
+
+        # Who acts after each step; money steps are read by those who read the money (§9a).
+        from accounts import steps
+        from accounts.models import Role
+        from accounts.policy import MONEY
+
+        from .models import Payment
+        from .services import TRANCHE_STEPS
+
+        steps.register(
+            Tranche,
+            acts_next=lambda state: {
+                role
+                for step in TRANCHE_STEPS.values()
+                if step.source == state
+                for role in step.roles
+            },
+            reads=MONEY,
+        )
+        steps.register(
+            CounterpartContribution,
+            acts_next={CounterpartContribution.Status.RECORDED: {Role.PROGRAMME_OFFICER}},
+            reads=MONEY,
+        )
+        steps.register(Payment, acts_next={}, reads=MONEY)
+
+        from accounts import worklist
+
+        from .selectors import funding_tasks
+
+        worklist.register("funding", funding_tasks, order=20)

@@ -34,6 +34,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
+from accounts.steps import record_step
 from core.dates import date_problem
 from core.formats import format_date
 from core.money import ZERO, format_money, is_whole_in, quantum
@@ -327,7 +328,6 @@ def _check_step(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by) -> 
 
 
 def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: str) -> None:
-    from plans.services import log_transition
 
     tranche.status = step.target
     now = timezone.now()
@@ -338,7 +338,7 @@ def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: 
         setattr(tranche, f"{stamp}_at", now)
         fields += [f"{stamp}_by", f"{stamp}_at"]
     tranche.save(update_fields=fields)
-    log_transition(
+    record_step(
         subject=tranche,
         alliance=plan.alliance,
         transition=step.log_name,
@@ -457,7 +457,6 @@ def payment_reverse_decision(by, plan: BusinessPlan, payment: Payment) -> Decisi
 
 def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
     """Correct a payment by a reversal entry; the tranche can then be paid again."""
-    from plans.services import log_transition
 
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -482,7 +481,7 @@ def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
         )
         locked.status = Tranche.Status.AUTHORIZED
         locked.save(update_fields=["status"])
-        log_transition(
+        record_step(
             subject=locked,
             alliance=plan.alliance,
             transition=PAYMENT_REVERSE,
@@ -626,7 +625,6 @@ def contribution_record(
     """Record a counterpart contribution with its evidence document, both or neither."""
     from plans.documents import document_upload
     from plans.models import PlanDocument
-    from plans.services import log_transition
     from plans.workflow import parse_amount
 
     with transaction.atomic():
@@ -660,7 +658,7 @@ def contribution_record(
             upload=upload,
             contribution=contribution,
         )
-        log_transition(
+        record_step(
             subject=contribution,
             alliance=locked.alliance,
             transition=CONTRIBUTION_RECORD,
@@ -676,7 +674,6 @@ def contribution_verify(
     *, contribution: CounterpartContribution, by, comment: str = ""
 ) -> CounterpartContribution:
     """An officer confirms the contribution against its evidence."""
-    from plans.services import log_transition
 
     with transaction.atomic():
         plan = _lock_plan(contribution.plan)
@@ -686,7 +683,7 @@ def contribution_verify(
         locked.verified_by = by
         locked.verified_at = timezone.now()
         locked.save(update_fields=["status", "verified_by", "verified_at"])
-        log_transition(
+        record_step(
             subject=locked,
             alliance=plan.alliance,
             transition=CONTRIBUTION_VERIFY,

@@ -10,8 +10,12 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+from accounts.worklist import Task
 from core.money import ZERO
 
 from .models import (
@@ -294,3 +298,28 @@ def reports_to_review(user):
     qs = monitoring_reports_visible_to(user).filter(status=MonitoringReport.Status.SUBMITTED)
     regions = s.staff[Role.ME_OFFICER]
     return qs if regions is None else qs.filter(alliance__region_id__in=regions)
+
+
+def monitoring_tasks(user, s) -> list[Task]:
+    """Monitoring reports (§8): the PO side sends them once their period is over; the M&E
+    officer reviews them (registered in `accounts.worklist`)."""
+    tasks = []
+    if s.roles & {Role.PRODUCER, Role.TA_PROVIDER}:
+        tasks.append(
+            Task(
+                "to_report",
+                _("Monitoring reports to send"),
+                reports_to_send(user).count(),
+                reverse("monitoring:reports"),
+            )
+        )
+    if Role.ME_OFFICER in s.staff:
+        tasks.append(
+            Task(
+                "to_review_report",
+                _("Monitoring reports to review"),
+                reports_to_review(user).count(),
+                reverse("monitoring:reports") + "?column=waiting",
+            )
+        )
+    return tasks

@@ -32,9 +32,9 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
+from accounts.steps import status_move
 from core.dates import date_problem
 from core.money import ZERO, format_money, is_whole_in
-from plans.services import status_move
 
 from .models import (
     Indicator,

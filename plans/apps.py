@@ -13,3 +13,17 @@ class PlansConfig(AppConfig):
         from .workflow import LOG_STEPS
 
         labels.register(BusinessPlan, states=PlanStatus, steps=LOG_STEPS)
+
+        # Who acts after each step: the roles that may fire a transition from the new state.
+        from accounts import steps
+
+        from .workflow import next_roles
+
+        steps.register(BusinessPlan, acts_next=next_roles)
+
+        from accounts import worklist
+
+        from .selectors import delivery_tasks, plan_tasks
+
+        worklist.register("plans", plan_tasks, order=10)
+        worklist.register("deliveries", delivery_tasks, order=30)

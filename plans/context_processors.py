@@ -2,8 +2,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.policy import user_scope
-
-from .selectors import tasks_for
+from accounts.worklist import tasks_for
 
 
 def tasks(request):

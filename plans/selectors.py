@@ -6,25 +6,16 @@ only work the user may actually do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.policy import plans_visible_to, user_scope
+from accounts.worklist import Task
+from alliances.models import Delivery
 
 from .models import AppraisalAssignment, BusinessPlan, PlanStatus
-
-
-@dataclass
-class Task:
-    key: str
-    label: Promise
-    count: int
-    url: str
 
 
 def _plans_where(user, role: str, statuses) -> QuerySet:
@@ -66,8 +57,6 @@ def plan_task_queryset(user, key: str) -> QuerySet:
                 qs = qs | _plans_where(user, role, statuses)
             return qs.distinct()
     if key == "to_confirm_delivery":
-        from alliances.models import Delivery
-
         return (
             plans_visible_to(user)
             .filter(
@@ -95,11 +84,8 @@ def appraisals_to_score(user) -> QuerySet:
     ).select_related("version__plan__alliance__producer_organization")
 
 
-def tasks_for(user) -> list[Task]:
-    """The user's queue: one entry per kind of work waiting, with its count."""
-    if not user.is_authenticated:
-        return []
-    s = user_scope(user)
+def plan_tasks(user, s) -> list[Task]:
+    """The plan-stage work waiting for the user (registered in `accounts.worklist`)."""
     tasks = []
     for key, roles, _statuses, label in PLAN_TASKS:
         if not set(roles) & s.roles:
@@ -115,58 +101,21 @@ def tasks_for(user) -> list[Task]:
                 reverse("plan-list") + "?task=to_score",
             )
         )
-    # Money and agreements (funding pages): one COUNT query each.
-    from funding.selectors import agreements_to_confirm, finance_queue
-
-    if Role.FINANCE_OFFICER in s.staff:
-        tasks.append(
-            Task(
-                "to_disburse",
-                _("Tranches to authorize or pay"),
-                finance_queue(user).count(),
-                reverse("finance-queue"),
-            )
-        )
-    if s.buyer_ids:
-        tasks.append(
-            Task(
-                "to_confirm_agreement",
-                _("Agreements to confirm"),
-                agreements_to_confirm(user).count(),
-                reverse("agreement-list") + "?status=sent",
-            )
-        )
-        tasks.append(
-            Task(
-                "to_confirm_delivery",
-                _("Deliveries to confirm"),
-                plan_task_queryset(user, "to_confirm_delivery").count(),
-                reverse("plan-list") + "?task=to_confirm_delivery",
-            )
-        )
-    # Monitoring reports (§8): the PO side sends them once their period is over; the
-    # M&E officer reviews them.
-    from monitoring.selectors import reports_to_review, reports_to_send
-
-    if s.roles & {Role.PRODUCER, Role.TA_PROVIDER}:
-        tasks.append(
-            Task(
-                "to_report",
-                _("Monitoring reports to send"),
-                reports_to_send(user).count(),
-                reverse("monitoring:reports"),
-            )
-        )
-    if Role.ME_OFFICER in s.staff:
-        tasks.append(
-            Task(
-                "to_review_report",
-                _("Monitoring reports to review"),
-                reports_to_review(user).count(),
-                reverse("monitoring:reports") + "?column=waiting",
-            )
-        )
     return tasks
+
+
+def delivery_tasks(user, s) -> list[Task]:
+    """Deliveries a buyer must confirm (registered in `accounts.worklist`)."""
+    if not s.buyer_ids:
+        return []
+    return [
+        Task(
+            "to_confirm_delivery",
+            _("Deliveries to confirm"),
+            plan_task_queryset(user, "to_confirm_delivery").count(),
+            reverse("plan-list") + "?task=to_confirm_delivery",
+        )
+    ]
 
 
 def search_plans(qs: QuerySet, text: str) -> QuerySet:

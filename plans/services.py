@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +20,9 @@ from accounts.policy import (
     INVALID,
     WRONG_STATE,
     ActionRefused,
-    check_plan_transition,
     require_roles,
 )
-from core import labels
+from accounts.steps import record_step
 
 from . import workflow
 from .models import (
@@ -36,84 +34,7 @@ from .models import (
     PlanStatus,
     PlanVersion,
     ScreeningItem,
-    TransitionLog,
 )
-
-
-def log_transition(
-    *, subject, alliance, transition: str, from_state: str, to_state: str, by, comment: str = ""
-) -> TransitionLog:
-    """Append a transition-log row and schedule the notifications it calls for. The step
-    must be registered with its label (`core.labels`): a row nobody can read is refused."""
-    labels.require_step(subject, transition)
-    log = TransitionLog.objects.create(
-        alliance=alliance,
-        content_type=ContentType.objects.get_for_model(subject),
-        object_id=subject.pk,
-        transition=transition,
-        from_state=from_state,
-        to_state=to_state,
-        actor=by,
-        comment=comment,
-    )
-    from accounts.tasks import notify_transition
-
-    transaction.on_commit(lambda: notify_transition.delay(log.pk))
-    return log
-
-
-def status_move(
-    subject,
-    *,
-    by,
-    roles,
-    label,
-    transition: str,
-    sources,
-    target: str,
-    wrong_state: str,
-    comment: str = "",
-    reason_required: bool = False,
-    effect: Callable[[object, str], list[str]] | None = None,
-):
-    """One step of a small status machine of an alliance's record (a delivery, a
-    monitoring report): lock the row, check the actor's role on the alliance (404/403),
-    the current state (409, `wrong_state` names it) and the reason (400); `effect(locked,
-    comment)` sets what the step changes besides the status and returns those fields
-    (it may refuse too); save, log. Returns `subject`, refreshed."""
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = (
-            type(subject)
-            .objects.select_for_update(of=("self",))
-            .select_related("alliance__program")
-            .get(pk=subject.pk)
-        )
-        require_roles(by, locked.alliance, roles, label).raise_if_refused()
-        if locked.status not in sources:
-            raise ActionRefused(
-                wrong_state % {"status": locked.get_status_display(), "action": label},
-                code=WRONG_STATE,
-            )
-        if reason_required and not comment:
-            raise ActionRefused(
-                _("Give a reason."), code=INVALID, fields={"comment": [_("Give a reason.")]}
-            )
-        source = locked.status
-        fields = {"status", *(effect(locked, comment) if effect else ())}
-        locked.status = target
-        locked.save(update_fields=sorted(fields))
-        log_transition(
-            subject=locked,
-            alliance=locked.alliance,
-            transition=transition,
-            from_state=source,
-            to_state=target,
-            by=by,
-            comment=comment,
-        )
-    subject.refresh_from_db()
-    return subject
 
 
 def _fire(
@@ -132,7 +53,9 @@ def _fire(
             .select_related("alliance__program")
             .get(pk=plan.pk)
         )
-        check_plan_transition(by, locked, name, comment=comment, **params).raise_if_refused()
+        workflow.check_plan_transition(
+            by, locked, name, comment=comment, **params
+        ).raise_if_refused()
         entry = workflow.transition_for(name, locked.status)
         from_state = locked.status
         to_state = entry.target or locked.suspended_from
@@ -148,7 +71,7 @@ def _fire(
                 "updated_at",
             ]
         )
-        log_transition(
+        record_step(
             subject=locked,
             alliance=locked.alliance,
             transition=name,
@@ -507,7 +430,6 @@ def automatic_screening_checks(plan: BusinessPlan) -> list[tuple[str, str, bool,
 def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, str]]) -> None:
     """Record the screening checklist: the officer's items plus the automatic ones."""
     from accounts.models import Role
-    from accounts.policy import INVALID, WRONG_STATE, require_roles
 
     from .models import ScreeningCheck
 
@@ -552,7 +474,7 @@ def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, st
 
 def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
     from accounts.models import Role
-    from accounts.policy import INVALID, WRONG_STATE, require_roles, roles_for_alliance
+    from accounts.policy import roles_for_alliance
 
     from .models import AppraisalAssignment
 
@@ -586,7 +508,7 @@ def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
 
 
 def _locked_assignment(assignment, by):
-    from accounts.policy import FORBIDDEN, WRONG_STATE
+    from accounts.policy import FORBIDDEN
 
     from .models import AppraisalAssignment
 
@@ -615,7 +537,7 @@ def appraisal_submit(
     *, assignment, by, scores: dict[int, tuple], recommendation: str, comment: str = ""
 ):
     """Score every rubric criterion (score, comment) and recommend; completes the appraisal."""
-    from accounts.policy import CONFLICT, INVALID
+    from accounts.policy import CONFLICT
 
     from .models import AppraisalAssignment, CriterionScore
 

@@ -23,7 +23,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.policy import ALLOWED, CONFLICT, INVALID, Decision, refuse
+from accounts.policy import (
+    ALLOWED,
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    NOT_FOUND,
+    WRONG_STATE,
+    Decision,
+    can_view_alliance,
+    refuse,
+    role_names,
+    roles_for_alliance,
+)
 from core.formats import format_number
 from core.money import format_money, is_whole_in
 from funding.rules import plan_rule_breaches
@@ -432,3 +444,66 @@ def transitions_from(state: str) -> list[Transition]:
 # The steps the transition log records for a plan: the transitions, by name (registered
 # in `PlansConfig.ready`; the labels of other models' steps are registered by their apps).
 LOG_STEPS = {name: transitions_named(name)[0].label for name in TRANSITION_NAMES}
+
+
+# --- who may fire a transition now (the policy of the plan's steps) ---------------------
+
+
+def next_roles(state: str) -> set[str]:
+    """The roles that act after a step leaves a plan in `state` (for notifications)."""
+    return {r for t in transitions_from(state) if not t.system for r in t.roles}
+
+
+def check_plan_transition(user, plan, name: str, *, guards: bool = True, **params) -> Decision:
+    """May `user` fire transition `name` on `plan` now? Role, object, state and guards.
+
+    With `guards=False`, only who and when: whether to offer the action at all (the reason
+    and the guards are checked when it is fired)."""
+    transitions = transitions_named(name)
+    if not transitions:
+        return refuse(INVALID, _("Unknown action “%(name)s”.") % {"name": name})
+    alliance = plan.alliance
+    if user is not None and not can_view_alliance(user, alliance):
+        return refuse(NOT_FOUND, _("You do not have access to this business plan."))
+    entry = transition_for(name, plan.status)
+    label = str(transitions[0].label)
+    status = str(plan.get_status_display())
+    if entry is None:
+        return refuse(
+            WRONG_STATE,
+            _("“%(action)s” is not possible for a plan at the “%(status)s” stage.")
+            % {"status": status, "action": label},
+        )
+    if entry.system:
+        if user is not None:
+            return refuse(FORBIDDEN, _("The platform does this by itself."))
+    else:
+        held = roles_for_alliance(user, alliance) if user is not None else frozenset()
+        if not (held & entry.roles):
+            return refuse(
+                FORBIDDEN,
+                _(
+                    "Only a %(roles)s of this alliance may use “%(action)s” on a plan at the "
+                    "“%(status)s” stage."
+                )
+                % {"roles": role_names(entry.roles), "action": label, "status": status},
+            )
+    if not guards:
+        return ALLOWED
+    if entry.reason_required and not str(params.get("comment") or "").strip():
+        return refuse(
+            INVALID,
+            _("Give a reason for “%(action)s”.") % {"action": label},
+            fields={"comment": [_("Give a reason.")]},
+        )
+    for guard in entry.guards:
+        decision = guard(plan, user=user, **params)
+        if not decision:
+            return decision
+    return ALLOWED
+
+
+def allowed_plan_transitions(user, plan) -> list:
+    """The transitions `user` may fire on `plan` now (for buttons), guards excluded."""
+    held = roles_for_alliance(user, plan.alliance)
+    return [t for t in transitions_from(plan.status) if not t.system and (held & t.roles)]

@@ -10,9 +10,9 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
+from accounts.steps import record_step
 from core import labels
 from plans.models import BusinessPlan, PlanStatus, TransitionLog
-from plans.services import log_transition
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_APPS = ("accounts", "alliances", "funding", "plans", "monitoring", "reports")
@@ -108,7 +108,7 @@ def test_every_step_name_written_in_the_code_is_registered():
 def test_a_step_without_words_is_never_written(world):
     plan = world.build(PlanStatus.DRAFT)
     with pytest.raises(labels.UnknownCode):
-        log_transition(
+        record_step(
             subject=plan,
             alliance=plan.alliance,
             transition="tranche_pay",  # a tranche's step, not a plan's

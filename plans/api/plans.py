@@ -21,7 +21,6 @@ from accounts.policy import (
     APPRAISALS,
     CONTENT,
     SCORE,
-    allowed_plan_transitions,
     appraisals_visible_to,
     assigned_alliance_ids,
     can_read,
@@ -41,6 +40,7 @@ from funding.models import Program
 
 from .. import editing, services, workflow
 from ..models import BusinessPlan, PlanStatus, PlanVersion, ScreeningCheck
+from ..workflow import allowed_plan_transitions
 from .appraisal import (
     SCREENING_EXAMPLE,
     AppraisalSerializer,

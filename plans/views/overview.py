@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.policy import (
     CONTENT,
-    allowed_plan_transitions,
     appraisals_visible_to,
     can_read,
     is_staff_member,
@@ -33,6 +32,7 @@ from ..documents import can_upload
 from ..forms import ApproveForm, CommentForm, PlanFilterForm, reason_form_class
 from ..models import PlanStatus, TransitionLog
 from ..services import can_edit_content
+from ..workflow import allowed_plan_transitions
 from .common import plan_or_404
 
 PAGE_SIZE = 25

@@ -14,9 +14,7 @@ from accounts.models import Role
 from accounts.policy import (
     ALLOWED,
     ActionRefused,
-    allowed_plan_transitions,
     can_view_alliance,
-    check_plan_transition,
     plan_documents_visible_to,
     require_roles,
     users_acting_for,
@@ -34,6 +32,7 @@ from ..forms import (
     reason_form_class,
 )
 from ..models import AppraisalAssignment, PlanStatus
+from ..workflow import allowed_plan_transitions, check_plan_transition
 from .common import enforce, plan_or_404, report_refusal
 from .overview import analysis_context
 

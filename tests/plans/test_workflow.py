@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts.models import Notification, Role
-from accounts.policy import check_plan_transition
 from alliances.services import agreement_confirm, agreement_draft, agreement_send
 from funding import services as money
 from funding.models import GrantCommitment, Payment, Tranche
@@ -27,6 +26,7 @@ from plans.models import (
     PlanStatus,
     TransitionLog,
 )
+from plans.workflow import check_plan_transition
 from tests.factories import PlanBuilder, UserFactory, attach_evidence, member_of
 from tests.plans.support import authorize, pay, refused, snapshot, tranches_of
 
