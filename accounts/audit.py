@@ -4,7 +4,7 @@ django-auditlog writes one entry per created, changed or deleted row (and per ch
 a many-to-many relation) of every model of the domain apps. Its middleware records the
 actor of page, API and admin changes; a change made outside a request (a task, a
 command) has no actor. Audit entries are read in the admin (read-only) and, for a plan,
-on the plan's history page (`audit_views`). Personal data is masked in the entries.
+on the plan's history page (`plans.views.history`). Personal data is masked in the entries.
 
 Rows written with `bulk_create` or `QuerySet.update` bypass the model signals and so the
 audit; the services use them only for rows that are not edited afterwards.

@@ -1,4 +1,4 @@
-"""A plan's history in words (the history page, `audit_views`).
+"""A plan's history in words (the history page, `plans.views.history`).
 
 django-auditlog stores each change as codes and raw values: field names, choice codes,
 primary keys, "None". Here each entry becomes what a person reads, in their language:

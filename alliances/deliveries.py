@@ -30,9 +30,8 @@ from accounts.policy import (
 from accounts.steps import record_step, status_move
 from core.dates import date_problem
 from core.money import is_whole_in
-from plans.models import PlanStatus
 
-from .models import Delivery
+from .models import Delivery, PlanStatus
 
 PO_SIDE = frozenset({Role.PRODUCER, Role.TA_PROVIDER})
 BUYER_SIDE = frozenset({Role.BUYER})

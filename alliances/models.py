@@ -17,6 +17,26 @@ from core.money import money_field
 YOUTH_AGE_LIMIT = 35  # §5: youth are members under 35
 
 
+# The stages of an alliance's life (§3). Its business plan carries the stage
+# (`plans.BusinessPlan.status`) and the plan's workflow moves it; it is named here, at
+# the alliance, because deliveries, agreements and lists of alliances read it too.
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    APPRAISAL = "appraisal", _("Appraisal")
+    COMMITTEE = "committee", _("Committee decision")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    MONITORING = "monitoring", _("Monitoring")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CANCELLED = "cancelled", _("Cancelled")
+    SUSPENDED = "suspended", _("Suspended")
+
+
 class Region(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)

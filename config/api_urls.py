@@ -11,14 +11,13 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, TokenView
 from alliances.api import (
-    AllianceViewSet,
     BuyerViewSet,
     DeliveryViewSet,
     FunderViewSet,
     ProducerOrganizationViewSet,
     PurchaseAgreementViewSet,
 )
-from funding.api import DisbursementViewSet, ProgramViewSet, TrancheViewSet
+from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, TrancheViewSet
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
 from reports.api import ReportJobViewSet

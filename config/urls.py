@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import audit_views
 from accounts import views as account_views
+from plans.views import history as plan_history
 
 urlpatterns = [
     path("", include("plans.urls")),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("funding.urls")),
     # Sign-in (password, then a code for two-factor users), sign-out, two-factor pages.
     path("accounts/", include("accounts.urls")),
-    path("plans/<int:pk>/history/", audit_views.plan_history, name="plan-history"),
+    path("plans/<int:pk>/history/", plan_history.plan_history, name="plan-history"),
     # REST API v1, its OpenAPI schema and docs (DESIGN.md §10).
     path("api/", include("config.api_urls")),
     path("reports/", include("reports.urls")),

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
 from core.formats import format_date, format_money, format_quantity
+from core.labels import state_label
 from core.pdf import (
     BODY,
     CELL,
@@ -87,7 +88,7 @@ def agreement_pdf_bytes(agreement, version) -> bytes:
             BODY,
         ),
         para(
-            _("Status: %(status)s") % {"status": agreement.get_status_display()}
+            _("Status: %(status)s") % {"status": state_label(agreement, agreement.status)}
             + (
                 " · "
                 + _("confirmed by the buyer on %(date)s")

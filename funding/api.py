@@ -14,14 +14,17 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.policy import payments_visible_to, programs_visible_to, tranches_visible_to
+from alliances import api as alliances_api
 from alliances.api import RegionSerializer
 from alliances.models import Product, ValueChain
 from core.api import (
     MAX_COMMENT,
+    MAX_ID,
     CommentSerializer,
     IdFilter,
     NotFoundMixin,
@@ -36,6 +39,7 @@ from plans.models import PlanDocument
 from . import services
 from .models import (
     GrantCommitment,
+    LegalizationCheck,
     LegalizationRequirement,
     Payment,
     Program,
@@ -536,3 +540,89 @@ class DisbursementViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
             self.get_serializer(self.get_queryset().get(pk=reversal.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# --- the alliance's legalization checklist ---------------------------------------------------
+
+
+class LegalizationItemSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField()
+    code = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True)
+    done_by = serializers.CharField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+
+
+class LegalizationCheckRequestSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Id of an item of the programme's legalization checklist."),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+
+
+class AllianceViewSet(alliances_api.AllianceViewSet):
+    """The alliances of `alliances.api`, with the legalization checklist an officer
+    completes before signing (`/api/v1/alliances/{id}/legalization-checks/`)."""
+
+    def _checklist(self, alliance) -> list[dict]:
+        done = {
+            c.requirement_id: c
+            for c in LegalizationCheck.objects.filter(alliance=alliance).select_related("done_by")
+        }
+        items = []
+        for requirement in alliance.program.legalization_requirements.all():
+            check = done.get(requirement.pk)
+            items.append(
+                {
+                    "requirement": requirement.pk,
+                    "code": requirement.code,
+                    "label": requirement.label,
+                    "done": check is not None,
+                    "note": check.note if check else "",
+                    "done_by": check.done_by.username if check else None,
+                    "done_at": check.done_at if check else None,
+                }
+            )
+        return items
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The alliance's legalization checklist",
+        responses={200: LegalizationItemSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Tick an item of the legalization checklist",
+        description="Programme officers only. Answers with the whole checklist.",
+        request=LegalizationCheckRequestSerializer,
+        responses={200: LegalizationItemSerializer(many=True)},
+        examples=[OpenApiExample("Bank account", value={"requirement": 2, "note": "IBAN seen"})],
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+        url_path="legalization-checks",
+    )
+    def legalization_checks(self, request, pk=None):
+        alliance = self.get_object()
+        if request.method == "POST":
+            body = LegalizationCheckRequestSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            requirement = LegalizationRequirement.objects.filter(
+                pk=body.validated_data["requirement"]
+            ).first()
+            if requirement is None:
+                raise ValidationError({"requirement": [_("No such checklist item.")]})
+            services.legalization_check_record(
+                alliance=alliance,
+                requirement=requirement,
+                by=request.user,
+                note=body.validated_data["note"],
+            )
+        return Response(LegalizationItemSerializer(self._checklist(alliance), many=True).data)

@@ -12,27 +12,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from alliances.models import PlanStatus  # noqa: F401  (the plan carries the stage)
 from core.money import ZERO, money_field
 from core.uploads import download_name, stored_name
 
 from . import finance
-
-
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    SCREENING = "screening", _("Screening")
-    APPRAISAL = "appraisal", _("Appraisal")
-    COMMITTEE = "committee", _("Committee decision")
-    REVISION_REQUESTED = "revision_requested", _("Revision requested")
-    APPROVED = "approved", _("Approved")
-    ACTIVE = "active", _("Active")
-    MONITORING = "monitoring", _("Monitoring")
-    COMPLETED = "completed", _("Completed")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    CANCELLED = "cancelled", _("Cancelled")
-    SUSPENDED = "suspended", _("Suspended")
 
 
 class BusinessPlanQuerySet(models.QuerySet):

@@ -1,22 +1,17 @@
-"""API of alliances, with the legalization checklist an officer completes before signing."""
+"""API of alliances (the legalization checklist an officer completes before signing is
+funding's: `funding.api.AllianceViewSet` adds it)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 
 from accounts.policy import alliances_visible_to
-from core.api import MAX_ID, NotFoundMixin, alliance_filterset
-from funding.models import LegalizationCheck, LegalizationRequirement
-from funding.services import legalization_check_record
-from plans.models import PlanStatus
+from core.api import NotFoundMixin, alliance_filterset
 
-from ..models import Alliance
+from ..models import Alliance, PlanStatus
 from .parties import (
     PartySerializer,
     ProductSerializer,
@@ -71,25 +66,6 @@ class AllianceFilter(alliance_filterset("", updated="plan__updated_at")):
         fields = []
 
 
-class LegalizationItemSerializer(serializers.Serializer):
-    requirement = serializers.IntegerField()
-    code = serializers.CharField()
-    label = serializers.CharField()
-    done = serializers.BooleanField()
-    note = serializers.CharField(allow_blank=True)
-    done_by = serializers.CharField(allow_null=True)
-    done_at = serializers.DateTimeField(allow_null=True)
-
-
-class LegalizationCheckRequestSerializer(serializers.Serializer):
-    requirement = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_ID,
-        help_text=_("Id of an item of the programme's legalization checklist."),
-    )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
-
-
 @extend_schema_view(
     list=extend_schema(summary="List alliances"), retrieve=extend_schema(summary="An alliance")
 )
@@ -107,62 +83,3 @@ class AllianceViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         return alliances_visible_to(self.request.user).select_related(
             "program", "producer_organization", "buyer", "value_chain", "product", "region", "plan"
         )
-
-    def _checklist(self, alliance) -> list[dict]:
-        done = {
-            c.requirement_id: c
-            for c in LegalizationCheck.objects.filter(alliance=alliance).select_related("done_by")
-        }
-        items = []
-        for requirement in alliance.program.legalization_requirements.all():
-            check = done.get(requirement.pk)
-            items.append(
-                {
-                    "requirement": requirement.pk,
-                    "code": requirement.code,
-                    "label": requirement.label,
-                    "done": check is not None,
-                    "note": check.note if check else "",
-                    "done_by": check.done_by.username if check else None,
-                    "done_at": check.done_at if check else None,
-                }
-            )
-        return items
-
-    @extend_schema(
-        methods=["GET"],
-        summary="The alliance's legalization checklist",
-        responses={200: LegalizationItemSerializer(many=True)},
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Tick an item of the legalization checklist",
-        description="Programme officers only. Answers with the whole checklist.",
-        request=LegalizationCheckRequestSerializer,
-        responses={200: LegalizationItemSerializer(many=True)},
-        examples=[OpenApiExample("Bank account", value={"requirement": 2, "note": "IBAN seen"})],
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        pagination_class=None,
-        filter_backends=[],
-        url_path="legalization-checks",
-    )
-    def legalization_checks(self, request, pk=None):
-        alliance = self.get_object()
-        if request.method == "POST":
-            body = LegalizationCheckRequestSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            requirement = LegalizationRequirement.objects.filter(
-                pk=body.validated_data["requirement"]
-            ).first()
-            if requirement is None:
-                raise ValidationError({"requirement": [_("No such checklist item.")]})
-            legalization_check_record(
-                alliance=alliance,
-                requirement=requirement,
-                by=request.user,
-                note=body.validated_data["note"],
-            )
-        return Response(LegalizationItemSerializer(self._checklist(alliance), many=True).data)

@@ -8,6 +8,9 @@ from accounts.models import Role
 from accounts.policy import roles_for_alliance
 from plans.models import PlanStatus
 
+from ..views.agreements import AGREEMENT_ROLES
+from ..views.disbursement import PAGE_ROLES
+
 register = template.Library()
 
 AFTER_APPROVAL = frozenset(
@@ -24,10 +27,6 @@ AFTER_APPROVAL = frozenset(
 
 @register.inclusion_tag("funding/_plan_tabs.html", takes_context=True)
 def plan_money_tabs(context, plan, tab=""):
-    from alliances.agreement_views import AGREEMENT_ROLES
-
-    from ..views.disbursement import PAGE_ROLES
-
     request = context.get("request")
     held = roles_for_alliance(request.user, plan.alliance) if request else frozenset()
     shown = plan.status in AFTER_APPROVAL

@@ -21,16 +21,16 @@ from accounts.policy import (
     require_roles,
     roles_for_alliance,
 )
-from funding.forms import AgreementForm, ChecklistItemForm, CommentForm, ReasonForm
-from funding.selectors import agreements_visible_to
-from funding.services import legalization_check_record
+from alliances import services
+from alliances.models import PurchaseAgreement
 from plans.models import PlanStatus
 from plans.views.common import enforce, plan_or_404, report_refusal
 from plans.workflow import check_plan_transition
 
-from . import services
-from .agreement_pdf import agreement_pdf_bytes
-from .models import PurchaseAgreement
+from ..agreement_pdf import agreement_pdf_bytes
+from ..forms import AgreementForm, ChecklistItemForm, CommentForm, ReasonForm
+from ..selectors import agreements_visible_to
+from ..services import legalization_check_record
 
 # Everyone with a stake in the alliance reads its agreement; appraisers have none here.
 AGREEMENT_ROLES = frozenset(

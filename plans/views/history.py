@@ -14,10 +14,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from plans.models import BusinessPlan
+from accounts import audit, policy
+from accounts.history import history_rows
 
-from . import audit, policy
-from .history import history_rows
+from ..models import BusinessPlan
 
 PAGE_SIZE = 50
 
