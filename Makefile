@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run               migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
 	@echo "make test              whole test suite on PostgreSQL (PYTEST_ARGS=... for extra arguments)"
-	@echo "make lint              ruff check and ruff format --check"
+	@echo "make lint              ruff check, ruff format --check and the apps' layer contract"
 	@echo "make migrations-check  fail when models and migrations differ"
 	@echo "make check             Django system checks"
 
@@ -51,6 +51,7 @@ test: $(STAMP) messages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrations-check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from config import uploads
+from core import uploads
 from funding.models import CounterpartContribution
 from plans.models import PlanDocument, PlanStatus
 from tests.alliances.support import url as alliances_url

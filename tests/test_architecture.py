@@ -1,0 +1,72 @@
+"""The house's layers hold (README, "Architecture: layers").
+
+The import contract itself is checked by `make lint` (import-linter); these tests keep it
+in the suite too, and pin what the contract cannot see: no app reaches another from inside
+a function to dodge the layers (only `apps.py`, where Django demands it), and every
+stateful model that journals steps says who acts after them.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from accounts import steps
+from core import labels
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("core", "accounts", "alliances", "plans", "funding", "monitoring", "reports", "demo")
+
+
+def test_the_import_contract_is_kept():
+    linter = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    result = subprocess.run(  # noqa: S603 - our own tool, fixed arguments
+        [linter, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def _imports_inside_functions(path: Path, app: str) -> list[str]:
+    found = []
+
+    def visit(node, inside: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            now = inside or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            modules = []
+            if isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                modules = [child.module]
+            elif isinstance(child, ast.Import):
+                modules = [alias.name for alias in child.names]
+            for module in modules:
+                top = module.split(".")[0]
+                if now and top in APPS and top != app:
+                    found.append(f"{path.relative_to(ROOT)}:{child.lineno} imports {module}")
+            visit(child, now)
+
+    visit(ast.parse(path.read_text()), False)
+    return found
+
+
+def test_no_app_imports_another_inside_a_function_except_when_ready():
+    hidden = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts or path.name == "apps.py":
+                continue
+            hidden += _imports_inside_functions(path, app)
+    assert hidden == [], "\n".join(hidden)
+
+
+def test_every_stateful_model_says_who_acts_after_its_steps():
+    unowned = [
+        machine.model
+        for machine in labels.machines()
+        if machine.steps
+        and steps.owner(machine.model) is None
+        and machine.model != "reports.ReportJob"  # a job's steps concern its requester only
+    ]
+    assert unowned == []
