@@ -10,11 +10,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from accounts import policy
 from core.dates import ADMIN_DATES
 from core.money import format_money
-from plans.models import PlanStatus
+from core.number_fields import ADMIN_NUMBERS
 
 from .models import (
     Alliance,
@@ -22,6 +23,7 @@ from .models import (
     Delivery,
     Funder,
     Member,
+    PlanStatus,
     ProducerOrganization,
     Product,
     PurchaseAgreement,
@@ -40,24 +42,34 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
-class ProductInline(admin.TabularInline):
+NAMES = ("name_en", "name_fr", "name_es")
+
+
+class ProductInline(TranslationTabularInline):
+    """Product names in English, French and Spanish side by side (alliances/translation.py)."""
+
     model = Product
     extra = 0
     fields = ("name", "unit")
 
 
 @admin.register(ValueChain)
-class ValueChainAdmin(admin.ModelAdmin):
+class ValueChainAdmin(TranslationAdmin):
+    """Names in English, French and Spanish side by side (alliances/translation.py); the
+    list shows them in the reader's language."""
+
     list_display = ("code", "name")
-    search_fields = ("code", "name")
+    search_fields = ("code", *NAMES)
+    fields = ("code", NAMES)
     inlines = (ProductInline,)
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):
     list_display = ("name", "unit", "value_chain")
     list_filter = ("value_chain",)
-    search_fields = ("name", "value_chain__name")
+    search_fields = (*NAMES, *(f"value_chain__{name}" for name in NAMES))
+    fields = ("value_chain", NAMES, "unit")
     list_select_related = ("value_chain",)
 
 
@@ -100,7 +112,7 @@ class PersonalDataMixin:
 class MemberInline(PersonalDataMixin, admin.TabularInline):
     model = Member
     extra = 0
-    formfield_overrides = ADMIN_DATES
+    formfield_overrides = {**ADMIN_DATES, **ADMIN_NUMBERS}
     fields = (
         "name",
         "national_id",
@@ -142,7 +154,7 @@ class MemberAdmin(PersonalDataMixin, admin.ModelAdmin):
     list_select_related = ("organization",)
     autocomplete_fields = ("organization",)
     personal_fields = ("national_id",)
-    formfield_overrides = ADMIN_DATES
+    formfield_overrides = {**ADMIN_DATES, **ADMIN_NUMBERS}
 
     def organization_of(self, obj: Member) -> ProducerOrganization:
         return obj.organization
@@ -317,7 +329,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "delivered_on"
     autocomplete_fields = ("alliance", "recorded_by")
     readonly_fields = ("status", "dispute_reason", "created_at", "updated_at")
-    formfield_overrides = ADMIN_DATES
+    formfield_overrides = {**ADMIN_DATES, **ADMIN_NUMBERS}
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status != Delivery.Status.RECORDED:

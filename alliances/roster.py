@@ -9,6 +9,13 @@ A file's type is told from its content, never from its name: an XLSX workbook is
 archive holding `xl/workbook.xml`; a CSV file is text that decodes as UTF-8 or Latin-1
 (Windows-1252) without control characters. A workbook that would unpack to too much is
 refused before it is read (`core.uploads.archive_check`).
+
+Numbers in text cells (a CSV file, a workbook cell typed as text) are read the way the
+language of the header row writes them (`header_language`): "1,5" is 1.5 under French or
+Spanish column names, "1,500" is 1500 under English ones, "1.500" 1500 under Spanish
+ones. A number that would need a guess ("1,500" under French names) is refused on its
+row, as `core.numbers` refuses it in a form. A workbook's number cells are numbers
+already and are taken as they are.
 """
 
 from __future__ import annotations
@@ -17,18 +24,22 @@ import csv
 import datetime
 import io
 import logging
+import math
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import INVALID, ActionRefused, can_manage_organization, can_manage_roster
+from core.numbers import NumberRefused, format_input, parse_decimal
 from core.uploads import UploadRefused, archive_check
 
 from .models import Member, ProducerOrganization
@@ -45,6 +56,7 @@ MAX_LAND_AREA_HA = Decimal("10000")
 FIELDS = ("name", "sex", "birth_year", "land_area_ha", "role")
 REQUIRED_FIELDS = ("name", "sex", "birth_year")
 HA = Decimal("0.01")
+AREA_PLACES = Member._meta.get_field("land_area_ha").decimal_places
 
 # --- the rules of a member ---------------------------------------------------------------
 
@@ -158,20 +170,26 @@ def member_update(*, member: Member, by, changes: Mapping) -> Member:
 
 
 def roster_import(
-    *, organization: ProducerOrganization, by, rows: Iterable[Mapping]
+    *,
+    organization: ProducerOrganization,
+    by,
+    rows: Iterable[Mapping],
+    language: str | None = None,
 ) -> list[Member]:
     """Add the members of an import, all or none.
 
-    `rows` are the records of `read_roster_file` (row number and raw cells). They are
-    checked again here, under a lock on the organization, so that two imports of the
-    same people at once cannot both pass the "already on the roster" check."""
+    `rows` are the records of `read_roster_file` (row number and raw cells) and
+    `language` the language its numbers are written in (`RosterFile.language`; the
+    active language when None). They are checked again here, under a lock on the
+    organization, so that two imports of the same people at once cannot both pass the
+    "already on the roster" check."""
     can_manage_roster(by, organization).raise_if_refused()
     rows = list(rows)
     if not rows:
         raise ActionRefused(_("The file has no member rows."), code=INVALID)
     with transaction.atomic():
         ProducerOrganization.objects.select_for_update().filter(pk=organization.pk).first()
-        checked = check_rows(organization, rows)
+        checked = check_rows(organization, rows, language=language)
         if checked.errors:
             raise ActionRefused(checked.errors, code=INVALID)
         return Member.objects.bulk_create(checked.members, batch_size=500)
@@ -192,22 +210,45 @@ def _plain(text: str) -> str:
     return "_".join(letters.split())
 
 
-HEADER_ALIASES = {
-    "name": """name full_name member member_name names nom nom_complet nom_et_prenoms
-        nom_et_prenom nom_prenoms nom_prenom prenom_et_nom nom_du_membre nombre nombres
-        nombre_completo nombre_y_apellido nombre_y_apellidos nombres_y_apellidos
-        apellidos_y_nombres""",
-    "sex": "sex gender sexe genre sexo genero",
-    "birth_year": """birth_year year_of_birth birthyear year_born born annee_de_naissance
-        annee_naissance naissance ano_de_nacimiento ano_nacimiento anio_de_nacimiento
-        anio_nacimiento nacimiento""",
-    "land_area_ha": """land_area_ha land_area land_ha land area_ha area hectares ha
-        superficie superficie_ha superficie_terre superficie_des_terres surface surface_ha
-        terre_ha superficie_de_tierra superficie_tierra tierra_ha tierra hectareas
-        area_de_tierra""",
-    "role": "role function position fonction poste rol cargo funcion",
+# The column names of each language, as `_plain` writes them. `_plain` drops accents, so a
+# name may be one of two languages ("Área" is "area", "Rôle" is "role") or of all three.
+HEADER_ALIASES_BY_LANGUAGE = {
+    "en": {
+        "name": "name full_name member member_name names",
+        "sex": "sex gender",
+        "birth_year": "birth_year year_of_birth birthyear year_born born",
+        "land_area_ha": "land_area_ha land_area land_ha land area_ha area hectares ha",
+        "role": "role function position",
+    },
+    "fr": {
+        "name": """nom nom_complet nom_et_prenoms nom_et_prenom nom_prenoms nom_prenom
+            prenom_et_nom nom_du_membre""",
+        "sex": "sexe genre",
+        "birth_year": "annee_de_naissance annee_naissance naissance",
+        "land_area_ha": """superficie superficie_ha superficie_terre superficie_des_terres
+            surface surface_ha terre_ha hectares ha""",
+        "role": "role fonction poste",
+    },
+    "es": {
+        "name": """nombre nombres nombre_completo nombre_y_apellido nombre_y_apellidos
+            nombres_y_apellidos apellidos_y_nombres""",
+        "sex": "sexo genero",
+        "birth_year": """ano_de_nacimiento ano_nacimiento anio_de_nacimiento anio_nacimiento
+            nacimiento""",
+        "land_area_ha": """superficie superficie_ha superficie_de_tierra superficie_tierra
+            tierra_ha tierra hectareas area area_ha area_de_tierra ha""",
+        "role": "rol cargo funcion",
+    },
 }
-HEADERS = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases.split()}
+HEADER_LANGUAGES: dict[str, frozenset[str]] = {}  # column name -> its languages
+HEADERS: dict[str, str] = {}  # column name -> field
+for _language, _fields in HEADER_ALIASES_BY_LANGUAGE.items():
+    for _key, _aliases in _fields.items():
+        for _alias in _aliases.split():
+            if HEADERS.setdefault(_alias, _key) != _key:
+                raise ValueError(f"The column name {_alias!r} gives two fields.")
+            HEADER_LANGUAGES[_alias] = HEADER_LANGUAGES.get(_alias, frozenset()) | {_language}
+del _language, _fields, _key, _aliases, _alias
 
 SEX_ALIASES = {
     Member.Sex.FEMALE: "f female woman femme feminin feminine fem mujer femenino femenina",
@@ -239,8 +280,10 @@ FIELD_LABELS = {
 @dataclass
 class RosterFile:
     kind: str  # "csv" or "xlsx"
-    rows: list[dict]  # {"row": spreadsheet row number, field: raw text, ...}
+    # {"row": spreadsheet row number, field: raw text, or a workbook's number cell, ...}
+    rows: list[dict]
     ignored_columns: list[str] = field(default_factory=list)
+    language: str = "en"  # the language of the header row, in which numbers are read
 
 
 def read_roster_file(upload) -> RosterFile:
@@ -262,8 +305,52 @@ def read_roster_file(upload) -> RosterFile:
         )
     else:
         kind, table = "csv", _csv_table(_decode_text(data))
-    rows, ignored = _records(table)
-    return RosterFile(kind=kind, rows=rows, ignored_columns=ignored)
+    rows, ignored, language = _records(table)
+    return RosterFile(kind=kind, rows=rows, ignored_columns=ignored, language=language)
+
+
+# --- the language of the numbers ---------------------------------------------------------
+
+NUMBER_LANGUAGES = tuple(HEADER_ALIASES_BY_LANGUAGE)
+NUMBER_EXAMPLE = Decimal("1234.5")
+NUMBERS_READ_AS = {
+    "en": gettext_lazy("Numbers read as written in English (%(example)s)."),
+    "fr": gettext_lazy("Numbers read as written in French (%(example)s)."),
+    "es": gettext_lazy("Numbers read as written in Spanish (%(example)s)."),
+}
+
+
+def active_language() -> str:
+    """The active language if numbers can be read in it, else the site's language."""
+    for code in (translation.get_language(), settings.LANGUAGE_CODE):
+        base = (code or "").split("-")[0].lower()
+        if base in NUMBER_LANGUAGES:
+            return base
+    return NUMBER_LANGUAGES[0]
+
+
+def header_language(titles: Iterable[str]) -> str:
+    """The language the column names are written in: the one whose names match the most
+    columns. When no language matches more columns than every other (a mixed header,
+    or names of several languages), the uploader's active language."""
+    counts = Counter()
+    for title in titles:
+        counts.update(HEADER_LANGUAGES.get(_plain(title), ()))
+    ranked = counts.most_common(2)
+    if len(ranked) == 1 or (len(ranked) == 2 and ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return active_language()
+
+
+def number_example(language: str | None = None) -> str:
+    """How `language` writes 1234.5: "1,234.5", "1 234,5", "1.234,5"."""
+    return format_input(NUMBER_EXAMPLE, language or active_language())
+
+
+def numbers_note(language: str | None = None) -> str:
+    """The note "Numbers read as written in French (1 234,5).", in the active language."""
+    language = language if language in NUMBER_LANGUAGES else active_language()
+    return NUMBERS_READ_AS[language] % {"example": number_example(language)}
 
 
 NOT_A_ROSTER = gettext_lazy(
@@ -324,7 +411,7 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
             sheet = workbook.worksheets[0]
             sheet.reset_dimensions()  # some programs write wrong dimensions
             for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-                table.append([_cell_text(v) for v in values])
+                table.append([_cell_value(v) for v in values])
                 if len(table) > MAX_SHEET_ROWS:
                     raise RosterFileError(TOO_MANY_ROWS % {"max": MAX_ROWS})
         finally:
@@ -339,31 +426,52 @@ def _xlsx_table(data: bytes) -> list[list[str]]:
     return table
 
 
-def _cell_text(value) -> str:
+def _cell_value(value) -> str | int | float:
+    """A workbook cell as text, or as the number it holds: a number cell is a number,
+    whatever the language of the file (and an int or a float, for the session)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if not math.isfinite(value):
+            return repr(value)
+        return int(value) if value.is_integer() else value
+    if isinstance(value, int):
+        return value
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return str(value)
 
 
-def _records(table: Iterable[list[str]]) -> tuple[list[dict], list[str]]:
-    """Map the header row's columns to fields and return the data rows as records."""
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(value) -> str:
+    """A cell as text: a number cell as its digits ("1975", "2.25")."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _records(table: Iterable[list]) -> tuple[list[dict], list[str], str]:
+    """Map the header row's columns to fields and return the data rows as records, the
+    ignored columns and the language of the header."""
     columns: dict[int, str] = {}
     ignored: list[str] = []
     records: list[dict] = []
+    language = ""
     header_seen = False
     for number, cells in enumerate(table, start=1):
-        cells = [str(c).strip() for c in cells[:MAX_COLUMNS]]
-        if not any(cells):
+        cells = [c.strip() if isinstance(c, str) else c for c in cells[:MAX_COLUMNS]]
+        if all(c == "" for c in cells):
             continue
         if not header_seen:
             header_seen = True
-            columns, ignored = _columns(cells)
+            header = [_text(c) for c in cells]
+            columns, ignored = _columns(header)
+            language = header_language(header[index] for index in columns)
             continue
         if len(records) >= MAX_ROWS or number > MAX_SHEET_ROWS:
             raise RosterFileError(TOO_MANY_ROWS % {"max": MAX_ROWS})
@@ -373,7 +481,7 @@ def _records(table: Iterable[list[str]]) -> tuple[list[dict], list[str]]:
         records.append(record)
     if not header_seen:
         raise RosterFileError(_("The file is empty."))
-    return records, ignored
+    return records, ignored, language
 
 
 def _columns(header: list[str]) -> tuple[dict[int, str], list[str]]:
@@ -419,17 +527,24 @@ def name_key(name: str) -> str:
 
 
 def check_rows(
-    organization: ProducerOrganization, rows: Iterable[Mapping], today: datetime.date | None = None
+    organization: ProducerOrganization,
+    rows: Iterable[Mapping],
+    today: datetime.date | None = None,
+    *,
+    language: str | None = None,
 ) -> CheckedRows:
     """Check every row and say what is wrong, row by row ("Row 7: birth year 1850 is not
     plausible."). A name twice in the file, or already on the roster, is an error: a
-    second upload of the same file must not count the same people twice."""
+    second upload of the same file must not count the same people twice. Numbers in
+    text cells are read in `language` (the file's, `RosterFile.language`; the active
+    language when None)."""
+    language = language if language in NUMBER_LANGUAGES else active_language()
     on_roster = {name_key(n) for n in organization.members.values_list("name", flat=True)}
     first_row_of: dict[str, int] = {}
     members: list[Member] = []
     errors: list[str] = []
     for record in rows:
-        values, problems = _parse_row(record)
+        values, problems = _parse_row(record, language)
         problems.update(
             {k: v for k, v in member_problems(values, today).items() if k not in problems}
         )
@@ -457,46 +572,73 @@ def check_rows(
     return CheckedRows(members, errors)
 
 
-def _parse_row(record: Mapping) -> tuple[dict, dict[str, str]]:
-    """Turn a record's raw cells into member values; problems the cells themselves show."""
+def _parse_row(record: Mapping, language: str) -> tuple[dict, dict[str, str]]:
+    """Turn a record's raw cells into member values; problems the cells themselves show.
+    Numbers in text cells are read as `language` writes them."""
     problems: dict[str, str] = {}
-    values: dict = {"name": " ".join(str(record.get("name", "")).split())}
+    values: dict = {"name": " ".join(_text(record.get("name", "")).split())}
 
-    raw_sex = str(record.get("sex", "")).strip()
+    raw_sex = _text(record.get("sex", "")).strip()
     values["sex"] = SEXES.get(_plain(raw_sex))
     if raw_sex and values["sex"] is None:
         problems["sex"] = _("sex “%(value)s” is not recognised (use F or M)") % {"value": raw_sex}
 
-    raw_year = str(record.get("birth_year", "")).strip()
+    raw_year = record.get("birth_year", "")
     values["birth_year"] = None
-    if raw_year:
+    if _is_number(raw_year) or str(raw_year).strip():
         try:
-            year = Decimal(raw_year)
-            if len(raw_year) > 10 or not year.is_finite() or year != int(year):
+            if _is_number(raw_year):
+                year = _number(raw_year)
+            else:  # digits only, as a year is typed in a form
+                year = parse_decimal(raw_year, language, decimal_places=0, grouping=False)
+            if year != year.to_integral_value():
                 raise InvalidOperation
             values["birth_year"] = int(year)
-        except (InvalidOperation, ValueError):
-            values["birth_year"] = None
-            problems["birth_year"] = _("birth year “%(value)s” is not a year") % {"value": raw_year}
-
-    raw_area = str(record.get("land_area_ha", "")).strip().replace(" ", "").replace("\u00a0", "")
-    values["land_area_ha"] = Decimal(0)
-    if raw_area:
-        if "," in raw_area and "." not in raw_area:
-            raw_area = raw_area.replace(",", ".")  # decimal comma (French, Spanish)
-        try:
-            area = Decimal(raw_area)
-            if not area.is_finite():
-                raise InvalidOperation
-            values["land_area_ha"] = area.quantize(HA, rounding=ROUND_HALF_EVEN)
-        except InvalidOperation:
-            values["land_area_ha"] = None
-            problems["land_area_ha"] = _("land area “%(value)s” is not a number") % {
-                "value": record.get("land_area_ha")
+        except (NumberRefused, InvalidOperation):
+            problems["birth_year"] = _("birth year “%(value)s” is not a year") % {
+                "value": _text(raw_year).strip()
             }
 
-    raw_role = str(record.get("role", "")).strip()
+    raw_area = record.get("land_area_ha", "")
+    values["land_area_ha"] = Decimal(0)
+    area = None
+    if _is_number(raw_area):
+        area = _number(raw_area)
+    elif str(raw_area).strip():
+        try:
+            area = parse_decimal(
+                raw_area, language, allow_negative=True, decimal_places=AREA_PLACES
+            )
+        except NumberRefused as refusal:
+            values["land_area_ha"] = None
+            problems["land_area_ha"] = _area_refused(str(raw_area).strip(), refusal, language)
+    if area is not None:
+        try:
+            values["land_area_ha"] = area.quantize(HA, rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:  # too many digits to hold: not plausible, as it is
+            values["land_area_ha"] = area
+
+    raw_role = _text(record.get("role", "")).strip()
     values["role"] = ROLES.get(_plain(raw_role)) if raw_role else Member.MemberRole.MEMBER
     if values["role"] is None:
         problems["role"] = _("role “%(value)s” is not recognised") % {"value": raw_role}
     return values, problems
+
+
+def _number(cell: int | float) -> Decimal:
+    """A workbook's number cell: 2.25 is Decimal("2.25"), not the float's binary value."""
+    return Decimal(cell) if isinstance(cell, int) else Decimal(repr(cell))
+
+
+def _area_refused(text: str, refusal: NumberRefused, language: str) -> str:
+    """Why a land area written as text is not read, for the row's report."""
+    if not any(c.isdigit() for c in text):
+        return _("land area “%(value)s” is not a number") % {"value": text}
+    if refusal.code == "ambiguous_number":
+        message = _(
+            "land area “%(value)s” could mean two different numbers "
+            "(write numbers like %(example)s)"
+        )
+    else:
+        message = _("land area “%(value)s” is not written like the file's numbers (%(example)s)")
+    return message % {"value": text, "example": number_example(language)}

@@ -200,9 +200,12 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request, pk, manage=True)
     form = RosterUploadForm(_data(request), _data(request, files=True))
     errors: list[str] = []
+    numbers_note = ""
     if request.method == "POST" and form.is_valid():
-        checked = roster.check_rows(organization, form.roster_file.rows)
+        language = form.roster_file.language
+        checked = roster.check_rows(organization, form.roster_file.rows, language=language)
         errors = checked.errors
+        numbers_note = roster.numbers_note(language)
         if not form.roster_file.rows:
             form.add_error("file", _("The file has no member rows."))
         elif not errors:
@@ -212,6 +215,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 "filename": form.cleaned_data["file"].name[:200],
                 "rows": form.roster_file.rows,
                 "ignored_columns": form.roster_file.ignored_columns,
+                "numbers_language": language,
             }
             return redirect("alliances:roster-preview", pk=organization.pk)
     return render(
@@ -222,6 +226,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "errors": errors[:MAX_ERRORS_SHOWN],
             "more_errors": max(len(errors) - MAX_ERRORS_SHOWN, 0),
+            "numbers_note": numbers_note,
             "birth_years": roster.birth_year_range(),
         },
     )
@@ -236,7 +241,8 @@ def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if staged is None:
         messages.info(request, _("Choose a roster file first."))
         return redirect("alliances:roster-upload", pk=organization.pk)
-    checked = roster.check_rows(organization, staged["rows"])
+    language = staged.get("numbers_language")
+    checked = roster.check_rows(organization, staged["rows"], language=language)
     return render(
         request,
         "alliances/roster_preview.html",
@@ -246,6 +252,7 @@ def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "members": checked.members,
             "errors": checked.errors[:MAX_ERRORS_SHOWN],
             "counts": _counts(checked.members),
+            "numbers_note": roster.numbers_note(language),
         },
     )
 
@@ -273,7 +280,10 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("alliances:roster-upload", pk=organization.pk)
     try:
         added = roster.roster_import(
-            organization=organization, by=request.user, rows=staged["rows"]
+            organization=organization,
+            by=request.user,
+            rows=staged["rows"],
+            language=staged.get("numbers_language"),
         )
     except ActionRefused as refusal:
         if refusal.code in (NOT_FOUND, FORBIDDEN):

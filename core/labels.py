@@ -6,6 +6,11 @@ log's `transition` name -> what happened, e.g. "tranche_pay" -> "Tranche paid").
 the plan's history, PDFs, notifications and the API ask `state_label` and `step_label`
 here, in the reader's language; nothing shows a code.
 
+Each state also has a tone (`tones`: code -> one of `TONES`), the colour of its pill on
+the pages (`{{ obj|state_tone }}`, core/templatetags/labels.py; the colours are in
+static/css/app.css): neutral (not started, closed), info (under way, waiting for
+someone), success (done, agreed), warning (needs attention) or danger (refused, failed).
+
 A code missing from the registry is a bug. Writing one to the transition log always
 raises (`require_step`); reading one raises `UnknownCode` when `settings.LABELS_STRICT`
 is on (the tests turn it on; it defaults to `DEBUG`), and otherwise is logged as an error
@@ -32,13 +37,20 @@ class UnknownCode(LookupError):
     """A state or step code that no app registered for the model."""
 
 
+# The tones of a state's pill, GOV.UK "tag" colours: grey, blue, green, yellow, red.
+NEUTRAL, INFO, SUCCESS, WARNING, DANGER = "neutral", "info", "success", "warning", "danger"
+TONES = (NEUTRAL, INFO, SUCCESS, WARNING, DANGER)
+
+
 @dataclass(frozen=True)
 class Machine:
-    """The words of one stateful model: `states` and `steps`, code -> lazy label."""
+    """The words of one stateful model: `states` and `steps`, code -> lazy label; and the
+    `tones` of its states, code -> one of `TONES`."""
 
     model: str  # "app_label.ModelName"
     states: dict[str, Promise | str] = field(default_factory=dict)
     steps: dict[str, Promise | str] = field(default_factory=dict)
+    tones: dict[str, str] = field(default_factory=dict)
 
 
 _MACHINES: dict[str, Machine] = {}
@@ -62,23 +74,31 @@ def _as_dict(labels: Labels | type[models.Choices] | Iterable) -> dict[str, Prom
     return dict(labels)
 
 
-def register(model, *, states=(), steps=()) -> Machine:
+def register(model, *, states=(), steps=(), tones=()) -> Machine:
     """Register (or extend) the words of `model`. `states` is a `TextChoices` class or a
-    mapping; `steps` a mapping of transition-log names to labels. Registering a code
-    twice with another label is a mistake and raises (the labels are not evaluated:
-    apps register before translations may be read)."""
+    mapping; `steps` a mapping of transition-log names to labels; `tones` a mapping of
+    state codes to one of `TONES`. Registering a code twice with another label or tone
+    is a mistake and raises (the labels are not evaluated: apps register before
+    translations may be read), and so is a tone not in `TONES`."""
     label = model_label(model)
     current = _MACHINES.get(label, Machine(label))
+    new_tones = dict(tones)
+    wrong = {code: tone for code, tone in new_tones.items() if tone not in TONES}
+    if wrong:
+        raise ValueError(f"{label}: tones must be one of {TONES}, not {wrong}")
     merged = []
     for kind, old, new in (
         ("state", current.states, _as_dict(states)),
         ("step", current.steps, _as_dict(steps)),
+        ("tone of the state", current.tones, new_tones),
     ):
         for code, text in new.items():
-            if code in old and old[code] is not text:
+            # Labels by identity (comparing lazy texts would translate them); tones by value.
+            same = old.get(code) is text or (old is current.tones and old.get(code) == text)
+            if code in old and not same:
                 raise ValueError(f"{label}: {kind} {code!r} registered twice")
         merged.append({**old, **new})
-    _MACHINES[label] = Machine(label, states=merged[0], steps=merged[1])
+    _MACHINES[label] = Machine(label, states=merged[0], steps=merged[1], tones=merged[2])
     return _MACHINES[label]
 
 
@@ -123,6 +143,26 @@ def state_label(model_or_label, code: str) -> str:
 def step_label(model_or_label, code: str) -> str:
     """The step `code` (a transition-log name) of this model, in the active language."""
     return _lookup(model_or_label, "steps", code)
+
+
+def state_choices(model_or_label) -> list[tuple[str, Promise | str]]:
+    """(code, label) of every state of this model, in its order, for a filter's options."""
+    return list(machine(model_or_label).states.items())
+
+
+def state_tone(model_or_label, code: str) -> str:
+    """The tone of the state `code` of this model (one of `TONES`), for its pill. A state
+    registered without a tone is a bug like a code without a label: it raises when
+    `settings.LABELS_STRICT` is on, and is logged and shown neutral otherwise."""
+    label = model_label(model_or_label)
+    tone = getattr(_MACHINES.get(label), "tones", {}).get(code)
+    if tone is not None:
+        return tone
+    message = f"{label}: no tone for the state {code!r}"
+    if _strict():
+        raise UnknownCode(message)
+    logger.error(message)
+    return NEUTRAL
 
 
 def require_step(model_or_label, code: str) -> None:

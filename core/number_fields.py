@@ -14,6 +14,7 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .numbers import NumberRefused, format_input, parse_decimal
 
@@ -111,3 +112,11 @@ class YearField(LocaleIntegerField):
     """A year: digits only, shown without grouping ("1984", never "1,984")."""
 
     grouping = False
+
+
+# The admin's decimal fields (money, quantities, shares, indicator values) are typed the
+# user's way too: `formfield_overrides = {**ADMIN_DATES, **ADMIN_NUMBERS}`. The model field
+# still gives its digits, decimals, label, help text and whether a value is required, and
+# its validators (a share from 0 to 1) run when the admin validates the object. Negatives
+# are refused: every decimal the admin edits is zero or more.
+ADMIN_NUMBERS = {models.DecimalField: {"form_class": LocaleDecimalField}}

@@ -37,6 +37,7 @@ from demo.reports import create_demo_reports
 from funding import services as money
 from funding.models import LegalizationRequirement, Program, ProgramFunding, RubricCriterion
 from plans import services
+from plans.documents import document_upload
 from plans.models import BudgetLine, CashFlowRow, PlanStatus
 
 D = Decimal
@@ -192,22 +193,44 @@ def _reference_data(demo: Demo) -> None:
     for code, name, country in regions:
         demo.objects[code] = Region.objects.create(code=code, name=name, country=country)
     chains = [
-        ("MAIZE", "Maïs / Maize", [("maize", "Maïs grain", "kg")]),
-        ("RICE", "Riz / Rice", [("rice", "Riz paddy", "kg")]),
-        ("CASSAVA", "Manioc / Cassava", [("gari", "Gari", "kg")]),
-        ("COFFEE", "Café / Coffee", [("coffee", "Café pergamino seco", "kg")]),
+        # code, (English, French, Spanish), products: key, (English, French, Spanish), unit
+        (
+            "MAIZE",
+            ("Maize", "Maïs", "Maíz"),
+            [("maize", ("Grain maize", "Maïs grain", "Maíz en grano"), "kg")],
+        ),
+        (
+            "RICE",
+            ("Rice", "Riz", "Arroz"),
+            [("rice", ("Paddy rice", "Riz paddy", "Arroz paddy"), "kg")],
+        ),
+        ("CASSAVA", ("Cassava", "Manioc", "Yuca"), [("gari", ("Gari", "Gari", "Gari"), "kg")]),
+        (
+            "COFFEE",
+            ("Coffee", "Café", "Café"),
+            [
+                (
+                    "coffee",
+                    ("Dry parchment coffee", "Café parche sec", "Café pergamino seco"),
+                    "kg",
+                )
+            ],
+        ),
         (
             "FRUIT",
-            "Frutas / Fruit",
-            [("avocado", "Aguacate Hass", "kg"), ("blackberry", "Mora de Castilla", "kg")],
+            ("Fruit", "Fruits", "Frutas"),
+            [
+                ("avocado", ("Hass avocado", "Avocat Hass", "Aguacate Hass"), "kg"),
+                ("blackberry", ("Andean blackberry", "Mûre des Andes", "Mora de Castilla"), "kg"),
+            ],
         ),
     ]
-    for code, name, products in chains:
-        chain = ValueChain.objects.create(code=code, name=name)
+    for code, names, products in chains:
+        chain = ValueChain.objects.create(code=code, **_in_languages("name", names))
         demo.objects[code] = chain
-        for key, product_name, unit in products:
+        for key, product_names, unit in products:
             demo.objects[key] = Product.objects.create(
-                value_chain=chain, name=product_name, unit=unit
+                value_chain=chain, **_in_languages("name", product_names), unit=unit
             )
 
 
@@ -825,8 +848,6 @@ def _documents(plan, producer) -> None:
     """A quotation and the buyer's letter of intent, uploaded while the plan is a draft."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from plans.documents import document_upload
-
     colombian = plan.alliance.program.currency == "COP"
     for kind, title in (
         ("quotation", "Cotización de equipos" if colombian else "Devis des équipements"),
@@ -843,8 +864,6 @@ def attach_evidence(tranche, producer) -> None:
     """The evidence a tranche request needs: the bank statement of the counterpart deposit
     for the first tranche, the progress report of the works for the next ones."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from plans.documents import document_upload
 
     colombian = tranche.commitment.program.currency == "COP"
     if tranche.number == 1:

@@ -16,6 +16,7 @@ from modeltranslation.admin import TranslationTabularInline
 
 from core.dates import ADMIN_DATES
 from core.money import ZERO, format_money, is_whole_in
+from core.number_fields import ADMIN_NUMBERS
 
 from .models import (
     CounterpartContribution,
@@ -190,6 +191,7 @@ class ProgramFundingFormSet(forms.BaseInlineFormSet):
 class ProgramFundingInline(admin.TabularInline):
     model = ProgramFunding
     formset = ProgramFundingFormSet
+    formfield_overrides = ADMIN_NUMBERS
     extra = 0
     fields = ("funder", "amount")
     autocomplete_fields = ("funder",)
@@ -199,6 +201,7 @@ class RubricCriterionInline(TranslationTabularInline):
     """Criterion names in English, French and Spanish side by side (funding/translation.py)."""
 
     model = RubricCriterion
+    formfield_overrides = ADMIN_NUMBERS
     extra = 0
     fields = ("order", "code", "name", "category", "weight", "max_score")
 
@@ -214,7 +217,7 @@ class LegalizationRequirementInline(TranslationTabularInline):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     form = ProgramAdminForm
-    formfield_overrides = ADMIN_DATES
+    formfield_overrides = {**ADMIN_DATES, **ADMIN_NUMBERS}
     list_display = (
         "code",
         "name",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from core.dates import ADMIN_DATES
+from core.number_fields import ADMIN_NUMBERS
 
 from .models import (
     Indicator,
@@ -107,7 +108,7 @@ class IndicatorBaselineAdmin(admin.ModelAdmin):
     search_fields = ("alliance__code",)
     list_select_related = ("alliance", "indicator")
     autocomplete_fields = ("alliance",)
-    formfield_overrides = ADMIN_DATES
+    formfield_overrides = {**ADMIN_DATES, **ADMIN_NUMBERS}
 
 
 @admin.register(IndicatorTarget)
@@ -117,6 +118,7 @@ class IndicatorTargetAdmin(admin.ModelAdmin):
     search_fields = ("alliance__code",)
     list_select_related = ("alliance", "indicator")
     autocomplete_fields = ("alliance",)
+    formfield_overrides = ADMIN_NUMBERS
 
     @admin.display(description=_("plan year"), ordering="year")
     def year_label(self, obj):

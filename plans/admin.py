@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import labels
 from core.money import format_money, round_money
+from core.number_fields import ADMIN_NUMBERS
 
 from . import finance
 from .models import (
@@ -180,6 +181,7 @@ class FrozenAwareInline(admin.TabularInline):
     """Editable while the version is open; read-only once it is frozen."""
 
     extra = 0
+    formfield_overrides = ADMIN_NUMBERS
 
     def _frozen(self, obj) -> bool:
         return obj is not None and obj.frozen_at is not None

@@ -5,15 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Buyer, Product
+from core import labels
 from core.number_fields import LocaleDecimalField, LocaleIntegerField
-from funding.models import Program
 
 from . import finance
 from .editing import budget_line_errors
 from .models import AppraisalAssignment, BudgetLine, PlanDocument, PlanVersion
+
+# The programme is funding's (an app above): named by string.
+Program = apps.get_model("funding", "Program")
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal(0)}
 SOURCE_LABELS = {
@@ -275,12 +279,12 @@ class PlanFilterForm(forms.Form):
     task = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, regions, value_chains, programs=None, **kwargs):
-        from .models import PlanStatus
+        from .models import BusinessPlan
 
         super().__init__(*args, **kwargs)
         if programs is not None:
             self.fields["program"].queryset = programs
-        self.fields["status"].choices = [("", _("All")), *PlanStatus.choices]
+        self.fields["status"].choices = [("", _("All")), *labels.state_choices(BusinessPlan)]
         self.fields["region"] = forms.ModelChoiceField(regions, label=_("Region"), required=False)
         self.fields["value_chain"] = forms.ModelChoiceField(
             value_chains, label=_("Value chain"), required=False

@@ -12,4 +12,13 @@ class ReportsConfig(AppConfig):
         from .models import ReportJob
 
         # A job's status moves in `reports.services` and is not journaled: states only.
-        labels.register(ReportJob, states=ReportJob.Status)
+        labels.register(
+            ReportJob,
+            states=ReportJob.Status,
+            tones={
+                "queued": labels.NEUTRAL,
+                "running": labels.INFO,
+                "succeeded": labels.SUCCESS,
+                "failed": labels.DANGER,
+            },
+        )

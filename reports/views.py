@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import ActionRefused
+from core import labels
 from core.formats import format_datetime
 
 from . import services
@@ -91,7 +92,8 @@ def status_payload(job: ReportJob) -> dict:
     return {
         "id": job.pk,
         "status": job.status,
-        "status_label": str(job.get_status_display()),
+        "status_label": labels.state_label(job, job.status),
+        "status_tone": labels.state_tone(job, job.status),  # the pill's `tone-*` class
         "progress": job.progress,
         "finished": job.is_finished,
         "download_url": services.report_download_url(job),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import monitoring_alliances_visible_to
+from core.labels import state_label
 from monitoring.models import Indicator, MonitoringReport
 from monitoring.selectors import aggregate, indicator_table, volume_unit
 
@@ -164,7 +165,7 @@ def report_rows(alliances) -> Iterator[list]:
             report.period_start,
             report.period_end,
             report.due_on,
-            report.get_status_display(),
+            state_label(report, report.status),
             _("yes") if report.is_overdue else "",
             _local_date(report.submitted_at),
             report.submitted_by.username if report.submitted_by else "",

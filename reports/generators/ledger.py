@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
+from core.labels import state_label
 from core.money import ZERO, round_money
 from funding.models import GrantCommitment, Payment, Program, Tranche
 from plans.models import TransitionLog
@@ -121,7 +122,7 @@ def rows(ctx: Context) -> Iterator[list]:
         for t in c.tranches.all():
             sums.scheduled += t.amount
             yield line(
-                t.planned_date, labels["tranche"], t.number, note=t.get_status_display(),
+                t.planned_date, labels["tranche"], t.number, note=state_label(t, t.status),
                 scheduled=t.amount,
             )  # fmt: skip
             for p in t.payments.all():

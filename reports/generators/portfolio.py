@@ -35,6 +35,7 @@ from reportlab.lib import colors
 from core import pdf
 from core.formats import format_number
 from core.money import ZERO
+from core.translated import translated
 from funding.models import Payment, Program
 from plans.models import PlanStatus, PlanVersion
 
@@ -102,7 +103,7 @@ def alliance_queryset(ctx: Context):
             "name",
             "program__code",
             "region__name",
-            "value_chain__name",
+            translated("value_chain__name"),
             "producer_organization__name",
             "buyer__name",
             "plan__status",

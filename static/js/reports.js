@@ -18,6 +18,15 @@
     }
     if (state) {
       state.textContent = data.status_label;
+      if (data.status_tone) {
+        // The pill's colour follows its state (core/labels.py): one tone-* class.
+        Array.prototype.slice.call(state.classList).forEach(function (name) {
+          if (name.indexOf("tone-") === 0) {
+            state.classList.remove(name);
+          }
+        });
+        state.classList.add("tone-" + data.status_tone);
+      }
     }
     if (link && data.download_url) {
       link.href = data.download_url;

@@ -46,7 +46,7 @@ def test_from_proposal_to_first_payment_through_the_api(db):
         product
         for chain in program["eligible_value_chains"]
         for product in chain["products"]
-        if product["name"] == "Maïs grain"
+        if product["name"] == "Grain maize"  # the English name (demo/data.py)
     )
     agronova = next(
         b

@@ -77,3 +77,36 @@ def csv_rows(path) -> list[list[str]]:
 def spaced(text: str) -> str:
     """Formatted money as the PDF text has it (no-break spaces are spaces there)."""
     return " ".join(text.split())
+
+
+def without_users(text: str) -> str:
+    """`text` with every username (the actors of a timeline) replaced by USER."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    for username in get_user_model().objects.values_list("username", flat=True):
+        text = re.sub(rf"\b{re.escape(username)}\b", "USER", text)
+    return text
+
+
+def codes_and_english_labels(text: str) -> tuple[list[str], list[str], list[str]]:
+    """What a French or Spanish report must not hold: the codes of states and steps
+    (core/labels.py), anything written like a code ("revision_requested"), and the
+    English label of a state or step."""
+    import re
+
+    from django.utils import translation
+
+    from core import labels
+
+    codes, english = set(), set()
+    for machine in labels.machines():
+        codes |= {*machine.states, *machine.steps}
+        with translation.override("en"):
+            english |= {str(t) for t in (*machine.states.values(), *machine.steps.values())}
+    return (
+        sorted(c for c in codes if re.search(rf"\b{re.escape(c)}\b", text)),
+        re.findall(r"\b[a-z]+_[a-z_]+\b", text),
+        sorted(e for e in english if re.search(rf"\b{re.escape(e)}\b", text)),
+    )

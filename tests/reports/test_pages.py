@@ -110,6 +110,7 @@ def test_status_is_json_for_the_progress_bar(client, world, factsheet):
         "id": factsheet.pk,
         "status": "succeeded",
         "status_label": "Ready",
+        "status_tone": "success",
         "progress": 100,
         "finished": True,
         "download_url": f"/reports/{factsheet.pk}/download/",
