@@ -14,9 +14,26 @@ class AlliancesConfig(AppConfig):
         from .services import AGREEMENT_LOG_STEPS
 
         labels.register(
-            PurchaseAgreement, states=PurchaseAgreement.Status, steps=AGREEMENT_LOG_STEPS
+            PurchaseAgreement,
+            states=PurchaseAgreement.Status,
+            steps=AGREEMENT_LOG_STEPS,
+            tones={
+                "draft": labels.NEUTRAL,
+                "sent": labels.INFO,  # the buyer's turn
+                "confirmed": labels.SUCCESS,
+                "declined": labels.DANGER,
+            },
         )
-        labels.register(Delivery, states=Delivery.Status, steps=DELIVERY_LOG_STEPS)
+        labels.register(
+            Delivery,
+            states=Delivery.Status,
+            steps=DELIVERY_LOG_STEPS,
+            tones={
+                "recorded": labels.INFO,  # waiting for the buyer
+                "confirmed": labels.SUCCESS,
+                "disputed": labels.WARNING,  # to correct
+            },
+        )
 
         # Who acts after each step (the notifications read it): a sent agreement waits for
         # the buyer, an answered one for the officer; a recorded delivery for the buyer.

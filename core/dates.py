@@ -10,6 +10,7 @@ future) stay with their service and apply as well.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -55,3 +56,20 @@ def validate_typed_date(value: datetime.date) -> None:
 
 # The admin's editable date fields take the same validator: `formfield_overrides = ADMIN_DATES`.
 ADMIN_DATES = {models.DateField: {"validators": [validate_typed_date]}}
+
+
+# --- month arithmetic ------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day`, `months` later (or earlier), on the same day of the month or the last day of
+    a shorter month (31 January + 1 month: 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )

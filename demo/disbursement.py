@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import Membership, Role
 from alliances.services import agreement_draft, agreement_send
 from funding import services as money
 from funding.models import CounterpartContribution, Payment
@@ -73,7 +74,6 @@ def _contributions(demo) -> int:
 
 def _producer_side(demo, plan):
     """The user who acts for the plan's producer organization in the demo."""
-    from accounts.models import Membership, Role
 
     organization_id = plan.alliance.producer_organization_id
     membership = (

@@ -24,7 +24,7 @@ from alliances.deliveries import (
     delivery_dispute,
     delivery_record,
 )
-from funding.services import add_months
+from core.dates import add_months
 from monitoring import services as monitoring
 from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator, MonitoringReport, RevolvingFundEntry

@@ -12,11 +12,23 @@ class FundingConfig(AppConfig):
         from .models import CounterpartContribution, Tranche
         from .services import CONTRIBUTION_LOG_STEPS, TRANCHE_LOG_STEPS
 
-        labels.register(Tranche, states=Tranche.Status, steps=TRANCHE_LOG_STEPS)
+        labels.register(
+            Tranche,
+            states=Tranche.Status,
+            steps=TRANCHE_LOG_STEPS,
+            tones={
+                "planned": labels.NEUTRAL,
+                "requested": labels.INFO,
+                "verified": labels.INFO,
+                "authorized": labels.INFO,
+                "paid": labels.SUCCESS,
+            },
+        )
         labels.register(
             CounterpartContribution,
             states=CounterpartContribution.Status,
             steps=CONTRIBUTION_LOG_STEPS,
+            tones={"recorded": labels.INFO, "verified": labels.SUCCESS},
         )
 
         # Who acts after each step; money steps are read by those who read the money (§9a).
@@ -49,3 +61,16 @@ class FundingConfig(AppConfig):
         from .selectors import funding_tasks
 
         worklist.register("funding", funding_tasks, order=20)
+
+        # Funding's part of a plan's transitions (plans.workflow.on_transition).
+        from plans import workflow
+
+        from . import services
+
+        workflow.on_transition("approve", services.on_plan_approved)
+        workflow.on_transition("sign_agreement", services.on_plan_signed)
+        workflow.on_transition("cancel", services.on_plan_cancelled)
+
+        from plans.documents import register_evidence_rule
+
+        register_evidence_rule(services.evidence_attach_decision)

@@ -389,6 +389,18 @@ def generated_conditions(number: int) -> set[str]:
     return texts
 
 
+class PaymentQuerySet(models.QuerySet):
+    def net_paid(self) -> Decimal:
+        """Payments minus reversals: the one door for "net paid" (tranche, commitment,
+        programme ledgers all ask it)."""
+        signed = models.Case(
+            models.When(kind=Payment.Kind.REVERSAL, then=-F("amount")),
+            default=F("amount"),
+            output_field=models.DecimalField(max_digits=18, decimal_places=2),
+        )
+        return self.aggregate(t=Coalesce(Sum(signed), models.Value(ZERO)))["t"]
+
+
 class Payment(models.Model):
     """Money sent for a tranche. Never edited: a correction is a reversal row."""
 
@@ -417,6 +429,8 @@ class Payment(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["tranche", "recorded_at", "id"]

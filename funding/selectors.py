@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,20 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.policy import alliances_visible_to, user_scope
 from accounts.worklist import Task
+from alliances.models import PurchaseAgreement
 from core.money import ZERO
+from plans.models import BudgetLine, PlanStatus, PlanVersion
 
 from .models import CounterpartContribution, GrantCommitment, Payment, Tranche
 
-_SIGNED_AMOUNT = Case(
-    When(kind=Payment.Kind.REVERSAL, then=-F("amount")),
-    default=F("amount"),
-    output_field=DecimalField(max_digits=18, decimal_places=2),
-)
-
 
 def net_paid(payments) -> Decimal:
-    """Payments minus reversals."""
-    return payments.aggregate(t=Coalesce(Sum(_SIGNED_AMOUNT), Value(ZERO)))["t"]
+    """Payments minus reversals (`PaymentQuerySet.net_paid`)."""
+    return payments.net_paid()
 
 
 def tranche_net_paid(tranche) -> Decimal:
@@ -58,7 +54,6 @@ def _sum_of(queryset, group: str, expression) -> Coalesce:
 
 
 def _latest_version_lines():
-    from plans.models import BudgetLine, PlanVersion
 
     latest = PlanVersion.objects.filter(plan=OuterRef(OuterRef("plan"))).order_by("-number")
     return BudgetLine.objects.filter(version=Subquery(latest.values("pk")[:1]))
@@ -160,7 +155,6 @@ def program_ledger_rows(program, alliances):
 
 def program_ledger_totals(program, rows) -> Ledger:
     """The rows added up: a few aggregates whose number does not grow with the rows."""
-    from plans.models import BudgetLine, PlanVersion
 
     ids = rows.order_by().values("pk")
 
@@ -239,7 +233,6 @@ def finance_queue(user):
     """Tranches waiting for this finance officer: to authorize (verified by someone else)
     or to pay (authorized, by someone else, and verified by someone else: three people
     touch every payment), on active alliances of the officer's regions."""
-    from plans.models import PlanStatus
 
     scope = user_scope(user)
     if Role.FINANCE_OFFICER not in scope.staff:
@@ -255,14 +248,12 @@ def finance_queue(user):
 
 
 def agreements_visible_to(user):
-    from alliances.models import PurchaseAgreement
 
     return PurchaseAgreement.objects.filter(alliance__in=alliances_visible_to(user))
 
 
 def agreements_to_confirm(user):
     """Agreements sent to the buyer this user represents."""
-    from alliances.models import PurchaseAgreement
 
     buyer_ids = user_scope(user).buyer_ids
     return PurchaseAgreement.objects.filter(

@@ -10,7 +10,6 @@ a payment is never edited, a correction is a reversal.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -19,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.policy import (
@@ -35,10 +34,12 @@ from accounts.policy import (
     require_roles,
 )
 from accounts.steps import record_step
-from core.dates import date_problem
-from core.formats import format_date
+from core.dates import add_months, date_problem
 from core.money import ZERO, format_money, is_whole_in, quantum
-from plans.models import BusinessPlan, PlanStatus
+from plans.documents import document_upload, upload_problem
+from plans.models import BusinessPlan, PlanDocument, PlanStatus
+from plans.services import plan_finish_disbursement
+from plans.workflow import parse_amount
 
 from .models import (
     CounterpartContribution,
@@ -49,15 +50,6 @@ from .models import (
     Tranche,
 )
 from .selectors import commitment_net_paid, tranche_net_paid
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
 
 # --- commitments -----------------------------------------------------------------------
 
@@ -216,11 +208,7 @@ CONTRIBUTION_LOG_STEPS = {
 
 def _lock(tranche: Tranche) -> tuple[BusinessPlan, Tranche]:
     """Lock the plan, then the tranche: the same order everywhere, so no deadlock."""
-    plan = (
-        BusinessPlan.objects.select_for_update(of=("self",))
-        .select_related("alliance__program")
-        .get(commitment__tranches=tranche)
-    )
+    plan = BusinessPlan.objects.for_step().get(commitment__tranches=tranche)
     locked = Tranche.objects.select_for_update().select_related("commitment").get(pk=tranche.pk)
     return plan, locked
 
@@ -286,9 +274,8 @@ def tranche_step_decision(by, plan: BusinessPlan, tranche: Tranche, name: str) -
 
 
 def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
-    """Tranche n+1 waits for tranche n paid and the monitoring reports due since accepted."""
-    from monitoring.models import MonitoringReport
-
+    """Tranche n+1 waits for tranche n paid and for the registered conditions (the
+    monitoring reports due since then accepted)."""
     if tranche.number == 1:
         return ""
     previous = Tranche.objects.get(commitment_id=tranche.commitment_id, number=tranche.number - 1)
@@ -303,24 +290,23 @@ def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
         .values_list("paid_on", flat=True)
         .first()
     )
-    pending = list(
-        MonitoringReport.objects.filter(
-            alliance_id=plan.alliance_id, due_on__gte=paid_on, due_on__lte=timezone.localdate()
-        )
-        .exclude(status=MonitoringReport.Status.ACCEPTED)
-        .order_by("due_on")
-        .values_list("due_on", flat=True)
-    )
-    if not pending:
-        return ""
-    dates = ", ".join(format_date(day, long=True) for day in pending)
-    return ngettext(
-        "The monitoring report due on %(dates)s must be accepted before tranche %(number)s "
-        "is requested.",
-        "The monitoring reports due on %(dates)s must be accepted before tranche %(number)s "
-        "is requested.",
-        len(pending),
-    ) % {"dates": dates, "number": tranche.number}
+    for condition in _NEXT_TRANCHE_CONDITIONS:
+        problem = condition(plan, tranche, paid_on)
+        if problem:
+            return problem
+    return ""
+
+
+# What else must hold before tranche n+1 is requested, registered by the apps above
+# (`register_next_tranche_condition`; monitoring: the reports due since tranche n was paid
+# are accepted). A condition returns what is missing, in words, or "".
+_NEXT_TRANCHE_CONDITIONS: list = []
+
+
+def register_next_tranche_condition(condition) -> None:
+    """`condition(plan, tranche, previous_paid_on) -> str`."""
+    if condition not in _NEXT_TRANCHE_CONDITIONS:
+        _NEXT_TRANCHE_CONDITIONS.append(condition)
 
 
 def _check_step(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by) -> None:
@@ -385,8 +371,6 @@ def tranche_pay(
     *, tranche: Tranche, by, amount, paid_on: datetime.date, reference: str, comment: str = ""
 ) -> Payment:
     """Record the payment of an authorized tranche; the last one moves the plan to monitoring."""
-    from plans.services import plan_finish_disbursement
-    from plans.workflow import parse_amount
 
     step = TRANCHE_STEPS["pay"]
     reference = (reference or "").strip()
@@ -575,16 +559,10 @@ def contribution_verify_decision(by, plan: BusinessPlan, contribution) -> Decisi
 
 
 def _lock_plan(plan: BusinessPlan) -> BusinessPlan:
-    return (
-        BusinessPlan.objects.select_for_update(of=("self",))
-        .select_related("alliance__program")
-        .get(pk=plan.pk)
-    )
+    return BusinessPlan.objects.for_step().get(pk=plan.pk)
 
 
 def _contribution_errors(*, currency, kind, amount, contributed_on, description, upload) -> dict:
-    from plans.documents import upload_problem
-    from plans.workflow import parse_amount
 
     errors: dict[str, list[str]] = {}
     if kind not in CounterpartContribution.Kind.values:
@@ -623,9 +601,6 @@ def contribution_record(
     title: str = "",
 ) -> CounterpartContribution:
     """Record a counterpart contribution with its evidence document, both or neither."""
-    from plans.documents import document_upload
-    from plans.models import PlanDocument
-    from plans.workflow import parse_amount
 
     with transaction.atomic():
         locked = _lock_plan(plan)
@@ -694,3 +669,21 @@ def contribution_verify(
         )
     contribution.refresh_from_db()
     return contribution
+
+
+# --- effects of a plan's transitions (registered in `FundingConfig.ready`) -------------
+
+
+def on_plan_approved(plan, *, by) -> None:
+    """Approval reserves the approved grant from the programme's budget (§4)."""
+    commitment_create(plan=plan, amount=plan.approved_grant, by=by)
+
+
+def on_plan_signed(plan, *, by) -> None:
+    """Signing turns the commitment into its schedule of tranches."""
+    tranche_schedule_create(commitment=plan.commitment, start=timezone.localdate())
+
+
+def on_plan_cancelled(plan, *, by) -> None:
+    """Cancelling gives the undisbursed part of the commitment back to the programme."""
+    commitment_release_undisbursed(plan=plan)

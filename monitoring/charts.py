@@ -26,6 +26,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from alliances.models import Delivery, PurchaseAgreementVersion
+from core.dates import add_months, month_start
 from core.formats import format_number, locale_of
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -300,15 +302,6 @@ def line_chart(
 # --- months --------------------------------------------------------------------------
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """First days of the months from `first`'s to `last`'s, both included."""
     months = []
@@ -342,8 +335,6 @@ def delivered_vs_agreed(alliance, *, today: datetime.date | None = None) -> Deli
     delivery and `today`; and the agreed volume, the current version's annual volume
     prorated per month (1/12 a month, for at most `duration_months` months)."""
     from django.utils import timezone
-
-    from alliances.models import Delivery, PurchaseAgreementVersion
 
     today = today or timezone.localdate()
     version = (

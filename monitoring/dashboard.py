@@ -35,8 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import portfolio_alliances_visible_to
+from alliances.models import Delivery, PurchaseAgreement, PurchaseAgreementVersion
+from core import labels
 from core.money import ZERO, round_money
-from plans.models import PlanStatus
+from core.translated import translated
+from funding.models import GrantCommitment, Payment
+from plans.models import PlanStatus, PlanVersion
 
 from .selectors import SALES_VALUE
 
@@ -259,8 +263,8 @@ def portfolio(
             "region_id",
             "region__name",
             "value_chain_id",
-            "value_chain__name",
             "plan__status",
+            value_chain_name=translated("value_chain__name"),
         )
         .annotate(n=Count("pk"))
     )
@@ -278,7 +282,7 @@ def portfolio(
             g["program__reporting_rate_date"],
         )
         regions[g["region_id"]] = g["region__name"]
-        chains[g["value_chain_id"]] = g["value_chain__name"]
+        chains[g["value_chain_id"]] = g["value_chain_name"]
     for chosen, allowed in ((program, programs), (region, regions), (value_chain, chains)):
         if chosen is not None and chosen not in allowed:
             raise NotAllowedFilter
@@ -334,10 +338,10 @@ def _counts(result: Portfolio, groups, programs, regions, chains) -> None:
         by_region[g["region_id"]] += g["n"]
         by_chain[g["value_chain_id"]] += g["n"]
     result.alliance_count = sum(g["n"] for g in groups)
-    labels = dict(PlanStatus.choices)
     # Workflow order, stages with no alliance included (a zero is information too).
     result.by_stage = [
-        CountRow(code, str(label), stage.get(code, 0)) for code, label in labels.items()
+        CountRow(code, labels.state_label("plans.BusinessPlan", code), stage.get(code, 0))
+        for code in PlanStatus.values
     ]
     if stage.get(None):
         result.by_stage.append(CountRow(None, _("No business plan"), stage[None]))
@@ -361,7 +365,6 @@ _SIGNED_AMOUNT = Case(
 
 
 def _money(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) -> None:
-    from funding.models import GrantCommitment, Payment
 
     # 2. Commitments (net of released) per programme and quarter of commitment.
     committed = (
@@ -424,7 +427,6 @@ def _money(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) ->
 
 
 def _beneficiaries(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) -> None:
-    from plans.models import PlanVersion
 
     from .models import IndicatorValue, MonitoringReport
 
@@ -503,7 +505,6 @@ def _beneficiaries(result: Portfolio, alliance_ids, programs: dict[int, ProgramI
 
 
 def _sales(result: Portfolio, alliance_ids, today: datetime.date) -> None:
-    from alliances.models import Delivery, PurchaseAgreement, PurchaseAgreementVersion
 
     # An alliance's unit: that of its agreement's current version, else its product's.
     current_unit = (
@@ -520,8 +521,8 @@ def _sales(result: Portfolio, alliance_ids, today: datetime.date) -> None:
         .values(
             "unit",
             "alliance__value_chain_id",
-            "alliance__value_chain__name",
             "alliance__program__currency",
+            value_chain_name=translated("alliance__value_chain__name"),
         )
         .annotate(
             total=Sum("volume"),
@@ -550,7 +551,7 @@ def _sales(result: Portfolio, alliance_ids, today: datetime.date) -> None:
         .values(
             "unit",
             "agreement__alliance__value_chain_id",
-            "agreement__alliance__value_chain__name",
+            value_chain_name=translated("agreement__alliance__value_chain__name"),
         )
         .annotate(volume=Sum("annual_volume"), n=Count("pk"))
     )
@@ -562,13 +563,13 @@ def _sales(result: Portfolio, alliance_ids, today: datetime.date) -> None:
     for r in agreed:
         s = row(
             r["agreement__alliance__value_chain_id"],
-            r["agreement__alliance__value_chain__name"],
+            r["value_chain_name"],
             r["unit"],
         )
         s.agreed_annual += r["volume"]
         s.agreements += r["n"]
     for r in delivered:
-        s = row(r["alliance__value_chain_id"], r["alliance__value_chain__name"], r["unit"])
+        s = row(r["alliance__value_chain_id"], r["value_chain_name"], r["unit"])
         s.delivered_total += r["total"]
         s.delivered_last_12_months += r["recent"]
         s.deliveries += r["n"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role
 from accounts.policy import users_acting_for
+from accounts.tasks import send_notification_email
 from core.formats import format_date
 from plans.models import PlanStatus
 
@@ -68,7 +69,6 @@ def reminder_text(notification) -> str:
 
 def _remind(report_id: int, today: datetime.date) -> int:
     """Remind the PO side of one report; 0 when it needs no reminder (any more)."""
-    from accounts.tasks import send_notification_email
 
     with transaction.atomic():
         report = (

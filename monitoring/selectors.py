@@ -15,8 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.policy import monitoring_reports_visible_to, user_scope
 from accounts.worklist import Task
+from alliances.models import Delivery, PurchaseAgreementVersion
 from core.money import ZERO
+from funding.models import Program
 
 from .models import (
     Indicator,
@@ -37,7 +40,6 @@ def indicators_by_program(program_ids, catalogue: dict | None = None) -> dict[in
     """{programme id: the indicators its alliances report}: the programme's choice among
     the indicators in use, or the whole catalogue in use. `catalogue` ({id: Indicator},
     all of them) saves its query when the caller has it."""
-    from funding.models import Program
 
     if catalogue is None:
         catalogue = {i.pk: i for i in Indicator.objects.all()}
@@ -57,7 +59,6 @@ def indicators_for(alliance) -> list[Indicator]:
 def volume_unit(alliance) -> str:
     """The unit an alliance's deliveries are counted in: its purchase agreement's (current
     version), else its product's."""
-    from alliances.models import PurchaseAgreementVersion
 
     unit = (
         PurchaseAgreementVersion.objects.filter(agreement__alliance=alliance)
@@ -70,7 +71,6 @@ def volume_unit(alliance) -> str:
 
 def confirmed_sales(alliance_ids, start: datetime.date | None = None, end=None) -> dict:
     """{alliance_id: (volume, value)} of confirmed deliveries, dated within [start, end]."""
-    from alliances.models import Delivery
 
     rows = Delivery.objects.filter(alliance_id__in=alliance_ids, status=Delivery.Status.CONFIRMED)
     if start is not None:
@@ -99,7 +99,6 @@ def computed_values_for(reports, catalogue: dict | None = None) -> dict[int, dic
     """{report id: {Indicator: value}} of the computed indicators of each report's period,
     from the platform's records now: confirmed deliveries (volume; value to the cent) and
     revolving-fund repayments. A fixed number of queries for any number of reports."""
-    from alliances.models import Delivery
 
     reports = list(reports)
     if not reports:
@@ -277,7 +276,6 @@ def reports_board_filter(today: datetime.date) -> dict[str, Q]:
 
 def reports_to_send(user):
     """Reports the PO side must send: period over, due or returned, on its alliances."""
-    from accounts.policy import monitoring_reports_visible_to, user_scope
 
     s = user_scope(user)
     return monitoring_reports_visible_to(user).filter(
@@ -289,8 +287,6 @@ def reports_to_send(user):
 
 def reports_to_review(user):
     """Submitted reports in the M&E officer's regions."""
-    from accounts.models import Role
-    from accounts.policy import monitoring_reports_visible_to, user_scope
 
     s = user_scope(user)
     if Role.ME_OFFICER not in s.staff:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Role
 from accounts.policy import (
@@ -29,11 +29,13 @@ from accounts.policy import (
     WRONG_STATE,
     ActionRefused,
     Decision,
+    can_keep_revolving_fund,
     refuse,
     require_roles,
 )
 from accounts.steps import status_move
-from core.dates import date_problem
+from core.dates import add_months, date_problem
+from core.formats import format_date
 from core.money import ZERO, format_money, is_whole_in
 
 from .models import (
@@ -119,7 +121,6 @@ def report_schedule_create(*, alliance, start: datetime.date) -> list[Monitoring
     """One report per monitoring period from `start` (the signing date) to the end of the
     plan's horizon, each due `report_grace_days` after its period ends. Safe to run
     twice: periods already scheduled are left as they are."""
-    from funding.services import add_months
 
     program = alliance.program
     months = program.monitoring_period_months
@@ -463,7 +464,6 @@ def revolving_fund_record(
     """A repayment into, or a loan out of, the organization's revolving fund. Recorded by
     the organization's representative or its TA provider; a loan cannot exceed the
     balance (the fund row is locked while the entry is written)."""
-    from accounts.policy import can_keep_revolving_fund
 
     can_keep_revolving_fund(by, organization).raise_if_refused()
     errors: dict[str, list[str]] = {}
@@ -525,3 +525,41 @@ def revolving_fund_record(
             note=(note or "").strip(),
             recorded_by=by,
         )
+
+
+# --- effects of a plan's transitions (registered in `MonitoringConfig.ready`) ----------
+
+
+def on_plan_signed(plan, *, by) -> None:
+    """Signing schedules the alliance's monitoring reports."""
+    report_schedule_create(alliance=plan.alliance, start=timezone.localdate())
+
+
+def on_plan_closed(plan, *, by) -> None:
+    """Completing or cancelling: no report is due for periods that had not started."""
+    report_schedule_close(alliance=plan.alliance, on=timezone.localdate())
+
+
+def reports_pending_before_tranche(plan, tranche, previous_paid_on) -> str:
+    """Tranche n+1 waits for the monitoring reports due since tranche n was paid to be
+    accepted (registered with funding in `MonitoringConfig.ready`)."""
+    pending = list(
+        MonitoringReport.objects.filter(
+            alliance_id=plan.alliance_id,
+            due_on__gte=previous_paid_on,
+            due_on__lte=timezone.localdate(),
+        )
+        .exclude(status=MonitoringReport.Status.ACCEPTED)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+    )
+    if not pending:
+        return ""
+    dates = ", ".join(format_date(day, long=True) for day in pending)
+    return ngettext(
+        "The monitoring report due on %(dates)s must be accepted before tranche %(number)s "
+        "is requested.",
+        "The monitoring reports due on %(dates)s must be accepted before tranche %(number)s "
+        "is requested.",
+        len(pending),
+    ) % {"dates": dates, "number": tranche.number}

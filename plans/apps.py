@@ -12,7 +12,27 @@ class PlansConfig(AppConfig):
         from .models import BusinessPlan, PlanStatus
         from .workflow import LOG_STEPS
 
-        labels.register(BusinessPlan, states=PlanStatus, steps=LOG_STEPS)
+        labels.register(
+            BusinessPlan,
+            states=PlanStatus,
+            steps=LOG_STEPS,
+            tones={
+                "draft": labels.NEUTRAL,
+                "submitted": labels.INFO,
+                "screening": labels.INFO,
+                "appraisal": labels.INFO,
+                "committee": labels.INFO,
+                "revision_requested": labels.WARNING,
+                "approved": labels.SUCCESS,
+                "active": labels.SUCCESS,
+                "monitoring": labels.SUCCESS,
+                "completed": labels.SUCCESS,
+                "rejected": labels.DANGER,
+                "withdrawn": labels.NEUTRAL,
+                "cancelled": labels.DANGER,
+                "suspended": labels.WARNING,
+            },
+        )
 
         # Who acts after each step: the roles that may fire a transition from the new state.
         from accounts import steps

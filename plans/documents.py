@@ -50,6 +50,17 @@ def can_upload(user, plan: BusinessPlan) -> bool:
     )
 
 
+# Who may attach evidence to a tranche or a contribution, and when, is funding's rule
+# (an app above): it registers it here when it is ready (`register_evidence_rule`).
+_EVIDENCE_RULE = None
+
+
+def register_evidence_rule(rule) -> None:
+    """`rule(by, plan, *, tranche, contribution) -> Decision`."""
+    global _EVIDENCE_RULE
+    _EVIDENCE_RULE = rule
+
+
 def document_upload(
     *,
     plan: BusinessPlan,
@@ -61,13 +72,11 @@ def document_upload(
     contribution=None,
 ) -> PlanDocument:
     """Add a document to the plan; with `tranche` or `contribution`, evidence for it (the
-    funding rules decide who may attach it and when)."""
+    rule funding registers decides who may attach it and when)."""
     if tranche is not None or contribution is not None:
-        from funding.services import evidence_attach_decision
-
-        evidence_attach_decision(
-            by, plan, tranche=tranche, contribution=contribution
-        ).raise_if_refused()
+        if _EVIDENCE_RULE is None:
+            raise ActionRefused(_("Evidence cannot be attached here."), code=FORBIDDEN)
+        _EVIDENCE_RULE(by, plan, tranche=tranche, contribution=contribution).raise_if_refused()
         kind = PlanDocument.Kind.EVIDENCE
     else:
         require_roles(

@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.policy import CONFLICT, INVALID, ActionRefused, can_view_alliance
+from accounts.models import Role
+from accounts.policy import CONFLICT, INVALID, ActionRefused, can_view_alliance, roles_for_alliance
 from core.money import format_money, is_whole_in, round_money
 
 from . import finance
@@ -32,11 +33,8 @@ VERSION_FIELDS = (
 def _editable_version(plan: BusinessPlan, by) -> PlanVersion:
     if not can_view_alliance(by, plan.alliance):
         raise ActionRefused(_("You do not have access to this business plan."), code="not_found")
-    locked = BusinessPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+    locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
     if not can_edit_content(by, locked):
-        from accounts.models import Role
-        from accounts.policy import roles_for_alliance
-
         if not roles_for_alliance(by, plan.alliance) & {Role.PRODUCER, Role.TA_PROVIDER}:
             raise ActionRefused(
                 _(

@@ -20,6 +20,12 @@ from . import finance
 
 
 class BusinessPlanQuerySet(models.QuerySet):
+    def for_step(self):
+        """The plan rows locked for a step, with what every step reads (the programme):
+        the one way a step locks a plan. Lock the plan before anything that hangs from it,
+        everywhere, so that two steps never deadlock."""
+        return self.select_for_update(of=("self",)).select_related("alliance__program")
+
     def with_list_data(self):
         return self.select_related(
             "alliance",

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from core.formats import format_percent
 from core.money import ZERO, format_money, round_money
-from plans.finance import PlanAnalysis
+
+from .finance import PlanAnalysis
 
 
 @dataclass(frozen=True)

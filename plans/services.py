@@ -16,13 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from accounts.policy import (
+    CONFLICT,
+    FORBIDDEN,
     INVALID,
     WRONG_STATE,
     ActionRefused,
     require_roles,
+    roles_for_alliance,
 )
 from accounts.steps import record_step
+from alliances.models import Alliance
 
 from . import workflow
 from .models import (
@@ -35,6 +40,7 @@ from .models import (
     PlanVersion,
     ScreeningItem,
 )
+from .rules import plan_rule_breaches
 
 
 def _fire(
@@ -48,11 +54,7 @@ def _fire(
 ) -> BusinessPlan:
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = (
-            BusinessPlan.objects.select_for_update(of=("self",))
-            .select_related("alliance__program")
-            .get(pk=plan.pk)
-        )
+        locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
         workflow.check_plan_transition(
             by, locked, name, comment=comment, **params
         ).raise_if_refused()
@@ -61,6 +63,8 @@ def _fire(
         to_state = entry.target or locked.suspended_from
         if effect is not None:
             effect(locked)
+        for registered in workflow.effects_of(name):
+            registered(locked, by=by)
         locked.status = to_state
         locked.save(
             update_fields=[
@@ -201,14 +205,12 @@ def plan_approve(
     conditions: str = "",
     comment: str = "",
 ) -> BusinessPlan:
-    """Approve with a grant; reserves programme budget in a grant commitment (§4)."""
+    """Approve with a grant; funding reserves programme budget in a grant commitment (§4,
+    its registered effect)."""
     comment = (comment or "").strip()
 
     def effect(locked: BusinessPlan) -> None:
-        from funding.services import commitment_create
-
         grant = workflow.parse_amount(approved_grant)
-        commitment_create(plan=locked, amount=grant, by=by)
         _record_decision(
             locked,
             by,
@@ -244,17 +246,9 @@ def plan_withdraw(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
 
 
 def plan_sign_agreement(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
-    """Sign: the commitment becomes a schedule of tranches that sums to it exactly."""
-
-    def effect(locked: BusinessPlan) -> None:
-        from funding.services import tranche_schedule_create
-        from monitoring.services import report_schedule_create
-
-        today = timezone.localdate()
-        tranche_schedule_create(commitment=locked.commitment, start=today)
-        report_schedule_create(alliance=locked.alliance, start=today)
-
-    return _fire(plan=plan, name="sign_agreement", by=by, comment=comment, effect=effect)
+    """Sign: the commitment becomes a schedule of tranches that sums to it exactly, and the
+    monitoring reports are scheduled (funding's and monitoring's registered effects)."""
+    return _fire(plan=plan, name="sign_agreement", by=by, comment=comment)
 
 
 def plan_finish_disbursement(*, plan: BusinessPlan) -> BusinessPlan:
@@ -264,14 +258,8 @@ def plan_finish_disbursement(*, plan: BusinessPlan) -> BusinessPlan:
 
 def plan_complete(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
     """The M&E officer ends the alliance's life with a closing note (the comment); no
-    report is due for periods that had not started."""
-
-    def effect(locked: BusinessPlan) -> None:
-        from monitoring.services import report_schedule_close
-
-        report_schedule_close(alliance=locked.alliance, on=timezone.localdate())
-
-    return _fire(plan=plan, name="complete", by=by, comment=comment, effect=effect)
+    report is due for periods that had not started (monitoring's registered effect)."""
+    return _fire(plan=plan, name="complete", by=by, comment=comment)
 
 
 def plan_suspend(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
@@ -292,14 +280,10 @@ def plan_resume(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
 
 def plan_cancel(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
     """Cancel; the undisbursed part of the commitment goes back to the programme, and no
-    report is due for periods that had not started."""
+    report is due for periods that had not started (funding's and monitoring's registered
+    effects)."""
 
     def effect(locked: BusinessPlan) -> None:
-        from funding.services import commitment_release_undisbursed
-        from monitoring.services import report_schedule_close
-
-        commitment_release_undisbursed(plan=locked)
-        report_schedule_close(alliance=locked.alliance, on=timezone.localdate())
         locked.suspended_from = ""
 
     return _fire(plan=plan, name="cancel", by=by, comment=comment, effect=effect)
@@ -339,9 +323,6 @@ def alliance_propose(
     horizon_years: int = 5,
 ) -> BusinessPlan:
     """A PO (or its TA provider) proposes an alliance: the alliance, its plan, version 1."""
-    from accounts.models import Role
-    from accounts.policy import FORBIDDEN
-    from alliances.models import Alliance
 
     probe = Alliance(
         program=program,
@@ -349,7 +330,6 @@ def alliance_propose(
         buyer=buyer,
         region_id=producer_organization.region_id,
     )
-    from accounts.policy import roles_for_alliance
 
     if not roles_for_alliance(by, probe) & {Role.PRODUCER, Role.TA_PROVIDER}:
         raise ActionRefused(
@@ -361,9 +341,7 @@ def alliance_propose(
         )
     with transaction.atomic():
         # Lock the programme row so two proposals never get the same code.
-        from funding.models import Program
-
-        Program.objects.select_for_update().get(pk=program.pk)
+        type(program).objects.select_for_update().get(pk=program.pk)
         sequence = Alliance.objects.filter(program=program).count() + 1
         alliance = Alliance.objects.create(
             code=f"{program.code}-{sequence:04d}",
@@ -384,8 +362,6 @@ def alliance_propose(
 
 def can_edit_content(user, plan: BusinessPlan) -> bool:
     """The PO side edits the open version of a draft or returned plan."""
-    from accounts.models import Role
-    from accounts.policy import roles_for_alliance
 
     return (
         plan.status in (PlanStatus.DRAFT, PlanStatus.REVISION_REQUESTED)
@@ -403,8 +379,6 @@ MANUAL_SCREENING_CHECKS = {item.value: item.label for item in MANUAL_SCREENING_I
 def automatic_screening_checks(plan: BusinessPlan) -> list[tuple[str, str, bool, str]]:
     """Eligibility computed from the programme's rules: (code, label, passed, note), the
     label in the active language."""
-    from funding.rules import plan_rule_breaches
-
     alliance = plan.alliance
     program = alliance.program
     version = plan.current_version
@@ -429,16 +403,11 @@ def automatic_screening_checks(plan: BusinessPlan) -> list[tuple[str, str, bool,
 
 def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, str]]) -> None:
     """Record the screening checklist: the officer's items plus the automatic ones."""
-    from accounts.models import Role
 
     from .models import ScreeningCheck
 
     with transaction.atomic():
-        locked = (
-            BusinessPlan.objects.select_for_update(of=("self",))
-            .select_related("alliance__program")
-            .get(pk=plan.pk)
-        )
+        locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
         require_roles(
             by, locked.alliance, {Role.PROGRAMME_OFFICER}, _("record the screening checklist")
         ).raise_if_refused()
@@ -473,17 +442,11 @@ def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, st
 
 
 def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
-    from accounts.models import Role
-    from accounts.policy import roles_for_alliance
 
     from .models import AppraisalAssignment
 
     with transaction.atomic():
-        locked = (
-            BusinessPlan.objects.select_for_update(of=("self",))
-            .select_related("alliance__program")
-            .get(pk=plan.pk)
-        )
+        locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
         require_roles(
             by, locked.alliance, {Role.PROGRAMME_OFFICER}, _("assign appraisers")
         ).raise_if_refused()
@@ -508,11 +471,10 @@ def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
 
 
 def _locked_assignment(assignment, by):
-    from accounts.policy import FORBIDDEN
 
     from .models import AppraisalAssignment
 
-    BusinessPlan.objects.select_for_update(of=("self",)).get(versions__appraisals=assignment)
+    BusinessPlan.objects.for_step().get(versions__appraisals=assignment)
     locked = (
         AppraisalAssignment.objects.select_for_update(of=("self",))
         .select_related("version__plan__alliance__program")
@@ -537,7 +499,6 @@ def appraisal_submit(
     *, assignment, by, scores: dict[int, tuple], recommendation: str, comment: str = ""
 ):
     """Score every rubric criterion (score, comment) and recommend; completes the appraisal."""
-    from accounts.policy import CONFLICT
 
     from .models import AppraisalAssignment, CriterionScore
 

@@ -36,12 +36,13 @@ from accounts.policy import (
     role_names,
     roles_for_alliance,
 )
+from alliances.models import PurchaseAgreement
 from core.formats import format_number
 from core.money import format_money, is_whole_in
-from funding.rules import plan_rule_breaches
 
 from . import finance
 from .models import PlanStatus as S
+from .rules import plan_rule_breaches
 
 Guard = Callable[..., Decision]
 
@@ -249,7 +250,6 @@ def guard_approval(plan, *, approved_grant=None, **_params) -> Decision:
 
 def guard_agreement_ready(plan, **_params) -> Decision:
     """The buyer has confirmed the purchase agreement; the legalization checklist is done."""
-    from alliances.models import PurchaseAgreement
 
     alliance = plan.alliance
     problems = []
@@ -267,11 +267,9 @@ def guard_agreement_ready(plan, **_params) -> Decision:
 
 
 def guard_all_tranches_paid(plan, **_params) -> Decision:
-    from funding.selectors import tranche_net_paid
-
     commitment = getattr(plan, "commitment", None)
     tranches = list(commitment.tranches.all()) if commitment else []
-    if not tranches or any(tranche_net_paid(t) < t.amount for t in tranches):
+    if not tranches or any(t.payments.net_paid() < t.amount for t in tranches):
         return refuse(CONFLICT, _("Not every tranche has been paid."))
     return ALLOWED
 
@@ -507,3 +505,28 @@ def allowed_plan_transitions(user, plan) -> list:
     """The transitions `user` may fire on `plan` now (for buttons), guards excluded."""
     held = roles_for_alliance(user, plan.alliance)
     return [t for t in transitions_from(plan.status) if not t.system and (held & t.roles)]
+
+
+# --- what other apps do when a plan moves ----------------------------------------------
+#
+# An upper app reacts to a plan's transition by registering an effect here (in its
+# `apps.py`), never by being imported from below: funding reserves the grant at approval
+# and schedules the tranches at signing; monitoring schedules and closes the reports.
+# Effects run inside the transition's transaction, after the plan's own effect, with the
+# locked plan; one that refuses (`ActionRefused`) undoes the whole transition.
+
+PlanEffect = Callable[..., None]  # effect(plan, *, by)
+
+_EFFECTS: dict[str, list[PlanEffect]] = {}
+
+
+def on_transition(name: str, effect: PlanEffect) -> None:
+    """Run `effect(plan, by=...)` whenever the transition `name` is fired."""
+    if not transitions_named(name):
+        raise ValueError(f"no plan transition is named {name!r}")
+    if effect not in _EFFECTS.setdefault(name, []):
+        _EFFECTS[name].append(effect)
+
+
+def effects_of(name: str) -> tuple[PlanEffect, ...]:
+    return tuple(_EFFECTS.get(name, ()))

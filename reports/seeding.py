@@ -68,6 +68,7 @@ from alliances.models import (
     Region,
     ValueChain,
 )
+from core.dates import add_months
 from funding.models import (
     GrantCommitment,
     LegalizationCheck,
@@ -78,7 +79,7 @@ from funding.models import (
     RubricCriterion,
     Tranche,
 )
-from funding.services import add_months, tranche_split
+from funding.services import tranche_split
 from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from monitoring.selectors import indicators_by_program
@@ -160,7 +161,8 @@ COMMITTED = {S.APPROVED, S.ACTIVE, S.MONITORING, S.COMPLETED, S.CANCELLED, S.SUS
 SIGNED = COMMITTED - {S.APPROVED}
 
 PROGRAMMES = [
-    # code, name, country, currency, rate to USD, grant range (whole units), regions, chains
+    # code, name, country, currency, rate to USD, grant range (whole units), regions,
+    # chains: (value chain, product), each named in English, French and Spanish
     (
         "SEED-BJ",
         "Alliances productives du Bénin (portefeuille de démonstration)",
@@ -169,7 +171,11 @@ PROGRAMMES = [
         D("0.00166000"),
         (5_000_000, 45_000_000),
         ["Alibori", "Borgou", "Zou", "Atlantique", "Collines", "Mono"],
-        [("Maize", "Maize grain"), ("Rice", "Paddy rice"), ("Cassava", "Gari")],
+        [
+            (("Maize", "Maïs", "Maíz"), ("Maize grain", "Maïs grain", "Maíz en grano")),
+            (("Rice", "Riz", "Arroz"), ("Paddy rice", "Riz paddy", "Arroz paddy")),
+            (("Cassava", "Manioc", "Yuca"), ("Gari", "Gari", "Gari")),
+        ],
     ),
     (
         "SEED-CO",
@@ -179,7 +185,11 @@ PROGRAMMES = [
         D("0.00025000"),
         (60_000_000, 600_000_000),
         ["Huila", "Cauca", "Nariño", "Antioquia", "Tolima"],
-        [("Coffee", "Parchment coffee"), ("Fruit", "Hass avocado"), ("Cocoa", "Cocoa beans")],
+        [
+            (("Coffee", "Café", "Café"), ("Parchment coffee", "Café parche", "Café pergamino")),
+            (("Fruit", "Fruits", "Frutas"), ("Hass avocado", "Avocat Hass", "Aguacate Hass")),
+            (("Cocoa", "Cacao", "Cacao"), ("Cocoa beans", "Fèves de cacao", "Granos de cacao")),
+        ],
     ),
     (
         "SEED-KE",
@@ -189,7 +199,10 @@ PROGRAMMES = [
         D("0.00775000"),
         (1_500_000, 9_000_000),
         ["Nakuru", "Meru", "Kiambu", "Nyeri"],
-        [("Dairy", "Raw milk"), ("Tea", "Green leaf tea")],
+        [
+            (("Dairy", "Lait", "Lácteos"), ("Raw milk", "Lait cru", "Leche cruda")),
+            (("Tea", "Thé", "Té"), ("Green leaf tea", "Feuilles de thé vert", "Hoja verde de té")),
+        ],
     ),
 ]
 
@@ -256,6 +269,11 @@ class Setting:
     grant_range: tuple[int, int]
 
 
+def _in_languages(names: tuple[str, str, str], field: str = "name") -> dict[str, str]:
+    """{name_en: ..., name_fr: ..., name_es: ...} for a translated column."""
+    return dict(zip((f"{field}_en", f"{field}_fr", f"{field}_es"), names, strict=True))
+
+
 def _programmes(today: datetime.date) -> list[Setting]:
     funder, _ = Funder.objects.get_or_create(
         name="Seed portfolio fund", defaults={"kind": Funder.Kind.DONOR}
@@ -290,13 +308,15 @@ def _programmes(today: datetime.date) -> list[Setting]:
             for n, region in enumerate(region_names, start=1)
         ]
         products = []
-        for chain_name, product_name in chains:
+        for chain_names, product_names in chains:
             chain, _ = ValueChain.objects.get_or_create(
-                code=f"S-{chain_name.upper()}"[:20], defaults={"name": chain_name}
+                code=f"S-{chain_names[0].upper()}"[:20], defaults=_in_languages(chain_names)
             )
             products.append(
                 Product.objects.get_or_create(
-                    value_chain=chain, name=product_name, defaults={"unit": "kg"}
+                    value_chain=chain,
+                    name_en=product_names[0],
+                    defaults={**_in_languages(product_names), "unit": "kg"},
                 )[0]
             )
         if created:

@@ -23,6 +23,7 @@ from accounts.policy import (
 )
 from alliances import services
 from alliances.models import PurchaseAgreement
+from core import labels
 from plans.models import PlanStatus
 from plans.views.common import enforce, plan_or_404, report_refusal
 from plans.workflow import check_plan_transition
@@ -254,7 +255,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "status": status,
-            "statuses": PurchaseAgreement.Status.choices,
+            "statuses": labels.state_choices(PurchaseAgreement),
             "query": f"status={status}" if status else "",
         },
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -36,7 +37,6 @@ from core.api import (
     NotFoundMixin,
     alliance_filterset,
 )
-from funding.models import Program
 
 from .. import editing, services, workflow
 from ..models import BusinessPlan, PlanStatus, PlanVersion, ScreeningCheck
@@ -55,6 +55,9 @@ from .content import (
     BudgetLineSerializer,
     CashFlowSerializer,
 )
+
+# The programme is funding's (an app above): named by string.
+Program = apps.get_model("funding", "Program")
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.REVISION_REQUESTED)

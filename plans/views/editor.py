@@ -16,7 +16,7 @@ from accounts.models import Role
 from accounts.policy import ActionRefused, plan_documents_visible_to, user_scope
 from alliances.models import ProducerOrganization
 
-from .. import finance
+from .. import finance, workflow
 from ..documents import document_upload
 from ..editing import (
     budget_line_delete,
@@ -26,6 +26,7 @@ from ..editing import (
 )
 from ..forms import BudgetLineForm, CashFlowFormSet, DocumentForm, ProposeForm, VersionForm
 from ..models import BudgetLine
+from ..rules import plan_rule_breaches
 from ..services import alliance_propose, can_edit_content
 from .common import plan_or_404, report_refusal
 from .overview import analysis_context
@@ -268,9 +269,6 @@ def plan_analysis_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 if str(line.pk) != (editing_pk or "")
             ]
             lines = [*kept, finance.BudgetSplit(**form.split())]
-    from funding.rules import plan_rule_breaches
-    from plans import workflow
-
     context = {"currency": currency, "sources": finance.SOURCES, "preview": True}
     try:
         analysis = finance.analyse(

@@ -25,12 +25,12 @@ from accounts.policy import (
 )
 from alliances.models import ValueChain
 from core import labels
-from funding.rules import plan_rule_breaches
 
 from .. import finance, selectors, workflow
 from ..documents import can_upload
 from ..forms import ApproveForm, CommentForm, PlanFilterForm, reason_form_class
 from ..models import PlanStatus, TransitionLog
+from ..rules import plan_rule_breaches
 from ..services import can_edit_content
 from ..workflow import allowed_plan_transitions
 from .common import plan_or_404

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from core import pdf
 from core.formats import format_date, format_number, format_quantity
 from core.money import ZERO
-from funding.rules import plan_rule_breaches
 from plans import workflow
 from plans.finance import SOURCES, FinanceInputError
 from plans.models import BusinessPlan
+from plans.rules import plan_rule_breaches
 
 from .base import Context
 from .factsheet import analysis_rows

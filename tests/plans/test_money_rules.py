@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from funding.models import GrantCommitment, Program, ProgramFunding
-from funding.rules import plan_rule_breaches
 from plans import finance, services
 from plans.models import CommitteeDecision, PlanStatus
+from plans.rules import plan_rule_breaches
 from tests.factories import FunderFactory, add_budget
 from tests.plans.support import refused, snapshot
 

@@ -14,10 +14,11 @@ from django.utils import timezone, translation
 
 from accounts.models import Notification, Role
 from alliances.services import agreement_confirm, agreement_draft, agreement_send
+from core.dates import add_months
 from funding import services as money
 from funding.models import GrantCommitment, Payment, Tranche
 from funding.selectors import commitment_net_paid, tranche_net_paid
-from funding.services import add_months, legalization_check_record
+from funding.services import legalization_check_record
 from plans import services, workflow
 from plans.models import (
     BudgetLine,
