@@ -9,6 +9,9 @@ PY := $(VENV)/bin/python
 # Touched after a successful install: pip runs again only when requirements.txt changes.
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; each has its own test database
+# (test_alliances_gw0, ...). PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint migrations-check check messages
@@ -44,9 +47,9 @@ run: $(STAMP) messages
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# pytest-django creates (and drops) the test database test_alliances itself.
+# pytest-django creates (and drops) the test databases test_alliances_gw<N> itself.
 test: $(STAMP) messages
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliances} $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliances} $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -25,7 +25,9 @@ from config.celery import app
 from reports.models import ReportJob
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_DB = int(os.environ.get("REPORTS_TEST_REDIS_DB", "5"))
+# One Redis database per pytest-xdist worker (gw0, gw1, ...): their workers never meet.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+REDIS_DB = int(os.environ.get("REPORTS_TEST_REDIS_DB", "5")) + int(_XDIST_WORKER.lstrip("gw") or 0)
 BROKER_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 CELERY = Path(sys.executable).with_name("celery")
 
