@@ -4,6 +4,7 @@ analysis, the purchase agreement, and the money: commitment, tranches and paymen
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alliances.models import Alliance, Delivery, PurchaseAgreement
 from core import labels, pdf
@@ -129,7 +130,11 @@ def generate(ctx: Context, path) -> None:
         value = sum((d.volume * d.unit_price for d in deliveries), ZERO)
         story.append(
             pdf.para(
-                _("%(count)s confirmed deliveries: %(volume)s for %(value)s.")
+                ngettext(
+                    "%(count)s confirmed delivery: %(volume)s for %(value)s.",
+                    "%(count)s confirmed deliveries: %(volume)s for %(value)s.",
+                    count,
+                )
                 % {
                     "count": format_number(count),
                     "volume": format_quantity(volume, terms.unit if terms else None),

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
@@ -401,9 +402,12 @@ def generate_pdf(ctx: Context, path) -> None:
     for rep, t in totals.by_reporting_currency().items():
         story.append(
             pdf.para(
-                _(
+                ngettext(
+                    "%(alliances)s alliance, %(committed)s committed to %(with)s of them, "
+                    "%(paid)s paid (%(currency)s at each programme's rate).",
                     "%(alliances)s alliances, %(committed)s committed to %(with)s of them, "
-                    "%(paid)s paid (%(currency)s at each programme's rate)."
+                    "%(paid)s paid (%(currency)s at each programme's rate).",
+                    t.alliances,
                 )
                 % {
                     "alliances": format_number(t.alliances),
