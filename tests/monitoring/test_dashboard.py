@@ -514,7 +514,7 @@ def _queries(client, user) -> tuple[int, int]:
 
 
 def test_query_count_does_not_grow_with_the_portfolio(world, client):
-    from reports.seeding import seed_portfolio
+    from demo.seeding import seed_portfolio
 
     national = UserFactory(username="national_me")
     member_of(national, Role.ME_OFFICER)

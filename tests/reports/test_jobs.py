@@ -217,7 +217,7 @@ def test_cleanup_deletes_expired_files_and_fails_stuck_jobs(
 def test_monthly_funder_reports_once_per_month_with_only_the_funded_programmes(
     world, plan, django_capture_on_commit_callbacks
 ):
-    from reports.seeding import seed_portfolio
+    from demo.seeding import seed_portfolio
 
     seed_portfolio(15)  # three more programmes, funded by someone else
     today = timezone.localdate()

@@ -24,7 +24,7 @@ from monitoring.selectors import computed_values, indicators_for
 from plans.models import BusinessPlan, PlanStatus, PlanVersion, TransitionLog
 from plans.workflow import plan_content_problems
 from reports.models import ReportJob
-from reports.seeding import COMMITTED, SIGNED, seed_portfolio
+from demo.seeding import COMMITTED, SIGNED, seed_portfolio
 
 pytestmark = pytest.mark.django_db
 

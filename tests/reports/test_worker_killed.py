@@ -5,7 +5,7 @@ import pytest
 
 from alliances.models import Alliance
 from reports.models import ReportJob, ReportKind
-from reports.seeding import seed_portfolio
+from demo.seeding import seed_portfolio
 from reports.services import report_request
 
 from .conftest import wait_for

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.seeding import seed_portfolio
+from demo.seeding import seed_portfolio
 
 
 class Command(BaseCommand):
