@@ -15,16 +15,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from alliances.models import Alliance, Delivery, Member, PurchaseAgreement
+from core.dates import add_months
 from core.money import is_whole_in
+from demo.seeding import COMMITTED, SIGNED, seed_portfolio
 from funding.models import GrantCommitment, Payment, Program, Tranche
 from funding.selectors import commitment_net_paid
-from funding.services import add_months
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from monitoring.selectors import computed_values, indicators_for
 from plans.models import BusinessPlan, PlanStatus, PlanVersion, TransitionLog
 from plans.workflow import plan_content_problems
 from reports.models import ReportJob
-from demo.seeding import COMMITTED, SIGNED, seed_portfolio
 
 pytestmark = pytest.mark.django_db
 

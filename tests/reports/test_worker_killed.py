@@ -4,8 +4,8 @@ acknowledgement), runs again on another worker and completes with one file, not 
 import pytest
 
 from alliances.models import Alliance
-from reports.models import ReportJob, ReportKind
 from demo.seeding import seed_portfolio
+from reports.models import ReportJob, ReportKind
 from reports.services import report_request
 
 from .conftest import wait_for
