@@ -273,7 +273,7 @@ def plans_visible_to(user, reads: str = SUMMARY) -> QuerySet:
 
 def agreements_visible_to(user) -> QuerySet:
     """Purchase agreements: everyone who sees the alliance, the buyer included."""
-    PurchaseAgreement = apps.get_model("alliances", "PurchaseAgreement")
+    PurchaseAgreement = apps.get_model("funding", "PurchaseAgreement")
 
     return _through_alliance(PurchaseAgreement.objects.all(), user, "alliance", SUMMARY)
 

@@ -21,16 +21,150 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import labels
-from core.errors import INVALID, WRONG_STATE, ActionRefused
+from core.errors import INVALID, WRONG_STATE, ActionRefused, Decision, refuse
 
 from .policy import SUMMARY, require_roles
 from .tasks import notify_transition
 
 # `acts_next(to_state)` -> the roles that act after a step leaves a record in `to_state`.
 ActsNext = Callable[[str], set[str] | frozenset[str]]
+
+
+# --- the step tables ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a stateful record: from which states (`sources`; empty: the step
+    creates the record), to which (`target`; None: back where the record came from), who
+    takes it (roles on the alliance), whether it needs a reason, and its words: the action
+    (`label`, in refusals and buttons) and what happened (`done`, in the journal)."""
+
+    name: str
+    label: Promise | str
+    sources: frozenset[str]
+    target: str | None
+    roles: frozenset[str]
+    done: Promise | str | None = None  # defaults to `label`
+    log_name: str = ""  # the journal's name of the step; defaults to `name`
+    reason_required: bool = False
+    guards: tuple = ()
+    system: bool = False  # taken by the platform itself, never by a person
+    # The refusal when the record is in another state: "%(status)s" and "%(action)s".
+    wrong_state: Promise | str | None = None
+    # False for an action that leaves the record where it is and writes no journal row
+    # (entering a report's values); it still says who may act in which states.
+    journaled: bool = True
+
+    @property
+    def journal_name(self) -> str:
+        return self.log_name or self.name
+
+    @property
+    def journal_label(self) -> Promise | str:
+        return self.done if self.done is not None else self.label
+
+
+class StepTable:
+    """The steps of one model, declared once by the app that owns it, read by its
+    services (who, from where, to where), the label registry (the words of its steps), and
+    the notifications (who acts next: the roles of the steps that leave the new state)."""
+
+    def __init__(
+        self,
+        steps,
+        *,
+        other_log_steps: Mapping[str, Promise | str] | None = None,
+        wrong_state: Promise | str | None = None,
+    ):
+        self.model = ""  # set when registered
+        self.all: tuple[Step, ...] = tuple(steps)
+        # By name; a name may come twice, from different states (a plan's "request
+        # revision" from screening and from the committee): the first one here.
+        self.steps: dict[str, Step] = {}
+        for step in self.all:
+            self.steps.setdefault(step.name, step)
+        self.wrong_state = wrong_state or gettext_lazy(
+            "“%(action)s” is not possible for a record that is %(status)s."
+        )
+        # Journal rows that are not a step of the table (e.g. a payment reversed on a tranche).
+        self.other_log_steps = dict(other_log_steps or {})
+
+    def __getitem__(self, name: str) -> Step:
+        return self.steps[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.steps
+
+    def __iter__(self):  # like a mapping: the names
+        return iter(self.steps)
+
+    def values(self):
+        return self.steps.values()
+
+    def items(self):
+        return self.steps.items()
+
+    def journal_name(self, name: str) -> str:
+        """What the journal calls step `name`."""
+        return self.steps[name].journal_name
+
+    def named(self, name: str) -> list[Step]:
+        return [step for step in self.all if step.name == name]
+
+    def step_for(self, name: str, state: str) -> Step | None:
+        """The step `name` that leaves `state`, if there is one."""
+        return next((s for s in self.all if s.name == name and state in s.sources), None)
+
+    def from_state(self, state: str) -> list[Step]:
+        return [step for step in self.all if state in step.sources]
+
+    def acts_next(self, state: str) -> set[str]:
+        """The roles that act after a step leaves a record in `state`."""
+        return {role for step in self.from_state(state) if not step.system for role in step.roles}
+
+    def log_steps(self) -> dict[str, Promise | str]:
+        """The journal's names of the steps and their words, for `core.labels`."""
+        return {
+            **{step.journal_name: step.journal_label for step in self.all if step.journaled},
+            **self.other_log_steps,
+        }
+
+    def decide(self, user, subject, name: str, *, state: bool = True) -> Decision:
+        """May `user` take step `name` on `subject` (a record of an alliance) now? Its role
+        on the alliance (404 / 403) and, with `state`, the record's state (409)."""
+        step = self.steps[name]
+        decision = require_roles(user, subject.alliance, step.roles, str(step.label))
+        if decision and state and step.sources and subject.status not in step.sources:
+            message = step.wrong_state or self.wrong_state
+            return refuse(
+                WRONG_STATE,
+                message % {"status": subject.get_status_display(), "action": step.label},
+            )
+        return decision
+
+
+_TABLES: dict[str, StepTable] = {}
+
+
+def register_table(model, table: StepTable, *, states, tones=None, reads: str = SUMMARY):
+    """Register a model's step table: the words of its states and steps (`core.labels`)
+    and who acts after each state (the notifications)."""
+    label = labels.model_label(model)
+    table.model = label
+    _TABLES[label] = table
+    labels.register(model, states=states, steps=table.log_steps(), tones=tones or {})
+    return register(model, acts_next=table.acts_next, reads=reads)
+
+
+def tables() -> dict[str, StepTable]:
+    """Every registered step table, by model ("app_label.ModelName")."""
+    return dict(_TABLES)
 
 
 @dataclass(frozen=True)
@@ -151,3 +285,22 @@ def status_move(
         )
     subject.refresh_from_db()
     return subject
+
+
+def take_step(table: StepTable, name: str, subject, *, by, comment: str = "", effect=None):
+    """Take step `name` of `table` on `subject`: its roles, sources, target, reason and
+    words from the table; `effect(locked, comment)` as in `status_move`."""
+    step = table[name]
+    return status_move(
+        subject,
+        by=by,
+        roles=step.roles,
+        label=step.label,
+        transition=step.journal_name,
+        sources=step.sources,
+        target=step.target,
+        wrong_state=step.wrong_state or table.wrong_state,
+        comment=comment,
+        reason_required=step.reason_required,
+        effect=effect,
+    )

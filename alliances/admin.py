@@ -1,7 +1,7 @@
 """Admin for the parties of an alliance, the alliance, its agreement and deliveries.
 
 Alliances and purchase agreements are created and moved by their services
-(`plans.services.alliance_propose`, `alliances.services.agreement_*`): here their
+(`plans.services.alliance_propose`, `funding.agreements.agreement_*`): here their
 status is shown, never edited.
 """
 
@@ -26,8 +26,6 @@ from .models import (
     PlanStatus,
     ProducerOrganization,
     Product,
-    PurchaseAgreement,
-    PurchaseAgreementVersion,
     Region,
     TechnicalAssistanceProvider,
     ValueChain,
@@ -249,65 +247,6 @@ class AllianceAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:plans_businessplan_change", args=[plan.pk])
         return format_html('<a href="{}">{}</a>', url, plan)
-
-
-class PurchaseAgreementVersionInline(admin.StackedInline):
-    """Versions are written by `agreement_draft`; a confirmed version is a record."""
-
-    model = PurchaseAgreementVersion
-    extra = 0
-    can_delete = False
-    fields = (
-        "number",
-        "product",
-        "unit",
-        "annual_volume",
-        "quality_specification",
-        "price_type",
-        "unit_price",
-        "market_reference",
-        "delivery_schedule",
-        "payment_terms",
-        "duration_months",
-        "buyer_support",
-        "created_by",
-        "created_at",
-        "confirmed_at",
-    )
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PurchaseAgreement)
-class PurchaseAgreementAdmin(admin.ModelAdmin):
-    list_display = ("alliance", "status", "version_count", "updated_at")
-    list_filter = ("status",)
-    search_fields = ("alliance__code", "alliance__name", "alliance__buyer__name")
-    list_select_related = ("alliance",)
-    fields = ("alliance", "status", "decline_reason", "created_at", "updated_at")
-    readonly_fields = fields
-    inlines = (PurchaseAgreementVersionInline,)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_version_count=Count("versions"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("versions"), ordering="_version_count")
-    def version_count(self, obj: PurchaseAgreement) -> int:
-        return obj._version_count
 
 
 @admin.register(Delivery)

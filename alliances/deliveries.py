@@ -8,12 +8,10 @@ Confirmed deliveries are the sales to the buyer that monitoring counts.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,13 +19,12 @@ from accounts.models import Role
 from accounts.policy import (
     CONFLICT,
     INVALID,
-    WRONG_STATE,
     ActionRefused,
     Decision,
     refuse,
     require_roles,
 )
-from accounts.steps import record_step, status_move
+from accounts.steps import Step, StepTable, record_step, take_step
 from core.dates import date_problem
 from core.money import is_whole_in
 
@@ -39,50 +36,52 @@ SELLING_STAGES = (PlanStatus.ACTIVE, PlanStatus.MONITORING, PlanStatus.SUSPENDED
 S = Delivery.Status
 
 
-@dataclass(frozen=True)
-class DeliveryStep:
-    """Who may take a step (a role on the alliance) and from which state (None: a new
-    delivery, recorded once the agreement is signed)."""
-
-    roles: frozenset[str]
-    label: Promise  # the action, in a refusal
-    source: str | None
-    done: Promise  # what happened, in the timeline and notifications
-
-
-DELIVERY_STEPS = {
-    "record": DeliveryStep(
-        PO_SIDE, gettext_lazy("record a delivery"), None, gettext_lazy("Delivery recorded")
-    ),
-    "confirm": DeliveryStep(
-        frozenset({Role.BUYER}),
-        gettext_lazy("confirm a delivery"),
-        S.RECORDED,
-        gettext_lazy("Delivery confirmed by the buyer"),
-    ),
-    "dispute": DeliveryStep(
-        frozenset({Role.BUYER}),
-        gettext_lazy("dispute a delivery"),
-        S.RECORDED,
-        gettext_lazy("Delivery disputed by the buyer"),
-    ),
-    "correct": DeliveryStep(
-        PO_SIDE,
-        gettext_lazy("correct a delivery"),
-        S.DISPUTED,
-        gettext_lazy("Disputed delivery corrected"),
-    ),
-}
-
-
-def log_name(step: str) -> str:
-    """A delivery step's name in the transition log."""
-    return f"delivery_{step}"
-
-
-# The steps the transition log records (registered in `AlliancesConfig.ready`).
-DELIVERY_LOG_STEPS = {log_name(name): step.done for name, step in DELIVERY_STEPS.items()}
 WRONG_STATE_MESSAGE = gettext_lazy("The delivery is at “%(status)s”: “%(action)s” is not possible.")
+
+# The steps of a delivery (registered in `AlliancesConfig.ready`). Recording creates the
+# delivery (no source state), once the alliance's agreement is signed.
+DELIVERY_STEPS = StepTable(
+    (
+        Step(
+            "record",
+            gettext_lazy("record a delivery"),
+            frozenset(),
+            S.RECORDED,
+            PO_SIDE,
+            done=gettext_lazy("Delivery recorded"),
+            log_name="delivery_record",
+        ),
+        Step(
+            "confirm",
+            gettext_lazy("confirm a delivery"),
+            frozenset({S.RECORDED}),
+            S.CONFIRMED,
+            BUYER_SIDE,
+            done=gettext_lazy("Delivery confirmed by the buyer"),
+            log_name="delivery_confirm",
+        ),
+        Step(
+            "dispute",
+            gettext_lazy("dispute a delivery"),
+            frozenset({S.RECORDED}),
+            S.DISPUTED,
+            BUYER_SIDE,
+            done=gettext_lazy("Delivery disputed by the buyer"),
+            log_name="delivery_dispute",
+            reason_required=True,
+        ),
+        Step(
+            "correct",
+            gettext_lazy("correct a delivery"),
+            frozenset({S.DISPUTED}),
+            S.RECORDED,
+            PO_SIDE,
+            done=gettext_lazy("Disputed delivery corrected"),
+            log_name="delivery_correct",
+        ),
+    ),
+    wrong_state=WRONG_STATE_MESSAGE,
+)
 
 
 def delivery_step_decision(user, alliance, name: str, delivery=None, *, state=True) -> Decision:
@@ -90,20 +89,17 @@ def delivery_step_decision(user, alliance, name: str, delivery=None, *, state=Tr
     with `state`, the delivery's state or, to record one, the alliance's stage (409).
     Pages ask it which forms to show."""
     step = DELIVERY_STEPS[name]
+    if delivery is not None:
+        return DELIVERY_STEPS.decide(user, delivery, name, state=state)
     decision = require_roles(user, alliance, step.roles, step.label)
     if not decision or not state:
         return decision
-    if step.source is None:
+    if not step.sources:
         stage = getattr(getattr(alliance, "plan", None), "status", None)
         if stage not in SELLING_STAGES:
             return refuse(
                 CONFLICT, _("Deliveries are recorded once the alliance's agreement is signed.")
             )
-    elif delivery is not None and delivery.status != step.source:
-        return refuse(
-            WRONG_STATE,
-            WRONG_STATE_MESSAGE % {"status": delivery.get_status_display(), "action": step.label},
-        )
     return decision
 
 
@@ -142,7 +138,7 @@ def delivery_record(
         record_step(
             subject=delivery,
             alliance=alliance,
-            transition=log_name("record"),
+            transition=DELIVERY_STEPS.journal_name("record"),
             from_state="",
             to_state=delivery.status,
             by=by,
@@ -150,38 +146,26 @@ def delivery_record(
     return delivery
 
 
-def _move(delivery, *, name: str, target: str, changes=None, **step) -> Delivery:
-    rule = DELIVERY_STEPS[name]
+def _move(delivery, *, by, name: str, comment: str = "", changes=None) -> Delivery:
+    disputing = DELIVERY_STEPS[name].target == S.DISPUTED
 
     def effect(locked: Delivery, comment: str) -> list[str]:
         for field, value in (changes or {}).items():
             setattr(locked, field, value)
-        if target == S.DISPUTED:
+        if disputing:
             locked.dispute_reason = comment
             return [*(changes or {}), "dispute_reason", "updated_at"]
         return [*(changes or {}), "updated_at"]
 
-    return status_move(
-        delivery,
-        roles=rule.roles,
-        label=rule.label,
-        transition=log_name(name),
-        sources={rule.source},
-        target=target,
-        wrong_state=WRONG_STATE_MESSAGE,
-        effect=effect,
-        **step,
-    )
+    return take_step(DELIVERY_STEPS, name, delivery, by=by, comment=comment, effect=effect)
 
 
 def delivery_confirm(*, delivery, by, comment: str = "") -> Delivery:
-    return _move(delivery, by=by, name="confirm", target=S.CONFIRMED, comment=comment)
+    return _move(delivery, by=by, name="confirm", comment=comment)
 
 
 def delivery_dispute(*, delivery, by, comment: str = "") -> Delivery:
-    return _move(
-        delivery, by=by, name="dispute", target=S.DISPUTED, comment=comment, reason_required=True
-    )
+    return _move(delivery, by=by, name="dispute", comment=comment)
 
 
 def delivery_correct(
@@ -195,7 +179,6 @@ def delivery_correct(
         delivery,
         by=by,
         name="correct",
-        target=S.RECORDED,
         comment=comment,
         changes={
             "delivered_on": delivered_on,

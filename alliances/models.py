@@ -1,8 +1,9 @@
 """The parties of an alliance and what they trade.
 
 Regions, value chains and products; producer organizations and their member roster;
-buyers, public funders and technical-assistance providers; the alliance itself; its
-purchase agreement (with versions) and the deliveries made under it.
+buyers, public funders and technical-assistance providers; the alliance itself and the
+deliveries made to its buyer. (The purchase agreement is funding's: it is signed with the
+grant agreement.)
 """
 
 import datetime
@@ -283,89 +284,6 @@ class Alliance(models.Model):
     @property
     def currency(self) -> str:
         return self.program.currency
-
-
-class PurchaseAgreement(models.Model):
-    """The PO-buyer agreement of an alliance (§7). Its terms live in versions."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent to the buyer")
-        CONFIRMED = "confirmed", _("Confirmed by the buyer")
-        DECLINED = "declined", _("Declined by the buyer")
-
-    alliance = models.OneToOneField(
-        Alliance, on_delete=models.PROTECT, related_name="purchase_agreement"
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("purchase agreement")
-        verbose_name_plural = _("purchase agreements")
-
-    def __str__(self) -> str:
-        return _("Purchase agreement of %(alliance)s") % {"alliance": self.alliance}
-
-    @property
-    def current_version(self) -> "PurchaseAgreementVersion | None":
-        return self.versions.order_by("-number").first()
-
-
-class PurchaseAgreementVersion(models.Model):
-    class PriceType(models.TextChoices):
-        FIXED = "fixed", _("Fixed price")
-        MARKET_PLUS_PREMIUM = "market_premium", _("Market reference plus premium")
-
-    agreement = models.ForeignKey(
-        PurchaseAgreement, on_delete=models.CASCADE, related_name="versions"
-    )
-    number = models.PositiveSmallIntegerField(_("version"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    unit = models.CharField(_("unit"), max_length=20)
-    annual_volume = models.DecimalField(_("annual volume"), max_digits=14, decimal_places=3)
-    quality_specification = models.TextField(_("quality specification"), blank=True)
-    price_type = models.CharField(
-        _("price terms"), max_length=20, choices=PriceType.choices, default=PriceType.FIXED
-    )
-    unit_price = money_field(_("unit price (fixed price or premium)"))
-    market_reference = models.CharField(_("market reference"), max_length=200, blank=True)
-    delivery_schedule = models.TextField(_("delivery schedule"), blank=True)
-    payment_terms = models.TextField(_("payment terms"), blank=True)
-    duration_months = models.PositiveSmallIntegerField(_("duration (months)"))
-    buyer_support = models.TextField(
-        _("buyer's support"),
-        blank=True,
-        help_text=_("Technical assistance, inputs, pre-financing."),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["agreement", "number"]
-        verbose_name = _("purchase agreement version")
-        verbose_name_plural = _("purchase agreement versions")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "number"], name="agreement_version_unique"
-            ),
-            models.CheckConstraint(condition=Q(annual_volume__gt=0), name="agreement_volume_pos"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="agreement_price_nonneg"),
-            models.CheckConstraint(condition=Q(duration_months__gt=0), name="agreement_duration"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agreement} v{self.number}"
 
 
 class Delivery(models.Model):

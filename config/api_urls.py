@@ -15,8 +15,8 @@ from alliances.api import (
     DeliveryViewSet,
     FunderViewSet,
     ProducerOrganizationViewSet,
-    PurchaseAgreementViewSet,
 )
+from funding.agreements_api import PurchaseAgreementViewSet
 from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, TrancheViewSet
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet

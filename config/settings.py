@@ -332,7 +332,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "plans.models.PlanStatus",
         "TrancheStatusEnum": "funding.models.Tranche.Status",
-        "AgreementStatusEnum": "alliances.models.PurchaseAgreement.Status",
+        "AgreementStatusEnum": "funding.models.PurchaseAgreement.Status",
         "DeliveryStatusEnum": "alliances.models.Delivery.Status",
         "BuyerKindEnum": "alliances.models.Buyer.Kind",
         "FunderKindEnum": "alliances.models.Funder.Kind",

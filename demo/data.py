@@ -29,12 +29,12 @@ from alliances.models import (
     TechnicalAssistanceProvider,
     ValueChain,
 )
-from alliances.services import agreement_confirm, agreement_decline, agreement_draft, agreement_send
 from demo.disbursement import load_disbursement
 from demo.monitoring import load_monitoring
 from demo.notifications import load_notifications
 from demo.reports import create_demo_reports
 from funding import services as money
+from funding.agreements import agreement_confirm, agreement_decline, agreement_draft, agreement_send
 from funding.models import LegalizationRequirement, Program, ProgramFunding, RubricCriterion
 from plans import services
 from plans.documents import document_upload

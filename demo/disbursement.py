@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Membership, Role
-from alliances.services import agreement_draft, agreement_send
 from funding import services as money
+from funding.agreements import agreement_draft, agreement_send
 from funding.models import CounterpartContribution, Payment
 
 D = Decimal

@@ -63,8 +63,6 @@ from alliances.models import (
     Member,
     ProducerOrganization,
     Product,
-    PurchaseAgreement,
-    PurchaseAgreementVersion,
     Region,
     ValueChain,
 )
@@ -76,6 +74,8 @@ from funding.models import (
     Payment,
     Program,
     ProgramFunding,
+    PurchaseAgreement,
+    PurchaseAgreementVersion,
     RubricCriterion,
     Tranche,
 )

@@ -9,7 +9,7 @@ from babel.numbers import list_currencies
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationTabularInline
@@ -26,6 +26,8 @@ from .models import (
     Payment,
     Program,
     ProgramFunding,
+    PurchaseAgreement,
+    PurchaseAgreementVersion,
     RubricCriterion,
     Tranche,
 )
@@ -484,3 +486,65 @@ class LegalizationCheckAdmin(ReadOnlyAdmin):
         "requirement__label_es",
     )
     list_select_related = ("alliance", "requirement", "done_by")
+
+
+# --- purchase agreements (written by funding.agreements; read-only here) ---------------
+
+
+class PurchaseAgreementVersionInline(admin.StackedInline):
+    """Versions are written by `agreement_draft`; a confirmed version is a record."""
+
+    model = PurchaseAgreementVersion
+    extra = 0
+    can_delete = False
+    fields = (
+        "number",
+        "product",
+        "unit",
+        "annual_volume",
+        "quality_specification",
+        "price_type",
+        "unit_price",
+        "market_reference",
+        "delivery_schedule",
+        "payment_terms",
+        "duration_months",
+        "buyer_support",
+        "created_by",
+        "created_at",
+        "confirmed_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseAgreement)
+class PurchaseAgreementAdmin(admin.ModelAdmin):
+    list_display = ("alliance", "status", "version_count", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("alliance__code", "alliance__name", "alliance__buyer__name")
+    list_select_related = ("alliance",)
+    fields = ("alliance", "status", "decline_reason", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = (PurchaseAgreementVersionInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_version_count=Count("versions"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("versions"), ordering="_version_count")
+    def version_count(self, obj: PurchaseAgreement) -> int:
+        return obj._version_count

@@ -1,5 +1,5 @@
 """Forms of the agreement and disbursement pages. They parse and show input; the rules
-(who, when, how much) are in `funding.services` and `alliances.services`."""
+(who, when, how much) are in `funding.services` and `funding.agreements`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from alliances.models import Product, PurchaseAgreementVersion
-from alliances.services import TERM_FIELDS
+from alliances.models import Product
 from core.dates import EARLIEST_DATE, latest_date, validate_typed_date
 from core.number_fields import LocaleDecimalField, LocaleIntegerField
+from funding.agreements import TERM_FIELDS
 
-from .models import CounterpartContribution
+from .models import CounterpartContribution, PurchaseAgreementVersion
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 FILE_LABEL = _("File (PDF, PNG, JPEG, XLSX or CSV, up to 10 MB)")

@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.policy import alliances_visible_to, user_scope
 from accounts.worklist import Task
-from alliances.models import PurchaseAgreement
 from core.money import ZERO
 from plans.models import BudgetLine, PlanStatus, PlanVersion
 
-from .models import CounterpartContribution, GrantCommitment, Payment, Tranche
+from .models import CounterpartContribution, GrantCommitment, Payment, PurchaseAgreement, Tranche
 
 
 def net_paid(payments) -> Decimal:

@@ -11,12 +11,10 @@ a payment is never edited, a correction is a reversal.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +31,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import record_step
+from accounts.steps import Step, StepTable, record_step
 from core.dates import add_months, date_problem
 from core.money import ZERO, format_money, is_whole_in, quantum
 from plans.documents import document_upload, upload_problem
@@ -137,73 +135,77 @@ def legalization_check_record(*, alliance, requirement, by, note: str = "") -> L
 # --- tranches --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TrancheStep:
-    name: str
-    source: str
-    target: str
-    roles: frozenset[str]
-    label: Promise  # the action, in a refusal: "you may not <label>"
-    done: Promise  # what happened, in the timeline and notifications
+PAYMENT_REVERSE = "payment_reverse"
 
-    @property
-    def log_name(self) -> str:
-        """The step's name in the transition log."""
-        return f"tranche_{self.name}"
-
-
-TRANCHE_STEPS = {
-    s.name: s
-    for s in (
-        TrancheStep(
+# The steps of a tranche (registered in `FundingConfig.ready`): planned -> requested ->
+# verified -> authorized -> paid; a payment reversed is journaled on the tranche too.
+TRANCHE_STEPS = StepTable(
+    (
+        Step(
             "request",
-            Tranche.Status.PLANNED,
+            gettext_lazy("request a tranche"),
+            frozenset({Tranche.Status.PLANNED}),
             Tranche.Status.REQUESTED,
             frozenset({Role.PRODUCER, Role.TA_PROVIDER}),
-            gettext_lazy("request a tranche"),
-            gettext_lazy("Tranche requested"),
+            done=gettext_lazy("Tranche requested"),
+            log_name="tranche_request",
         ),
-        TrancheStep(
+        Step(
             "verify",
-            Tranche.Status.REQUESTED,
+            gettext_lazy("verify a tranche request"),
+            frozenset({Tranche.Status.REQUESTED}),
             Tranche.Status.VERIFIED,
             frozenset({Role.PROGRAMME_OFFICER}),
-            gettext_lazy("verify a tranche request"),
-            gettext_lazy("Tranche verified"),
+            done=gettext_lazy("Tranche verified"),
+            log_name="tranche_verify",
         ),
-        TrancheStep(
+        Step(
             "authorize",
-            Tranche.Status.VERIFIED,
+            gettext_lazy("authorize a tranche"),
+            frozenset({Tranche.Status.VERIFIED}),
             Tranche.Status.AUTHORIZED,
             frozenset({Role.FINANCE_OFFICER}),
-            gettext_lazy("authorize a tranche"),
-            gettext_lazy("Tranche authorized"),
+            done=gettext_lazy("Tranche authorized"),
+            log_name="tranche_authorize",
         ),
-        TrancheStep(
+        Step(
             "pay",
-            Tranche.Status.AUTHORIZED,
+            gettext_lazy("record a payment"),
+            frozenset({Tranche.Status.AUTHORIZED}),
             Tranche.Status.PAID,
             frozenset({Role.FINANCE_OFFICER}),
-            gettext_lazy("record a payment"),
-            gettext_lazy("Tranche paid"),
+            done=gettext_lazy("Tranche paid"),
+            log_name="tranche_pay",
+        ),
+    ),
+    other_log_steps={PAYMENT_REVERSE: gettext_lazy("Payment reversed")},
+)
+
+
+# The steps of a counterpart contribution (registered in `FundingConfig.ready`).
+C = CounterpartContribution.Status
+CONTRIBUTION_STEPS = StepTable(
+    (
+        Step(
+            "record",
+            gettext_lazy("record a counterpart contribution"),
+            frozenset(),  # creates the contribution
+            C.RECORDED,
+            frozenset({Role.PRODUCER, Role.TA_PROVIDER}),
+            done=gettext_lazy("Counterpart contribution recorded"),
+            log_name="contribution_record",
+        ),
+        Step(
+            "verify",
+            gettext_lazy("verify a counterpart contribution"),
+            frozenset({C.RECORDED}),
+            C.VERIFIED,
+            frozenset({Role.PROGRAMME_OFFICER}),
+            done=gettext_lazy("Counterpart contribution verified"),
+            log_name="contribution_verify",
         ),
     )
-}
-
-
-PAYMENT_REVERSE = "payment_reverse"
-CONTRIBUTION_RECORD = "contribution_record"
-CONTRIBUTION_VERIFY = "contribution_verify"
-
-# The steps the transition log records, by model (registered in `FundingConfig.ready`).
-TRANCHE_LOG_STEPS = {
-    **{step.log_name: step.done for step in TRANCHE_STEPS.values()},
-    PAYMENT_REVERSE: gettext_lazy("Payment reversed"),
-}
-CONTRIBUTION_LOG_STEPS = {
-    CONTRIBUTION_RECORD: gettext_lazy("Counterpart contribution recorded"),
-    CONTRIBUTION_VERIFY: gettext_lazy("Counterpart contribution verified"),
-}
+)
 
 
 def _lock(tranche: Tranche) -> tuple[BusinessPlan, Tranche]:
@@ -222,7 +224,7 @@ def tranche_step_decision(by, plan: BusinessPlan, tranche: Tranche, name: str) -
     decision = require_roles(by, plan.alliance, step.roles, str(step.label))
     if not decision:
         return decision
-    if tranche.status != step.source:
+    if tranche.status not in step.sources:
         return refuse(
             WRONG_STATE,
             _("Tranche %(number)s is %(status)s; it cannot be sent to “%(action)s”.")
@@ -309,11 +311,11 @@ def register_next_tranche_condition(condition) -> None:
         _NEXT_TRANCHE_CONDITIONS.append(condition)
 
 
-def _check_step(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by) -> None:
+def _check_step(step: Step, plan: BusinessPlan, tranche: Tranche, by) -> None:
     tranche_step_decision(by, plan, tranche, step.name).raise_if_refused()
 
 
-def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: str) -> None:
+def _move(step: Step, plan: BusinessPlan, tranche: Tranche, by, comment: str) -> None:
 
     tranche.status = step.target
     now = timezone.now()
@@ -327,8 +329,8 @@ def _move(step: TrancheStep, plan: BusinessPlan, tranche: Tranche, by, comment: 
     record_step(
         subject=tranche,
         alliance=plan.alliance,
-        transition=step.log_name,
-        from_state=step.source,
+        transition=step.journal_name,
+        from_state=next(iter(step.sources)),
         to_state=step.target,
         by=by,
         comment=comment,
@@ -539,16 +541,14 @@ def _contribution_state_decision(plan: BusinessPlan) -> Decision:
 
 
 def contribution_record_decision(by, plan: BusinessPlan) -> Decision:
-    decision = require_roles(
-        by, plan.alliance, EVIDENCE_ROLES, _("record a counterpart contribution")
-    )
+    step = CONTRIBUTION_STEPS["record"]
+    decision = require_roles(by, plan.alliance, step.roles, str(step.label))
     return decision if not decision else _contribution_state_decision(plan)
 
 
 def contribution_verify_decision(by, plan: BusinessPlan, contribution) -> Decision:
-    decision = require_roles(
-        by, plan.alliance, {Role.PROGRAMME_OFFICER}, _("verify a counterpart contribution")
-    )
+    step = CONTRIBUTION_STEPS["verify"]
+    decision = require_roles(by, plan.alliance, step.roles, str(step.label))
     if not decision:
         return decision
     if contribution.plan_id != plan.pk:
@@ -636,7 +636,7 @@ def contribution_record(
         record_step(
             subject=contribution,
             alliance=locked.alliance,
-            transition=CONTRIBUTION_RECORD,
+            transition=CONTRIBUTION_STEPS.journal_name("record"),
             from_state="",
             to_state=CounterpartContribution.Status.RECORDED,
             by=by,
@@ -661,7 +661,7 @@ def contribution_verify(
         record_step(
             subject=locked,
             alliance=plan.alliance,
-            transition=CONTRIBUTION_VERIFY,
+            transition=CONTRIBUTION_STEPS.journal_name("verify"),
             from_state=CounterpartContribution.Status.RECORDED,
             to_state=CounterpartContribution.Status.VERIFIED,
             by=by,

@@ -7,52 +7,37 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
+        # Django has loaded every model by now; apps.py itself must not import them.
+        from accounts import steps, worklist
         from accounts.models import register_notice_kind
+        from accounts.policy import MONITORING
         from core import labels
+        from funding.services import register_next_tranche_condition
+        from plans import workflow
 
+        from . import services
         from .models import MonitoringReport
         from .reminders import REMINDER_NOTICE, reminder_text
-        from .services import REPORT_LOG_STEPS
+        from .selectors import monitoring_tasks
 
-        labels.register(
+        # A report's steps: their words, colours, and who acts after each state.
+        steps.register_table(
             MonitoringReport,
+            services.REPORT_STEPS,
             states=MonitoringReport.Status,
-            steps=REPORT_LOG_STEPS,
             tones={
                 "due": labels.NEUTRAL,  # "Overdue" beside it is a warning of its own
                 "submitted": labels.INFO,
                 "accepted": labels.SUCCESS,
                 "returned": labels.WARNING,  # to correct
             },
-        )
-        register_notice_kind(REMINDER_NOTICE, reminder_text)
-
-        # Who acts after each step of a report (the notifications read it).
-        from accounts import steps
-        from accounts.models import Role
-        from accounts.policy import MONITORING
-
-        steps.register(
-            MonitoringReport,
-            acts_next={MonitoringReport.Status.SUBMITTED: {Role.ME_OFFICER}},
             reads=MONITORING,
         )
-
-        from accounts import worklist
-
-        from .selectors import monitoring_tasks
-
+        register_notice_kind(REMINDER_NOTICE, reminder_text)
         worklist.register("monitoring", monitoring_tasks, order=40)
 
-        # Monitoring's part of a plan's transitions (plans.workflow.on_transition).
-        from plans import workflow
-
-        from . import services as monitoring_services
-
-        workflow.on_transition("sign_agreement", monitoring_services.on_plan_signed)
-        workflow.on_transition("complete", monitoring_services.on_plan_closed)
-        workflow.on_transition("cancel", monitoring_services.on_plan_closed)
-
-        from funding.services import register_next_tranche_condition
-
-        register_next_tranche_condition(monitoring_services.reports_pending_before_tranche)
+        # Monitoring's part of a plan's transitions, and of the next tranche's conditions.
+        workflow.on_transition("sign_agreement", services.on_plan_signed)
+        workflow.on_transition("complete", services.on_plan_closed)
+        workflow.on_transition("cancel", services.on_plan_closed)
+        register_next_tranche_condition(services.reports_pending_before_tranche)

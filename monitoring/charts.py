@@ -26,9 +26,10 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from alliances.models import Delivery, PurchaseAgreementVersion
+from alliances.models import Delivery
 from core.dates import add_months, month_start
 from core.formats import format_number, locale_of
+from funding.models import PurchaseAgreementVersion
 
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH = 640

@@ -35,11 +35,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import portfolio_alliances_visible_to
-from alliances.models import Delivery, PurchaseAgreement, PurchaseAgreementVersion
+from alliances.models import Delivery
 from core import labels
 from core.money import ZERO, round_money
 from core.translated import translated
-from funding.models import GrantCommitment, Payment
+from funding.models import GrantCommitment, Payment, PurchaseAgreement, PurchaseAgreementVersion
 from plans.models import PlanStatus, PlanVersion
 
 from .selectors import SALES_VALUE

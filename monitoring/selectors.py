@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.policy import monitoring_reports_visible_to, user_scope
 from accounts.worklist import Task
-from alliances.models import Delivery, PurchaseAgreementVersion
+from alliances.models import Delivery
 from core.money import ZERO
-from funding.models import Program
+from funding.models import Program, PurchaseAgreementVersion
 
 from .models import (
     Indicator,

@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -26,14 +25,12 @@ from accounts.models import Role
 from accounts.policy import (
     CONFLICT,
     INVALID,
-    WRONG_STATE,
     ActionRefused,
     Decision,
     can_keep_revolving_fund,
-    refuse,
     require_roles,
 )
-from accounts.steps import status_move
+from accounts.steps import Step, StepTable, take_step
 from core.dates import add_months, date_problem
 from core.formats import format_date
 from core.money import ZERO, format_money, is_whole_in
@@ -56,62 +53,71 @@ TARGET_SETTERS = frozenset({Role.ME_OFFICER, Role.PROGRAMME_OFFICER})
 EDITABLE = frozenset({S.DUE, S.RETURNED})
 
 
-@dataclass(frozen=True)
-class ReportStep:
-    """Who may take a step on a report (a role on its alliance) and from which states."""
-
-    roles: frozenset[str]
-    label: Promise
-    sources: frozenset[str]
-    wrong_state: Promise
-
-
 _VALUES_LOCKED = gettext_lazy("The report is at “%(status)s”: its values can no longer be changed.")
 _NOT_NOW = gettext_lazy("The report is at “%(status)s”: “%(action)s” is not possible.")
-REPORT_STEPS = {
-    "save": ReportStep(
-        PO_SIDE, gettext_lazy("enter the report's values"), EDITABLE, _VALUES_LOCKED
-    ),
-    "submit": ReportStep(PO_SIDE, gettext_lazy("submit the report"), EDITABLE, _NOT_NOW),
-    "evidence": ReportStep(
-        PO_SIDE,
-        gettext_lazy("attach evidence to the report"),
-        EDITABLE,
-        gettext_lazy("The report is at “%(status)s”: its evidence can no longer change."),
-    ),
-    "accept": ReportStep(
-        REVIEWERS, gettext_lazy("accept the report"), frozenset({S.SUBMITTED}), _NOT_NOW
-    ),
-    "return": ReportStep(
-        REVIEWERS, gettext_lazy("return the report"), frozenset({S.SUBMITTED}), _NOT_NOW
-    ),
-}
 
-
-def log_name(step: str) -> str:
-    """A report step's name in the transition log."""
-    return f"report_{step}"
-
-
-# The steps the transition log records (registered in `MonitoringConfig.ready`).
-REPORT_LOG_STEPS = {
-    log_name("submit"): gettext_lazy("Monitoring report submitted"),
-    log_name("accept"): gettext_lazy("Monitoring report accepted"),
-    log_name("return"): gettext_lazy("Monitoring report returned"),
-}
+# The steps of a report (registered in `MonitoringConfig.ready`): who takes each one (a
+# role on its alliance), from which states, to which. Entering values and attaching
+# evidence keep the report where it is (target None) and are not journaled.
+REPORT_STEPS = StepTable(
+    (
+        Step(
+            "save",
+            gettext_lazy("enter the report's values"),
+            EDITABLE,
+            None,
+            PO_SIDE,
+            wrong_state=_VALUES_LOCKED,
+            journaled=False,
+        ),
+        Step(
+            "submit",
+            gettext_lazy("submit the report"),
+            EDITABLE,
+            S.SUBMITTED,
+            PO_SIDE,
+            done=gettext_lazy("Monitoring report submitted"),
+            log_name="report_submit",
+        ),
+        Step(
+            "evidence",
+            gettext_lazy("attach evidence to the report"),
+            EDITABLE,
+            None,
+            PO_SIDE,
+            wrong_state=gettext_lazy(
+                "The report is at “%(status)s”: its evidence can no longer change."
+            ),
+            journaled=False,
+        ),
+        Step(
+            "accept",
+            gettext_lazy("accept the report"),
+            frozenset({S.SUBMITTED}),
+            S.ACCEPTED,
+            REVIEWERS,
+            done=gettext_lazy("Monitoring report accepted"),
+            log_name="report_accept",
+        ),
+        Step(
+            "return",
+            gettext_lazy("return the report"),
+            frozenset({S.SUBMITTED}),
+            S.RETURNED,
+            REVIEWERS,
+            done=gettext_lazy("Monitoring report returned"),
+            log_name="report_return",
+            reason_required=True,
+        ),
+    ),
+    wrong_state=_NOT_NOW,
+)
 
 
 def report_step_decision(user, report, name: str, *, state: bool = True) -> Decision:
     """May `user` take step `name` on `report`? Its role on the alliance (404/403) and,
     with `state`, the report's status (409). Pages ask it which forms to show."""
-    step = REPORT_STEPS[name]
-    decision = require_roles(user, report.alliance, step.roles, step.label)
-    if decision and state and report.status not in step.sources:
-        return refuse(
-            WRONG_STATE,
-            step.wrong_state % {"status": report.get_status_display(), "action": step.label},
-        )
-    return decision
+    return REPORT_STEPS.decide(user, report, name, state=state)
 
 
 # --- the schedule --------------------------------------------------------------------
@@ -289,10 +295,10 @@ def report_missing_values(report) -> list[str]:
     ]
 
 
-def _move(report, *, by, name: str, target: str, narrative=None, **step) -> MonitoringReport:
+def _move(report, *, by, name: str, comment: str = "", narrative=None) -> MonitoringReport:
     """Submit, accept or return: who and from where in `REPORT_STEPS`, checked under
     the row lock by `status_move`; what each step records besides the status here."""
-    rule = REPORT_STEPS[name]
+    target = REPORT_STEPS[name].target
 
     def effect(locked: MonitoringReport, comment: str) -> list[str]:
         now = timezone.now()
@@ -316,18 +322,7 @@ def _move(report, *, by, name: str, target: str, narrative=None, **step) -> Moni
         locked.return_reason = comment
         return ["reviewed_by", "reviewed_at", "return_reason"]
 
-    return status_move(
-        report,
-        by=by,
-        roles=rule.roles,
-        label=rule.label,
-        transition=log_name(name),
-        sources=rule.sources,
-        target=target,
-        wrong_state=rule.wrong_state,
-        effect=effect,
-        **step,
-    )
+    return take_step(REPORT_STEPS, name, report, by=by, comment=comment, effect=effect)
 
 
 def _store_computed_values(report) -> None:
@@ -347,35 +342,15 @@ def report_submit(
         with transaction.atomic():
             report_values_save(report=report, by=by, values=values, narrative=narrative)
             return report_submit(report=report, by=by, comment=comment)
-    return _move(
-        report,
-        by=by,
-        name="submit",
-        target=S.SUBMITTED,
-        comment=comment,
-        narrative=narrative,
-    )
+    return _move(report, by=by, name="submit", comment=comment, narrative=narrative)
 
 
 def report_accept(*, report, by, comment: str = ""):
-    return _move(
-        report,
-        by=by,
-        name="accept",
-        target=S.ACCEPTED,
-        comment=comment,
-    )
+    return _move(report, by=by, name="accept", comment=comment)
 
 
 def report_return(*, report, by, comment: str = ""):
-    return _move(
-        report,
-        by=by,
-        name="return",
-        target=S.RETURNED,
-        comment=comment,
-        reason_required=True,
-    )
+    return _move(report, by=by, name="return", comment=comment)
 
 
 # --- baselines and targets --------------------------------------------------------------

@@ -7,15 +7,20 @@ class PlansConfig(AppConfig):
     verbose_name = _("Business plans")
 
     def ready(self):
+        # Django has loaded every model by now; apps.py itself must not import them.
+        from accounts import steps, worklist
         from core import labels
 
         from .models import BusinessPlan, PlanStatus
-        from .workflow import LOG_STEPS
+        from .selectors import delivery_tasks, plan_tasks
+        from .workflow import PLAN_STEPS
 
-        labels.register(
+        # The plan's steps: their words, the colours of its stages, and who acts after
+        # each stage (the roles that may fire a transition from it).
+        steps.register_table(
             BusinessPlan,
+            PLAN_STEPS,
             states=PlanStatus,
-            steps=LOG_STEPS,
             tones={
                 "draft": labels.NEUTRAL,
                 "submitted": labels.INFO,
@@ -33,17 +38,5 @@ class PlansConfig(AppConfig):
                 "suspended": labels.WARNING,
             },
         )
-
-        # Who acts after each step: the roles that may fire a transition from the new state.
-        from accounts import steps
-
-        from .workflow import next_roles
-
-        steps.register(BusinessPlan, acts_next=next_roles)
-
-        from accounts import worklist
-
-        from .selectors import delivery_tasks, plan_tasks
-
         worklist.register("plans", plan_tasks, order=10)
         worklist.register("deliveries", delivery_tasks, order=30)

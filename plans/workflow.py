@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +35,7 @@ from accounts.policy import (
     role_names,
     roles_for_alliance,
 )
-from alliances.models import PurchaseAgreement
+from accounts.steps import Step, StepTable
 from core.formats import format_number
 from core.money import format_money, is_whole_in
 
@@ -54,15 +53,10 @@ PRODUCER_ONLY = frozenset({Role.PRODUCER})
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Promise
-    sources: frozenset[str]
-    target: str | None  # None: back to the state the plan was suspended from
-    roles: frozenset[str]
-    guards: tuple[Guard, ...] = ()
-    reason_required: bool = False
-    system: bool = False  # fired by the platform itself, never by a person
+class Transition(Step):
+    """A step of the plan (`accounts.steps.Step`): its target None means back to the
+    state the plan was suspended from; its journal name and words are its name and
+    label."""
 
     @property
     def api_name(self) -> str:
@@ -248,24 +242,6 @@ def guard_approval(plan, *, approved_grant=None, **_params) -> Decision:
     return ALLOWED
 
 
-def guard_agreement_ready(plan, **_params) -> Decision:
-    """The buyer has confirmed the purchase agreement; the legalization checklist is done."""
-
-    alliance = plan.alliance
-    problems = []
-    agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
-    if agreement is None or agreement.status != PurchaseAgreement.Status.CONFIRMED:
-        problems.append(_("The buyer has not confirmed the purchase agreement."))
-    missing = alliance.program.legalization_requirements.exclude(checks__alliance=alliance)
-    labels = [r.label for r in missing]
-    if labels:
-        problems.append(
-            _("The legalization checklist is not complete: %(items)s.")
-            % {"items": "; ".join(labels)}
-        )
-    return refuse(CONFLICT, *problems) if problems else ALLOWED
-
-
 def guard_all_tranches_paid(plan, **_params) -> Decision:
     commitment = getattr(plan, "commitment", None)
     tranches = list(commitment.tranches.all()) if commitment else []
@@ -379,7 +355,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({S.APPROVED}),
         S.ACTIVE,
         OFFICER,
-        guards=(guard_agreement_ready,),
     ),
     Transition(
         "finish_disbursement",
@@ -427,21 +402,21 @@ TRANSITIONS: tuple[Transition, ...] = (
 TRANSITION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(t.name for t in TRANSITIONS))
 
 
+# The plan's step table (registered in `PlansConfig.ready`: the words of its steps and who
+# acts after each state, read by the notifications).
+PLAN_STEPS = StepTable(TRANSITIONS)
+
+
 def transitions_named(name: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.name == name]
+    return PLAN_STEPS.named(name)
 
 
 def transition_for(name: str, state: str) -> Transition | None:
-    return next((t for t in TRANSITIONS if t.name == name and state in t.sources), None)
+    return PLAN_STEPS.step_for(name, state)
 
 
 def transitions_from(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if state in t.sources]
-
-
-# The steps the transition log records for a plan: the transitions, by name (registered
-# in `PlansConfig.ready`; the labels of other models' steps are registered by their apps).
-LOG_STEPS = {name: transitions_named(name)[0].label for name in TRANSITION_NAMES}
+    return PLAN_STEPS.from_state(state)
 
 
 # --- who may fire a transition now (the policy of the plan's steps) ---------------------
@@ -449,7 +424,7 @@ LOG_STEPS = {name: transitions_named(name)[0].label for name in TRANSITION_NAMES
 
 def next_roles(state: str) -> set[str]:
     """The roles that act after a step leaves a plan in `state` (for notifications)."""
-    return {r for t in transitions_from(state) if not t.system for r in t.roles}
+    return PLAN_STEPS.acts_next(state)
 
 
 def check_plan_transition(user, plan, name: str, *, guards: bool = True, **params) -> Decision:
@@ -494,7 +469,7 @@ def check_plan_transition(user, plan, name: str, *, guards: bool = True, **param
             _("Give a reason for “%(action)s”.") % {"action": label},
             fields={"comment": [_("Give a reason.")]},
         )
-    for guard in entry.guards:
+    for guard in (*entry.guards, *guards_of(name)):
         decision = guard(plan, user=user, **params)
         if not decision:
             return decision
@@ -530,3 +505,21 @@ def on_transition(name: str, effect: PlanEffect) -> None:
 
 def effects_of(name: str) -> tuple[PlanEffect, ...]:
     return tuple(_EFFECTS.get(name, ()))
+
+
+# A condition an upper app owns, checked with the transition's own guards: funding's
+# "the buyer has confirmed the purchase agreement and the legalization checklist is done"
+# before signing.
+_GUARDS: dict[str, list[Guard]] = {}
+
+
+def add_guard(name: str, guard: Guard) -> None:
+    """Check `guard(plan, user=..., **params) -> Decision` before transition `name`."""
+    if not transitions_named(name):
+        raise ValueError(f"no plan transition is named {name!r}")
+    if guard not in _GUARDS.setdefault(name, []):
+        _GUARDS[name].append(guard)
+
+
+def guards_of(name: str) -> tuple[Guard, ...]:
+    return tuple(_GUARDS.get(name, ()))

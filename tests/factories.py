@@ -19,7 +19,7 @@ from alliances.models import (
     Region,
     ValueChain,
 )
-from alliances.services import agreement_confirm, agreement_draft, agreement_send
+from funding.agreements import agreement_confirm, agreement_draft, agreement_send
 from funding.models import LegalizationRequirement, Program, ProgramFunding, RubricCriterion
 from funding.services import legalization_check_record
 from plans import services

@@ -14,8 +14,8 @@ from alliances.deliveries import (
     delivery_dispute,
     delivery_record,
 )
-from alliances.services import agreement_decline, agreement_draft, agreement_send
 from funding import services as money
+from funding.agreements import agreement_decline, agreement_draft, agreement_send
 from monitoring.services import report_accept, report_return, report_submit
 from plans import services
 from plans.models import PlanStatus

@@ -19,8 +19,6 @@ from alliances.models import (
     Member,
     ProducerOrganization,
     Product,
-    PurchaseAgreement,
-    PurchaseAgreementVersion,
     Region,
     TechnicalAssistanceProvider,
     ValueChain,
@@ -34,6 +32,8 @@ from funding.models import (
     Payment,
     Program,
     ProgramFunding,
+    PurchaseAgreement,
+    PurchaseAgreementVersion,
     RubricCriterion,
     Tranche,
 )

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.policy import ActionRefused
-from alliances.models import PurchaseAgreement
-from alliances.services import agreement_confirm, agreement_decline, agreement_draft, agreement_send
+from funding.agreements import agreement_confirm, agreement_decline, agreement_draft, agreement_send
+from funding.models import PurchaseAgreement
 from plans.models import PlanStatus
 
 TERMS = {

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from alliances.models import Delivery, PurchaseAgreement
-from funding.models import Program, Tranche
+from alliances.models import Delivery
+from funding.models import Program, PurchaseAgreement, Tranche
 from monitoring.models import (
     IndicatorBaseline,
     IndicatorTarget,

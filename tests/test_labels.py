@@ -20,7 +20,7 @@ STATEFUL = {
     "plans.BusinessPlan",
     "funding.Tranche",
     "funding.CounterpartContribution",
-    "alliances.PurchaseAgreement",
+    "funding.PurchaseAgreement",
     "alliances.Delivery",
     "monitoring.MonitoringReport",
     "reports.ReportJob",

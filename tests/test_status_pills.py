@@ -55,7 +55,7 @@ def test_a_french_page_names_the_state_from_the_registry_with_its_tone(client, w
     with translation.override("fr"):
         active = labels.state_label(BusinessPlan, "active")
         planned = labels.state_label("funding.Tranche", "planned")
-        confirmed = labels.state_label("alliances.PurchaseAgreement", "confirmed")
+        confirmed = labels.state_label("funding.PurchaseAgreement", "confirmed")
     assert active != "Active"  # the French catalogue is compiled
 
     detail = pills(page(client, world.producer, reverse("plan-detail", args=[plan.pk])))

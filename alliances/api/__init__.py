@@ -1,7 +1,7 @@
-"""REST API of the parties, alliances and agreements (DESIGN.md §10), split by topic."""
+"""REST API of the parties, alliances and deliveries (DESIGN.md §10), split by topic."""
 
-from .agreements import DeliveryViewSet, PurchaseAgreementViewSet
 from .alliances import AllianceSerializer, AllianceViewSet
+from .deliveries import DeliveryViewSet
 from .parties import (
     BuyerViewSet,
     FunderViewSet,
@@ -16,6 +16,5 @@ __all__ = [
     "DeliveryViewSet",
     "FunderViewSet",
     "ProducerOrganizationViewSet",
-    "PurchaseAgreementViewSet",
     "RegionSerializer",
 ]

@@ -21,15 +21,15 @@ from accounts.policy import (
     require_roles,
     roles_for_alliance,
 )
-from alliances import services
-from alliances.models import PurchaseAgreement
 from core import labels
 from plans.models import PlanStatus
 from plans.views.common import enforce, plan_or_404, report_refusal
 from plans.workflow import check_plan_transition
 
+from .. import agreements as services
 from ..agreement_pdf import agreement_pdf_bytes
 from ..forms import AgreementForm, ChecklistItemForm, CommentForm, ReasonForm
+from ..models import PurchaseAgreement
 from ..selectors import agreements_visible_to
 from ..services import legalization_check_record
 
@@ -132,7 +132,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The agreement's current terms, its versions, and send / confirm / decline."""
     plan = _agreement_plan(request, pk)
     if request.method == "GET":
-        return render(request, "alliances/agreement.html", _agreement_context(request, plan))
+        return render(request, "funding/agreement.html", _agreement_context(request, plan))
     action = request.POST.get("action", "")
     if action not in services.AGREEMENT_ACTIONS:
         raise Http404(_("Unknown action."))
@@ -156,7 +156,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, DONE[action])
             return redirect("plan-agreement", pk=plan.pk)
     context = _agreement_context(request, plan, {action: form})
-    return render(request, "alliances/agreement.html", context, status=status)
+    return render(request, "funding/agreement.html", context, status=status)
 
 
 def _initial_terms(plan, agreement) -> dict:
@@ -204,7 +204,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     context.update(_header_flags(request, plan))
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "alliances/agreement_form.html", context, status=status)
+    return render(request, "funding/agreement_form.html", context, status=status)
 
 
 @login_required
@@ -251,7 +251,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "alliances/agreement_list.html",
+        "funding/agreement_list.html",
         {
             "page": page,
             "status": status,
@@ -331,4 +331,4 @@ def legalization(request: HttpRequest, pk: int) -> HttpResponse:
         "sign_form": CommentForm(prefix="sign_agreement"),
     }
     context.update(_header_flags(request, plan))
-    return render(request, "alliances/agreement_legalization.html", context, status=status)
+    return render(request, "funding/agreement_legalization.html", context, status=status)

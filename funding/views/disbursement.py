@@ -130,7 +130,7 @@ def _tranche_rows(request, plan, held, bound: dict) -> list[TrancheRow]:
             form = bound.get(key) or EvidenceForm(prefix=key)
             row.forms.append(StepForm("evidence", _("Attach evidence"), form, t.pk, multipart=True))
         for name, step in services.TRANCHE_STEPS.items():
-            if t.status != step.source:
+            if t.status not in step.sources:
                 continue
             decision = services.tranche_step_decision(user, plan, t, name)
             if decision:

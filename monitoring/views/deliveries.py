@@ -27,9 +27,10 @@ from accounts.policy import (
     monitoring_alliances_visible_to,
 )
 from alliances import deliveries as delivery_services
-from alliances.models import Delivery, PurchaseAgreement
+from alliances.models import Delivery
 from core.formats import format_date
 from core.money import ZERO
+from funding.models import PurchaseAgreement
 from plans.views.common import enforce, plan_or_404
 
 from ..charts import delivered_vs_agreed_svg

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from alliances.models import Alliance, Delivery, PurchaseAgreement
+from alliances.models import Alliance, Delivery
 from core import labels, pdf
 from core.formats import format_date, format_number, format_quantity
 from core.money import ZERO
-from funding.models import Payment
+from funding.models import Payment, PurchaseAgreement
 from funding.selectors import commitment_net_paid, net_paid
 from plans import workflow
 from plans.finance import FinanceInputError

@@ -54,7 +54,7 @@ def test_every_step_names_both_states_or_the_one(world, plan):
             assert not re.search(r"\( →|→ \)|\(\)|\b[a-z]+_[a-z_]+\b", notice.text)
     assert models == {
         "plans.BusinessPlan",
-        "alliances.PurchaseAgreement",
+        "funding.PurchaseAgreement",
         "alliances.Delivery",
         "funding.Tranche",
         "funding.CounterpartContribution",

@@ -7,8 +7,7 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from alliances.models import PurchaseAgreement
-from funding.models import LegalizationCheck, Payment, Tranche
+from funding.models import LegalizationCheck, Payment, PurchaseAgreement, Tranche
 from plans.models import PlanStatus
 from tests.factories import EVIDENCE_PDF, ProgramFactory, attach_evidence
 from tests.plans.support import snapshot

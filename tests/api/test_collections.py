@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from alliances.models import Delivery, PurchaseAgreement
-from alliances.services import agreement_draft
+from alliances.models import Delivery
 from funding import services as money
+from funding.agreements import agreement_draft
+from funding.models import PurchaseAgreement
 from monitoring.models import MonitoringReport
 from plans import services
 from plans.models import PlanStatus

@@ -16,9 +16,10 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
-from alliances.models import Delivery, PurchaseAgreement
+from alliances.models import Delivery
 from config.api_urls import router
 from funding import services as money
+from funding.models import PurchaseAgreement
 from monitoring.models import Indicator, MonitoringReport
 from plans import services
 from plans.models import PlanStatus

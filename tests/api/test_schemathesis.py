@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from alliances.services import agreement_draft, agreement_send
 from config.wsgi import application
 from funding import services as money
+from funding.agreements import agreement_draft, agreement_send
 from plans import services, workflow
 from plans.models import PlanStatus
 from tests.factories import attach_evidence

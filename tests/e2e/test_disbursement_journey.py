@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from alliances.services import agreement_draft, agreement_send
+from funding.agreements import agreement_draft, agreement_send
 from funding.models import Payment, Tranche
 from plans.models import PlanStatus
 from tests.factories import EVIDENCE_PDF

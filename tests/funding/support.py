@@ -10,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from alliances.models import PurchaseAgreement
 from funding import services as money
-from funding.models import CounterpartContribution, LegalizationCheck, Tranche
+from funding.models import CounterpartContribution, LegalizationCheck, PurchaseAgreement, Tranche
 from plans.models import PlanDocument
 from tests.factories import EVIDENCE_PDF, attach_evidence
 from tests.plans.support import snapshot as plan_snapshot

@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from alliances.models import (
-    Alliance,
-    Delivery,
+from alliances.models import Alliance, Delivery
+from funding.models import (
+    GrantCommitment,
+    Payment,
+    Program,
     PurchaseAgreement,
     PurchaseAgreementVersion,
+    Tranche,
 )
-from funding.models import GrantCommitment, Payment, Program, Tranche
 from monitoring.dashboard import PLANNED_STATUSES, NotAllowedFilter, portfolio
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from plans.models import BusinessPlan, PlanStatus, PlanVersion

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from accounts.policy import ActionRefused
+from funding.agreements import guard_agreement_ready
 from funding.models import LegalizationRequirement, RubricCriterion
 from plans import services
 from plans.models import PlanStatus, ScreeningItem
@@ -152,7 +153,7 @@ def test_the_legalization_checklist_is_read_in_the_readers_language(client, worl
         "es": ["Acuerdo de alianza firmado", "Bank account registered"],
     }
     with translation.override("fr"):
-        problems = services.workflow.guard_agreement_ready(plan).reasons
+        problems = guard_agreement_ready(plan).reasons
     assert any("Accord d'alliance signé; Compte bancaire enregistré" in p for p in problems)
 
 

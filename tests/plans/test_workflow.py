@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts.models import Notification, Role
-from alliances.services import agreement_confirm, agreement_draft, agreement_send
 from core.dates import add_months
 from funding import services as money
+from funding.agreements import agreement_confirm, agreement_draft, agreement_send
 from funding.models import GrantCommitment, Payment, Tranche
 from funding.selectors import commitment_net_paid, tranche_net_paid
 from funding.services import legalization_check_record

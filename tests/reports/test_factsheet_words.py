@@ -71,7 +71,7 @@ def test_the_fact_sheet_says_steps_and_states_in_the_readers_language(
             labels.step_label("monitoring.MonitoringReport", "report_return"),
             " – ".join(labels.state_label("funding.Tranche", s) for s in ("authorized", "paid")),
             labels.state_label("alliances.Delivery", "recorded"),
-            labels.state_label("alliances.PurchaseAgreement", "confirmed"),
+            labels.state_label("funding.PurchaseAgreement", "confirmed"),
             labels.state_label("plans.BusinessPlan", plan.status),
         ]
     assert said[:2] == SAID[language]

@@ -14,11 +14,11 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from alliances.models import Alliance, Delivery, Member, PurchaseAgreement
+from alliances.models import Alliance, Delivery, Member
 from core.dates import add_months
 from core.money import is_whole_in
 from demo.seeding import COMMITTED, SIGNED, seed_portfolio
-from funding.models import GrantCommitment, Payment, Program, Tranche
+from funding.models import GrantCommitment, Payment, Program, PurchaseAgreement, Tranche
 from funding.selectors import commitment_net_paid
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from monitoring.selectors import computed_values, indicators_for

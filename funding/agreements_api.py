@@ -1,4 +1,4 @@
-"""API of purchase agreements (§7: draft -> sent -> confirmed | declined) and deliveries."""
+"""API of purchase agreements (§7, §10): draft, amend, send, confirm, decline."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.policy import agreements_visible_to, alliances_visible_to, deliveries_visible_to
+from accounts.policy import agreements_visible_to, alliances_visible_to
+from alliances.models import Alliance, Product
 from core.api import (
     MAX_COMMENT,
     CommentSerializer,
@@ -24,8 +25,8 @@ from core.api import (
     alliance_filterset,
 )
 
-from .. import deliveries, services
-from ..models import Alliance, Delivery, Product, PurchaseAgreement, PurchaseAgreementVersion
+from . import agreements as services
+from .models import PurchaseAgreement, PurchaseAgreementVersion
 
 # --- purchase agreements ---------------------------------------------------------------
 
@@ -233,78 +234,3 @@ class PurchaseAgreementViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._move(request, services.agreement_decline)
-
-
-# --- deliveries ------------------------------------------------------------------------
-
-
-class DeliverySerializer(serializers.ModelSerializer):
-    alliance_code = serializers.CharField(source="alliance.code", read_only=True)
-    currency = serializers.CharField(source="alliance.program.currency", read_only=True)
-
-    class Meta:
-        model = Delivery
-        fields = [
-            "id",
-            "alliance",
-            "alliance_code",
-            "delivered_on",
-            "volume",
-            "quality_grade",
-            "unit_price",
-            "currency",
-            "status",
-            "dispute_reason",
-            "created_at",
-            "updated_at",
-        ]
-
-
-class DeliveryFilter(alliance_filterset("alliance", updated="updated_at")):
-    status = filters.MultipleChoiceFilter(choices=Delivery.Status.choices)
-
-    class Meta:
-        model = Delivery
-        fields = []
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List deliveries"), retrieve=extend_schema(summary="A delivery")
-)
-class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
-    """Deliveries to the buyer (§7): `recorded -> confirmed | disputed`; the buyer
-    confirms or disputes (with a reason) through `alliances.deliveries`."""
-
-    serializer_class = DeliverySerializer
-    filterset_class = DeliveryFilter
-    ordering_fields = ["delivered_on", "updated_at", "id"]
-    ordering = ["-delivered_on", "-id"]
-    not_found_message = _("No such delivery.")
-
-    def get_queryset(self):
-        return deliveries_visible_to(self.request.user).select_related("alliance__program")
-
-    def _move(self, request, service):
-        delivery = self.get_object()
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        service(delivery=delivery, by=request.user, comment=body.validated_data["comment"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data)
-
-    @extend_schema(
-        summary="Confirm the delivery (buyer)",
-        request=CommentSerializer,
-        responses={200: DeliverySerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._move(request, deliveries.delivery_confirm)
-
-    @extend_schema(
-        summary="Dispute the delivery (buyer), with a reason",
-        request=CommentSerializer,
-        responses={200: DeliverySerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def dispute(self, request, pk=None):
-        return self._move(request, deliveries.delivery_dispute)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from accounts.policy import (
     ALLOWED,
+    CONFLICT,
     INVALID,
     WRONG_STATE,
     ActionRefused,
@@ -21,7 +22,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import record_step
+from accounts.steps import Step, StepTable, record_step
 
 from .models import PurchaseAgreement, PurchaseAgreementVersion
 
@@ -118,51 +119,63 @@ def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
 
 # The steps the transition log records (registered in `AlliancesConfig.ready`).
 AGREEMENT_AMEND = "agreement_amend"
-AGREEMENT_LOG_STEPS = {
-    "agreement_send": gettext_lazy("Agreement sent to the buyer"),
-    "agreement_confirm": gettext_lazy("Agreement confirmed by the buyer"),
-    "agreement_decline": gettext_lazy("Agreement declined by the buyer"),
-    AGREEMENT_AMEND: gettext_lazy("Agreement amended"),
-}
+A = PurchaseAgreement.Status
 
-
-def _log_name(action: str) -> str:
-    return f"agreement_{action}"
-
-
-ACTION_LABELS = {
-    "send": gettext_lazy("send the agreement to the buyer"),
-    "confirm": gettext_lazy("confirm the agreement"),
-    "decline": gettext_lazy("decline the agreement"),
-}
-
-
-AGREEMENT_ACTIONS = {
-    # action: (roles, source, target, reason required)
-    "send": (DRAFTERS, PurchaseAgreement.Status.DRAFT, PurchaseAgreement.Status.SENT, False),
-    "confirm": (
-        frozenset({Role.BUYER}),
-        PurchaseAgreement.Status.SENT,
-        PurchaseAgreement.Status.CONFIRMED,
-        False,
+# The steps of an agreement (registered in `FundingConfig.ready`): draft -> sent ->
+# confirmed | declined; an amendment (a new version, back in draft) is journaled too.
+AGREEMENT_STEPS = StepTable(
+    (
+        Step(
+            "send",
+            gettext_lazy("send the agreement to the buyer"),
+            frozenset({A.DRAFT}),
+            A.SENT,
+            DRAFTERS,
+            done=gettext_lazy("Agreement sent to the buyer"),
+            log_name="agreement_send",
+        ),
+        Step(
+            "confirm",
+            gettext_lazy("confirm the agreement"),
+            frozenset({A.SENT}),
+            A.CONFIRMED,
+            frozenset({Role.BUYER}),
+            done=gettext_lazy("Agreement confirmed by the buyer"),
+            log_name="agreement_confirm",
+        ),
+        Step(
+            "decline",
+            gettext_lazy("decline the agreement"),
+            frozenset({A.SENT}),
+            A.DECLINED,
+            frozenset({Role.BUYER}),
+            done=gettext_lazy("Agreement declined by the buyer"),
+            log_name="agreement_decline",
+            reason_required=True,
+        ),
     ),
-    "decline": (
-        frozenset({Role.BUYER}),
-        PurchaseAgreement.Status.SENT,
-        PurchaseAgreement.Status.DECLINED,
-        True,
-    ),
-}
+    other_log_steps={AGREEMENT_AMEND: gettext_lazy("Agreement amended")},
+)
+AGREEMENT_ACTIONS = tuple(AGREEMENT_STEPS)  # the names, for pages and the API
+
+
+def agreement_acts_next(state: str) -> set[str]:
+    """Who is told after a step: the buyer answers a sent agreement (the table's "confirm"
+    and "decline"); from any other state the officer takes it on (signs, or has an
+    answered or amended agreement sent)."""
+    if state == A.SENT:
+        return AGREEMENT_STEPS.acts_next(state)
+    return {Role.PROGRAMME_OFFICER}
 
 
 def agreement_decision(by, agreement, action: str) -> Decision:
     """May `by` send, confirm or decline `agreement` now? (Pages ask it for buttons.)"""
-    roles, source, _target, _reason = AGREEMENT_ACTIONS[action]
-    label = str(ACTION_LABELS[action])
-    decision = require_roles(by, agreement.alliance, roles, label)
+    step = AGREEMENT_STEPS[action]
+    label = str(step.label)
+    decision = require_roles(by, agreement.alliance, step.roles, label)
     if not decision:
         return decision
-    if agreement.status != source:
+    if agreement.status not in step.sources:
         return refuse(
             WRONG_STATE,
             _("The agreement is %(status)s: it cannot be sent to “%(action)s”.")
@@ -176,7 +189,8 @@ def agreement_draft_decision(by, alliance) -> Decision:
 
 
 def _move(agreement, *, by, action, comment=""):
-    _roles, source, target, reason_required = AGREEMENT_ACTIONS[action]
+    step = AGREEMENT_STEPS[action]
+    source, target, reason_required = next(iter(step.sources)), step.target, step.reason_required
     comment = (comment or "").strip()
     with transaction.atomic():
         locked = (
@@ -202,7 +216,7 @@ def _move(agreement, *, by, action, comment=""):
         record_step(
             subject=locked,
             alliance=locked.alliance,
-            transition=_log_name(action),
+            transition=step.journal_name,
             from_state=source,
             to_state=target,
             by=by,
@@ -222,3 +236,24 @@ def agreement_confirm(*, agreement, by, comment: str = "") -> PurchaseAgreement:
 
 def agreement_decline(*, agreement, by, comment: str = "") -> PurchaseAgreement:
     return _move(agreement, by=by, action="decline", comment=comment)
+
+
+# --- the condition of signing (registered with the plan workflow, `FundingConfig.ready`) --
+
+
+def guard_agreement_ready(plan, **_params) -> Decision:
+    """The buyer has confirmed the purchase agreement; the legalization checklist is done."""
+
+    alliance = plan.alliance
+    problems = []
+    agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
+    if agreement is None or agreement.status != PurchaseAgreement.Status.CONFIRMED:
+        problems.append(_("The buyer has not confirmed the purchase agreement."))
+    missing = alliance.program.legalization_requirements.exclude(checks__alliance=alliance)
+    labels = [r.label for r in missing]
+    if labels:
+        problems.append(
+            _("The legalization checklist is not complete: %(items)s.")
+            % {"items": "; ".join(labels)}
+        )
+    return refuse(CONFLICT, *problems) if problems else ALLOWED
