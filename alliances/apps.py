@@ -7,21 +7,7 @@ class AlliancesConfig(AppConfig):
     verbose_name = _("Alliances")
 
     def ready(self):
-        # Django has loaded every model by now; apps.py itself must not import them.
-        from accounts import steps
-        from core import labels
+        # Registrations need every model loaded: they run here, not at import.
+        from . import registrations
 
-        from .deliveries import DELIVERY_STEPS
-        from .models import Delivery
-
-        # A delivery's steps: their words, colours, and who acts after each state.
-        steps.register_table(
-            Delivery,
-            DELIVERY_STEPS,
-            states=Delivery.Status,
-            tones={
-                "recorded": labels.INFO,  # waiting for the buyer
-                "confirmed": labels.SUCCESS,
-                "disputed": labels.WARNING,  # to correct
-            },
-        )
+        registrations.register()

@@ -38,7 +38,7 @@ S = Delivery.Status
 
 WRONG_STATE_MESSAGE = gettext_lazy("The delivery is at “%(status)s”: “%(action)s” is not possible.")
 
-# The steps of a delivery (registered in `AlliancesConfig.ready`). Recording creates the
+# The steps of a delivery (registered in `alliances/registrations.py`). Recording creates the
 # delivery (no source state), once the alliance's agreement is signed.
 DELIVERY_STEPS = StepTable(
     (

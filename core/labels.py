@@ -1,6 +1,6 @@
 """The words for codes: one registry of the states and steps of every stateful model.
 
-Each app registers its tables when it is ready (its `apps.py`): a model's states (its
+Each app registers its tables when it is ready (its `registrations.py`): a model's states (its
 `Status` choices) and the steps its services write to the transition log (`steps`: the
 log's `transition` name -> what happened, e.g. "tranche_pay" -> "Tranche paid"). Pages,
 the plan's history, PDFs, notifications and the API ask `state_label` and `step_label`

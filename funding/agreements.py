@@ -117,11 +117,10 @@ def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
     return agreement
 
 
-# The steps the transition log records (registered in `AlliancesConfig.ready`).
 AGREEMENT_AMEND = "agreement_amend"
 A = PurchaseAgreement.Status
 
-# The steps of an agreement (registered in `FundingConfig.ready`): draft -> sent ->
+# The steps of an agreement (registered in `funding/registrations.py`): draft -> sent ->
 # confirmed | declined; an amendment (a new version, back in draft) is journaled too.
 AGREEMENT_STEPS = StepTable(
     (
@@ -238,7 +237,7 @@ def agreement_decline(*, agreement, by, comment: str = "") -> PurchaseAgreement:
     return _move(agreement, by=by, action="decline", comment=comment)
 
 
-# --- the condition of signing (registered with the plan workflow, `FundingConfig.ready`) --
+# --- the condition of signing (registered with the plan workflow, `funding/registrations.py`) --
 
 
 def guard_agreement_ready(plan, **_params) -> Decision:

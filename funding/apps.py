@@ -7,61 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        # Imports of the app's own modules and the apps below: Django has loaded every
-        # model by now, and apps.py itself must not import models.
-        from accounts import steps, worklist
-        from accounts.policy import MONEY
-        from core import labels
-        from plans import workflow
-        from plans.documents import register_evidence_rule
+        # Registrations need every model loaded: they run here, not at import.
+        from . import registrations
 
-        from . import agreements, services
-        from .models import CounterpartContribution, Payment, PurchaseAgreement, Tranche
-        from .selectors import funding_tasks
-
-        # The words and colours of states and steps.
-        steps.register_table(
-            Tranche,
-            services.TRANCHE_STEPS,
-            states=Tranche.Status,
-            tones={
-                "planned": labels.NEUTRAL,
-                "requested": labels.INFO,
-                "verified": labels.INFO,
-                "authorized": labels.INFO,
-                "paid": labels.SUCCESS,
-            },
-            reads=MONEY,
-        )
-        steps.register_table(
-            CounterpartContribution,
-            services.CONTRIBUTION_STEPS,
-            states=CounterpartContribution.Status,
-            tones={"recorded": labels.INFO, "verified": labels.SUCCESS},
-            reads=MONEY,
-        )
-        steps.register_table(
-            PurchaseAgreement,
-            agreements.AGREEMENT_STEPS,
-            states=PurchaseAgreement.Status,
-            tones={
-                "draft": labels.NEUTRAL,
-                "sent": labels.INFO,  # the buyer's turn
-                "confirmed": labels.SUCCESS,
-                "declined": labels.DANGER,
-            },
-        )
-
-        # Who acts after each step; money steps are read by those who read the money (§9a).
-        steps.register(Payment, acts_next={}, reads=MONEY)
-        # Who is told after an agreement's step (the officer, but the buyer for a sent one).
-        steps.register(PurchaseAgreement, acts_next=agreements.agreement_acts_next)
-
-        worklist.register("funding", funding_tasks, order=20)
-
-        # Funding's part of a plan's transitions.
-        workflow.on_transition("approve", services.on_plan_approved)
-        workflow.on_transition("sign_agreement", services.on_plan_signed)
-        workflow.on_transition("cancel", services.on_plan_cancelled)
-        workflow.add_guard("sign_agreement", agreements.guard_agreement_ready)
-        register_evidence_rule(services.evidence_attach_decision)
+        registrations.register()

@@ -137,7 +137,7 @@ def legalization_check_record(*, alliance, requirement, by, note: str = "") -> L
 
 PAYMENT_REVERSE = "payment_reverse"
 
-# The steps of a tranche (registered in `FundingConfig.ready`): planned -> requested ->
+# The steps of a tranche (registered in `funding/registrations.py`): planned -> requested ->
 # verified -> authorized -> paid; a payment reversed is journaled on the tranche too.
 TRANCHE_STEPS = StepTable(
     (
@@ -182,7 +182,7 @@ TRANCHE_STEPS = StepTable(
 )
 
 
-# The steps of a counterpart contribution (registered in `FundingConfig.ready`).
+# The steps of a counterpart contribution (registered in `funding/registrations.py`).
 C = CounterpartContribution.Status
 CONTRIBUTION_STEPS = StepTable(
     (
@@ -671,7 +671,7 @@ def contribution_verify(
     return contribution
 
 
-# --- effects of a plan's transitions (registered in `FundingConfig.ready`) -------------
+# --- effects of a plan's transitions (registered in `funding/registrations.py`) -------------
 
 
 def on_plan_approved(plan, *, by) -> None:

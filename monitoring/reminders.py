@@ -56,7 +56,7 @@ def reminder_params(report: MonitoringReport) -> dict[str, str]:
 
 
 def reminder_text(notification) -> str:
-    """A reminder in the active language (registered in `MonitoringConfig.ready`)."""
+    """A reminder in the active language (registered in `monitoring/registrations.py`)."""
     day = {
         name: format_date(datetime.date.fromisoformat(notification.params[name]), long=True)
         for name in ("start", "end", "due")

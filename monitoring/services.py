@@ -56,7 +56,7 @@ EDITABLE = frozenset({S.DUE, S.RETURNED})
 _VALUES_LOCKED = gettext_lazy("The report is at “%(status)s”: its values can no longer be changed.")
 _NOT_NOW = gettext_lazy("The report is at “%(status)s”: “%(action)s” is not possible.")
 
-# The steps of a report (registered in `MonitoringConfig.ready`): who takes each one (a
+# The steps of a report (registered in `monitoring/registrations.py`): who takes each one (a
 # role on its alliance), from which states, to which. Entering values and attaching
 # evidence keep the report where it is (target None) and are not journaled.
 REPORT_STEPS = StepTable(
@@ -502,7 +502,7 @@ def revolving_fund_record(
         )
 
 
-# --- effects of a plan's transitions (registered in `MonitoringConfig.ready`) ----------
+# --- effects of a plan's transitions (registered in `monitoring/registrations.py`) ----------
 
 
 def on_plan_signed(plan, *, by) -> None:
@@ -517,7 +517,7 @@ def on_plan_closed(plan, *, by) -> None:
 
 def reports_pending_before_tranche(plan, tranche, previous_paid_on) -> str:
     """Tranche n+1 waits for the monitoring reports due since tranche n was paid to be
-    accepted (registered with funding in `MonitoringConfig.ready`)."""
+    accepted (registered with funding in `monitoring/registrations.py`)."""
     pending = list(
         MonitoringReport.objects.filter(
             alliance_id=plan.alliance_id,

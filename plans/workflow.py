@@ -402,7 +402,7 @@ TRANSITIONS: tuple[Transition, ...] = (
 TRANSITION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(t.name for t in TRANSITIONS))
 
 
-# The plan's step table (registered in `PlansConfig.ready`: the words of its steps and who
+# The plan's step table (registered in `plans/registrations.py`: the words of its steps and who
 # acts after each state, read by the notifications).
 PLAN_STEPS = StepTable(TRANSITIONS)
 
@@ -485,8 +485,8 @@ def allowed_plan_transitions(user, plan) -> list:
 # --- what other apps do when a plan moves ----------------------------------------------
 #
 # An upper app reacts to a plan's transition by registering an effect here (in its
-# `apps.py`), never by being imported from below: funding reserves the grant at approval
-# and schedules the tranches at signing; monitoring schedules and closes the reports.
+# `registrations.py`), never by being imported from below: funding reserves the grant at
+# approval and schedules the tranches at signing; monitoring schedules and closes reports.
 # Effects run inside the transition's transaction, after the plan's own effect, with the
 # locked plan; one that refuses (`ActionRefused`) undoes the whole transition.
 

@@ -7,18 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from core import labels
+        # Registrations need every model loaded: they run here, not at import.
+        from . import registrations
 
-        from .models import ReportJob
-
-        # A job's status moves in `reports.services` and is not journaled: states only.
-        labels.register(
-            ReportJob,
-            states=ReportJob.Status,
-            tones={
-                "queued": labels.NEUTRAL,
-                "running": labels.INFO,
-                "succeeded": labels.SUCCESS,
-                "failed": labels.DANGER,
-            },
-        )
+        registrations.register()
