@@ -8,11 +8,11 @@ grant agreement.)
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import actor_field
 from core.money import money_field
 
 YOUTH_AGE_LIMIT = 35  # §5: youth are members under 35
@@ -303,12 +303,7 @@ class Delivery(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.RECORDED, db_index=True
     )
     dispute_reason = models.TextField(_("reason for dispute"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import actor_field
 from core.money import ZERO, money_field
 
 share_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -256,12 +257,7 @@ class PurchaseAgreementVersion(models.Model):
         blank=True,
         help_text=_("Technical assistance, inputs, pre-financing."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = actor_field(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -315,12 +311,7 @@ class LegalizationCheck(models.Model):
         LegalizationRequirement, on_delete=models.PROTECT, related_name="checks"
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("done by"),
-    )
+    done_by = actor_field(_("done by"))
     done_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -349,12 +340,7 @@ class GrantCommitment(models.Model):
         default=ZERO,
         help_text=_("Undisbursed amount given back to the programme on cancellation."),
     )
-    committed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("committed by"),
-    )
+    committed_by = actor_field(_("committed by"))
     committed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -391,32 +377,11 @@ class Tranche(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = actor_field(_("requested by"), optional=True)
     requested_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("verified by"),
-    )
+    verified_by = actor_field(_("verified by"), optional=True)
     verified_at = models.DateTimeField(null=True, blank=True)
-    authorized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("authorized by"),
-    )
+    authorized_by = actor_field(_("authorized by"), optional=True)
     authorized_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -509,12 +474,7 @@ class Payment(models.Model):
         verbose_name=_("reverses payment"),
     )
     reason = models.TextField(_("reason"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = actor_field(_("recorded by"))
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = PaymentQuerySet.as_manager()
@@ -559,20 +519,8 @@ class CounterpartContribution(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECORDED
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("verified by"),
-    )
+    recorded_by = actor_field(_("recorded by"))
+    verified_by = actor_field(_("verified by"), optional=True)
     verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

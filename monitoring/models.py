@@ -11,12 +11,12 @@ of each report, and producer organizations' revolving funds.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import actor_field
 from core.money import money_field
 
 
@@ -38,23 +38,9 @@ class MonitoringReport(models.Model):
     )
     narrative = models.TextField(_("narrative"), blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = actor_field(_("submitted by"), optional=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = actor_field(_("reviewed by"), optional=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # The last day a reminder went out for this report: at most one a day.
     reminded_on = models.DateField(null=True, blank=True)
@@ -301,12 +287,7 @@ class RevolvingFundEntry(models.Model):
         verbose_name=_("member"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = actor_field(_("recorded by"))
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

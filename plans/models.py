@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from alliances.models import PlanStatus  # noqa: F401  (the plan carries the stage)
+from core.fields import actor_field
 from core.money import ZERO, money_field
 from core.uploads import download_name, stored_name
 
@@ -54,12 +55,7 @@ class BusinessPlan(models.Model):
     )
     approved_grant = money_field(_("approved grant"), null=True, blank=True, editable=False)
     approval_conditions = models.TextField(_("approval conditions"), blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = actor_field(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -108,12 +104,7 @@ class PlanVersion(models.Model):
     women_members = models.PositiveIntegerField(_("women"), default=0)
     youth_members = models.PositiveIntegerField(_("youth (under 35)"), default=0)
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = actor_field(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -293,14 +284,7 @@ class ScreeningCheck(models.Model):
     passed = models.BooleanField(_("passed"))
     automatic = models.BooleanField(_("computed by the platform"), default=False)
     note = models.TextField(_("note"), blank=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checked by"),
-    )
+    checked_by = actor_field(_("checked by"), optional=True)
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -331,12 +315,7 @@ class AppraisalAssignment(models.Model):
     appraiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appraisals"
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("assigned by"),
-    )
+    assigned_by = actor_field(_("assigned by"))
     assigned_at = models.DateTimeField(auto_now_add=True)
     no_conflict_declared_at = models.DateTimeField(
         _("no conflict of interest declared at"), null=True, blank=True
@@ -401,12 +380,7 @@ class CommitteeDecision(models.Model):
     approved_grant = money_field(_("approved grant"), null=True, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -510,12 +484,7 @@ class PlanDocument(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = actor_field(_("uploaded by"))
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
