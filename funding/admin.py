@@ -30,15 +30,12 @@ from .models import (
     PurchaseAgreementVersion,
     RubricCriterion,
     Tranche,
+    signed_payment,
 )
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
-# Payments minus reversals, as in `funding.selectors.net_paid`, for list annotations.
-_SIGNED_PAYMENT = Case(
-    When(payments__kind=Payment.Kind.REVERSAL, then=-F("payments__amount")),
-    default=F("payments__amount"),
-    output_field=MONEY,
-)
+# Payments minus reversals, for list annotations.
+_SIGNED_PAYMENT = signed_payment("payments__")
 
 CURRENCIES = frozenset(list_currencies())
 

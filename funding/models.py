@@ -441,16 +441,22 @@ def generated_conditions(number: int) -> set[str]:
     return texts
 
 
+def signed_payment(path: str = ""):
+    """A payment's amount counted as money out: a reversal counts negative. The one
+    expression of "payments minus reversals"; `path` reaches the payment from another
+    model ("payments__" from a tranche)."""
+    return models.Case(
+        models.When(**{f"{path}kind": Payment.Kind.REVERSAL}, then=-F(f"{path}amount")),
+        default=F(f"{path}amount"),
+        output_field=models.DecimalField(max_digits=18, decimal_places=2),
+    )
+
+
 class PaymentQuerySet(models.QuerySet):
     def net_paid(self) -> Decimal:
         """Payments minus reversals: the one door for "net paid" (tranche, commitment,
         programme ledgers all ask it)."""
-        signed = models.Case(
-            models.When(kind=Payment.Kind.REVERSAL, then=-F("amount")),
-            default=F("amount"),
-            output_field=models.DecimalField(max_digits=18, decimal_places=2),
-        )
-        return self.aggregate(t=Coalesce(Sum(signed), models.Value(ZERO)))["t"]
+        return self.aggregate(t=Coalesce(Sum(signed_payment()), models.Value(ZERO)))["t"]
 
 
 class Payment(models.Model):

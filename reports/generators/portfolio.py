@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     DecimalField,
     F,
     OuterRef,
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -37,7 +35,7 @@ from core import pdf
 from core.formats import format_number
 from core.money import ZERO
 from core.translated import translated
-from funding.models import Payment, Program
+from funding.models import Payment, Program, signed_payment
 from plans.models import PlanStatus, PlanVersion
 
 from . import xlsx
@@ -46,9 +44,7 @@ from .labels import stage_label
 
 CHUNK = 2000
 MONEY = DecimalField(max_digits=18, decimal_places=2)
-SIGNED = Case(
-    When(kind=Payment.Kind.REVERSAL, then=-F("amount")), default=F("amount"), output_field=MONEY
-)
+SIGNED = signed_payment()
 PALETTE = [
     colors.HexColor(c)
     for c in (
