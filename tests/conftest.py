@@ -48,11 +48,22 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def world(db):
+def world(db, request):
     """The world of most tests, built without audit entries: the audit history of a test
-    starts with what the test itself does (and the world costs half as much to build)."""
+    starts with what the test itself does (and the world costs half as much to build).
+    Plans built with `world.build` have no audit history either, unless the test is
+    marked `audited` (the audit and history tests): auditing is a third of a build."""
     with disable_auditlog():
-        return _world()
+        w = _world()
+    if request.node.get_closest_marker("audited") is None:
+        build = w.build
+
+        def build_unaudited(*args, **kwargs):
+            with disable_auditlog():
+                return build(*args, **kwargs)
+
+        w.build = build_unaudited
+    return w
 
 
 def _world():
@@ -104,5 +115,6 @@ def _world():
     w.me_officer = member_of(UserFactory(username="me_officer"), Role.ME_OFFICER)
     w.funder_user = member_of(UserFactory(username="funder"), Role.FUNDER, funder=funder)
     w.outsider = UserFactory(username="outsider")
-    w.build = PlanBuilder(w).build
+    w.builder = PlanBuilder(w)
+    w.build = w.builder.build
     return w

@@ -17,7 +17,8 @@ from monitoring.services import report_schedule_create
 from plans.models import PlanStatus
 from tests.factories import pay_tranche
 
-pytestmark = pytest.mark.django_db
+# Plans built here keep their audit history: the tests read it.
+pytestmark = [pytest.mark.django_db, pytest.mark.audited]
 
 # Words that are English and neither French nor Spanish ("plan", "date", "budget",
 # "tranche", "alliance", "total" are all three: left out).

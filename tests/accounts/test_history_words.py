@@ -16,7 +16,8 @@ from core import labels
 from funding.models import Tranche
 from tests.journeys import every_step
 
-pytestmark = pytest.mark.django_db
+# Plans built here keep their audit history: the tests read it.
+pytestmark = [pytest.mark.django_db, pytest.mark.audited]
 
 
 def visible_text(content: str) -> str:

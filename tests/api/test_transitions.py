@@ -73,7 +73,7 @@ def url(plan, action: str) -> str:
 def build(world, case: Case, state: str):
     plan = world.build(state)
     if case.prepare and state == case.start:
-        plan = world.build.__self__.step(plan, case.prepare, world.producer)
+        plan = world.builder.step(plan, case.prepare, world.producer)
     return plan
 
 

@@ -370,7 +370,7 @@ def test_reversal_restores_the_balance_to_the_cent(usd_world):
     w = usd_world
     plan = w.build(S.COMMITTEE, grant=D("10000.10"))
     services.plan_approve(plan=plan, by=w.committee, approved_grant=D("10000.10"))
-    w.build.__self__.step(plan, "agree", w.producer)
+    w.builder.step(plan, "agree", w.producer)
     services.plan_sign_agreement(plan=plan, by=w.officer)
     first, second, third = tranches(plan)
     assert [first.amount, second.amount, third.amount] == [

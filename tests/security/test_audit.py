@@ -22,7 +22,8 @@ from funding.models import Payment
 from plans.models import BudgetLine, BusinessPlan, PlanStatus, TransitionLog
 from tests.factories import UserFactory, attach_evidence
 
-pytestmark = pytest.mark.django_db
+# Plans built here keep their audit history: the tests read it.
+pytestmark = [pytest.mark.django_db, pytest.mark.audited]
 
 
 def entries_for(obj):

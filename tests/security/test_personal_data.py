@@ -19,7 +19,8 @@ from alliances.models import Member
 from alliances.personal_data import coarse_birth_year, mask
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Plans built here keep their audit history: the tests read it.
+pytestmark = [pytest.mark.django_db, pytest.mark.audited]
 
 
 def _fresh(user):
