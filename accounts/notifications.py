@@ -10,14 +10,11 @@ when read (`Notification.text`, `step_notice`), in the reader's language.
 
 from __future__ import annotations
 
-from functools import partial
-
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import labels
+from core import labels, outbox
 
 from . import steps
 from .models import STEP_NOTICE, Notification, Role
@@ -79,10 +76,8 @@ def schedule_emails(log) -> int:
         .exclude(recipient__email="")
         .values_list("pk", flat=True)
     )
-    from .tasks import send_notification_email
-
     for pk in pending:
-        transaction.on_commit(partial(send_notification_email.delay, pk))
+        outbox.enqueue("accounts.tasks.send_notification_email", pk)
     return len(pending)
 
 

@@ -7,8 +7,9 @@ alliance's data the record belongs to, §9a). This module knows no app above it:
 the transition log by string, and the notifications (`accounts.notifications`) read who
 to tell from the registrations, so a new stateful model needs no change here.
 
-- `record_step` writes one row of the journal (the transition log) and, once the
-  transaction has committed, has the people concerned notified.
+- `record_step` writes one row of the journal (the transition log) and, in the same
+  transaction, the outbox message that has the people concerned notified once it has
+  committed (`core.outbox`).
 - `status_move` is one step of a record whose steps are a status change checked by role:
   lock, check role, state and reason, apply the step's effect, save, journal.
 """
@@ -25,11 +26,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import labels
+from core import labels, outbox
 from core.errors import INVALID, WRONG_STATE, ActionRefused, Decision, refuse
 
 from .policy import SUMMARY, require_roles
-from .tasks import notify_transition
 
 # `acts_next(to_state)` -> the roles that act after a step leaves a record in `to_state`.
 ActsNext = Callable[[str], set[str] | frozenset[str]]
@@ -229,7 +229,9 @@ def record_step(
         actor=by,
         comment=comment,
     )
-    transaction.on_commit(lambda: notify_transition.delay(log.pk))
+    # The people concerned are told once the step has committed, through the outbox: a
+    # broker outage delays their notifications, never loses them or fails the step.
+    outbox.enqueue("accounts.tasks.notify_transition", log.pk)
     return log
 
 

@@ -173,6 +173,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default="CELERY_BROKER_URL" not in env.ENVIRON
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# A web process that cannot reach the broker gives up on a message at once (the outbox
+# keeps it for the sweep, core/outbox.py) instead of retrying for seconds in the request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -187,6 +190,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 # Celery beat (`celery -A config beat`): what runs when, in TIME_ZONE.
 CELERY_BEAT_SCHEDULE = {
+    # Tasks a committed action asked for while the broker was unreachable (core/outbox.py).
+    "outbox-sweep": {"task": "core.tasks.deliver_outbox", "schedule": 60.0},
     "monthly-funder-portfolio-report": {
         "task": "reports.tasks.send_monthly_funder_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),

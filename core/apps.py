@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """Holds the `formats` template library; no models."""
+    """The bottom layer: its template libraries and the outbox (core/outbox.py)."""
 
     name = "core"
-    verbose_name = "Core"
+    verbose_name = _("Core")

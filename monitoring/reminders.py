@@ -11,7 +11,6 @@ no-op, and the next day's run reminds again.
 from __future__ import annotations
 
 import datetime
-from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role
 from accounts.policy import users_acting_for
-from accounts.tasks import send_notification_email
+from core import outbox
 from core.formats import format_date
 from plans.models import PlanStatus
 
@@ -91,7 +90,7 @@ def _remind(report_id: int, today: datetime.date) -> int:
             )
             created += 1
             if user.email_notifications and user.email:
-                transaction.on_commit(partial(send_notification_email.delay, notification.pk))
+                outbox.enqueue("accounts.tasks.send_notification_email", notification.pk)
         report.reminded_on = today
         report.save(update_fields=["reminded_on"])
     return created
