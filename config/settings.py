@@ -161,6 +161,13 @@ STORAGES = {
 
 # Cache: local memory by default, Redis when CACHE_URL says so (redis://...).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Fail open (core/cache.py): an unreachable Redis makes a miss and a logged warning,
+    # never an error for the user; and it is given up on within half a second.
+    CACHES["default"]["BACKEND"] = "core.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
 
 # E-mail: printed on the console by default; smtp://user:pass@host:587 in production.
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
