@@ -8,8 +8,8 @@ the transition log by string, and the notifications (`accounts.notifications`) r
 to tell from the registrations, so a new stateful model needs no change here.
 
 - `record_step` writes one row of the journal (the transition log) and, in the same
-  transaction, the outbox message that has the people concerned notified once it has
-  committed (`core.outbox`).
+  transaction, the in-app notifications of the people concerned and the outbox message
+  that e-mails them once it has committed (`core.outbox`).
 - `status_move` is one step of a record whose steps are a status change checked by role:
   lock, check role, state and reason, apply the step's effect, save, journal.
 """
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from core import labels, outbox
 from core.errors import INVALID, WRONG_STATE, ActionRefused, Decision, refuse
 
+from . import notifications  # which reads `steps` only when called: a harmless cycle
 from .policy import SUMMARY, require_roles
 
 # `acts_next(to_state)` -> the roles that act after a step leaves a record in `to_state`.
@@ -229,8 +230,10 @@ def record_step(
         actor=by,
         comment=comment,
     )
-    # The people concerned are told once the step has committed, through the outbox: a
-    # broker outage delays their notifications, never loses them or fails the step.
+    # The people concerned are told in the app in this same transaction; their e-mails
+    # follow the commit through the outbox (the task tops up the notices, idempotently,
+    # and e-mails them): a broker outage delays e-mails, never loses them or fails the step.
+    notifications.notify(log)
     outbox.enqueue("accounts.tasks.notify_transition", log.pk)
     return log
 

@@ -54,7 +54,9 @@ def test_a_step_commits_while_the_broker_is_down_and_its_notices_follow_later(
     pending = OutboxMessage.objects.filter(sent_at=None, task="accounts.tasks.notify_transition")
     assert pending.count() == 1
     assert pending.get().attempts == 1 and "127.0.0.1:1" in pending.get().last_error
-    assert not Notification.objects.filter(recipient=world.officer).exists()
+    # The officer is told in the app at once, with the step; the e-mail waits.
+    assert Notification.objects.filter(recipient=world.officer).count() == 1
+    assert Notification.objects.get(recipient=world.officer).emailed_at is None
 
     # The broker is back (tasks run here, as in the embedded default); the sweep runs.
     app.conf.task_always_eager = True
@@ -63,6 +65,8 @@ def test_a_step_commits_while_the_broker_is_down_and_its_notices_follow_later(
         assert outbox.deliver_pending() >= 1
     assert Notification.objects.filter(recipient=world.officer).count() == 1
     assert not OutboxMessage.objects.filter(sent_at=None, task__startswith="accounts.").exists()
+    if world.officer.email and world.officer.email_notifications:
+        assert Notification.objects.get(recipient=world.officer).emailed_at is not None
 
     # A second sweep sends nothing twice.
     with freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=4)):

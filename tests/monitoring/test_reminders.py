@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from accounts.models import Notification
 from monitoring.models import MonitoringReport
-from monitoring.reminders import overdue_reminders_send
+from monitoring.reminders import REMINDER_NOTICE, overdue_reminders_send
 from monitoring.services import report_accept, report_submit
 from monitoring.tasks import send_overdue_reminders
 from plans.models import PlanStatus
@@ -36,7 +36,7 @@ def notices(report) -> list[tuple[str, str]]:
     """Who was reminded, and what each reads, in their language."""
     said = []
     for notice in (
-        Notification.objects.filter(alliance=report.alliance)
+        Notification.objects.filter(alliance=report.alliance, kind=REMINDER_NOTICE)
         .select_related("recipient", "alliance")
         .order_by("id")
     ):

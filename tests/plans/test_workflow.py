@@ -588,17 +588,20 @@ def _notified(plan):
     )
 
 
-def test_submit_notifies_officers_in_scope_on_commit(w, django_capture_on_commit_callbacks):
+def test_submit_notifies_officers_in_scope_in_its_transaction(
+    w, django_capture_on_commit_callbacks
+):
     plan = build(w, S.DRAFT, org=w.org_b)
 
     with django_capture_on_commit_callbacks() as callbacks:
         services.plan_submit(plan=plan, by=w.producer_b)
-    assert len(callbacks) == 1
-    assert Notification.objects.count() == 0  # nothing before the commit
+        # Told in the app with the step itself, before the commit...
+        assert _notified(plan) == ["officer", "regional_officer"]
+    assert len(callbacks) == 1  # ...and e-mailed through the outbox once it has committed
     for callback in callbacks:
         callback()
 
-    assert _notified(plan) == ["officer", "regional_officer"]
+    assert _notified(plan) == ["officer", "regional_officer"]  # nobody told twice
     log = logs_of(plan).last()
     with translation.override("en"):
         said = {(n.transition_log_id, n.text) for n in Notification.objects.all()}
