@@ -33,7 +33,7 @@ from core.errors import (  # noqa: F401  (the policy's callers read them here to
     refuse,
 )
 
-from .models import STAFF_ROLES, Role
+from .models import STAFF_ROLES, Membership, Role, User
 
 # --- who the user is for an alliance ----------------------------------------------------
 
@@ -439,7 +439,6 @@ def require_roles(user, alliance, roles, action_label: str) -> Decision:
 
 def users_acting_for(alliance, roles) -> QuerySet:
     """Active users who hold one of `roles` for this alliance (for notifications)."""
-    from .models import Membership, User
 
     roles = set(roles)
     q = Q(pk__in=[])

@@ -2,13 +2,15 @@ import smtplib
 
 from celery import shared_task
 
+from .emails import deliver_notification
+from .notifications import notify, schedule_emails
+from .steps import journal_model
+
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def notify_transition(log_id: int) -> int:
     """Notify the people concerned by a transition, in the app and then by e-mail.
     Idempotent: a retry adds no notification and e-mails none twice."""
-    from .notifications import notify, schedule_emails
-    from .steps import journal_model
 
     log = (
         journal_model().objects.select_related("alliance", "content_type").filter(pk=log_id).first()
@@ -33,6 +35,5 @@ def notify_transition(log_id: int) -> int:
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification to its recipient, in their language. Idempotent: sent at
     most once (`Notification.emailed_at`), never to a user who opted out."""
-    from .emails import deliver_notification
 
     return deliver_notification(notification_id)

@@ -34,7 +34,7 @@ def enqueue(task: str, *args) -> OutboxMessage:
     return message
 
 
-def _task(name: str):
+def task_named(name: str):
     """The registered task `name` ("app.tasks.function"), its module imported first: a
     web process has not necessarily imported every tasks module."""
     import_module(name.rpartition(".")[0])
@@ -48,7 +48,7 @@ def deliver(message_id: int) -> bool:
     if message is None:
         return False
     try:
-        _task(message.task).apply_async(args=message.args, retry=False)
+        task_named(message.task).apply_async(args=message.args, retry=False)
     except Exception as error:  # the broker is down; an eager run's own error is the task's
         OutboxMessage.objects.filter(pk=message.pk).update(
             attempts=message.attempts + 1, last_error=str(error)[:2000]

@@ -29,6 +29,7 @@ from alliances.models import (
     TechnicalAssistanceProvider,
     ValueChain,
 )
+from demo.common import buyer_user, pdf_upload
 from demo.disbursement import load_disbursement
 from demo.monitoring import load_monitoring
 from demo.notifications import load_notifications
@@ -820,33 +821,8 @@ def _content(demo: Demo, plan, grant_millions: int) -> None:
     )
 
 
-def _pdf(title: str) -> bytes:
-    """A small, valid one-page PDF with a line of text (no library needed)."""
-    text = title.encode("cp1252", "replace").replace(b"(", b"[").replace(b")", b"]")
-    stream = b"BT /F1 14 Tf 72 760 Td (" + text + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>stream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += b"trailer << /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R >>\n"
-    return out + b"startxref\n" + str(xref).encode() + b"\n%%EOF\n"
-
-
 def _documents(plan, producer) -> None:
     """A quotation and the buyer's letter of intent, uploaded while the plan is a draft."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     colombian = plan.alliance.program.currency == "COP"
     for kind, title in (
@@ -856,21 +832,20 @@ def _documents(plan, producer) -> None:
             "Carta de intención del comprador" if colombian else "Lettre d'intention de l'acheteur",
         ),
     ):
-        upload = SimpleUploadedFile(f"{kind}.pdf", _pdf(title), content_type="application/pdf")
+        upload = pdf_upload(title, f"{kind}.pdf")
         document_upload(plan=plan, by=producer, kind=kind, title=title, upload=upload)
 
 
 def attach_evidence(tranche, producer) -> None:
     """The evidence a tranche request needs: the bank statement of the counterpart deposit
     for the first tranche, the progress report of the works for the next ones."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     colombian = tranche.commitment.program.currency == "COP"
     if tranche.number == 1:
         title = "Extracto bancario del aporte" if colombian else "Relevé bancaire de l'apport"
     else:
         title = "Informe de avance de obras" if colombian else "Rapport d'avancement des travaux"
-    upload = SimpleUploadedFile("evidence.pdf", _pdf(title), content_type="application/pdf")
+    upload = pdf_upload(title)
     document_upload(
         plan=tranche.commitment.plan,
         by=producer,
@@ -994,13 +969,13 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
         if step == "agreement_draft":
             return plan
         agreement_send(agreement=agreement, by=officer)
-        buyer_user = _buyer_user(demo, alliance.buyer)
+        buyer = buyer_user(demo, alliance.buyer)
         if step == "agreement_confirmed":
-            agreement_confirm(agreement=agreement, by=buyer_user)
+            agreement_confirm(agreement=agreement, by=buyer)
         elif step == "agreement_declined":
             agreement_decline(
                 agreement=agreement,
-                by=buyer_user,
+                by=buyer,
                 comment="Le prix de référence proposé est trop élevé pour nos clients.",
             )
         return plan
@@ -1045,15 +1020,3 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
     actor = {"complete": u["me_officer"]}.get(step, officer)
     reason = REASONS.get(step, "")
     return services.PLAN_ACTIONS[step](plan=plan, by=actor, comment=reason)
-
-
-def _buyer_user(demo: Demo, buyer) -> User:
-    if buyer == demo["buyer_bj"]:
-        return demo.users["buyer"]
-    username = f"buyer_{buyer.pk}"
-    user = demo.users.get(username)
-    if user is None:
-        user = User.objects.create_user(username=username, password=demo.password)
-        Membership.objects.create(user=user, role=Role.BUYER, buyer=buyer)
-        demo.users[username] = user
-    return user

@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-from accounts.models import Membership, Role
+from demo.common import pdf_upload, producer_side
 from funding import services as money
 from funding.agreements import agreement_draft, agreement_send
 from funding.models import CounterpartContribution, Payment
@@ -39,12 +37,6 @@ CONTRIBUTIONS = {
 }
 
 
-def _pdf_upload(title: str) -> SimpleUploadedFile:
-    from demo.data import _pdf
-
-    return SimpleUploadedFile("evidence.pdf", _pdf(title), content_type="application/pdf")
-
-
 def _planned(plan, kind: str) -> Decimal:
     return sum((getattr(line, kind) for line in plan.current_version.budget_lines.all()), D(0))
 
@@ -54,7 +46,7 @@ def _contributions(demo) -> int:
     count = 0
     for key, rows in CONTRIBUTIONS.items():
         plan = demo[key]
-        producer = _producer_side(demo, plan)
+        producer = producer_side(demo, plan)
         for kind, share, days_ago, verified, text in rows:
             amount = (_planned(plan, kind) * share).quantize(D("1"))
             contribution = money.contribution_record(
@@ -64,25 +56,12 @@ def _contributions(demo) -> int:
                 amount=amount,
                 contributed_on=demo.today - datetime.timedelta(days=days_ago),
                 description=text,
-                upload=_pdf_upload(text),
+                upload=pdf_upload(text),
             )
             if verified:
                 money.contribution_verify(contribution=contribution, by=u["officer"])
             count += 1
     return count
-
-
-def _producer_side(demo, plan):
-    """The user who acts for the plan's producer organization in the demo."""
-
-    organization_id = plan.alliance.producer_organization_id
-    membership = (
-        Membership.objects.filter(role=Role.PRODUCER, producer_organization_id=organization_id)
-        .select_related("user")
-        .order_by("id")
-        .first()
-    )
-    return membership.user if membership else demo.users["ta_provider"]
 
 
 def _reversal(demo) -> None:

@@ -25,6 +25,7 @@ from alliances.deliveries import (
     delivery_record,
 )
 from core.dates import add_months
+from demo.common import buyer_user, producer_side
 from monitoring import services as monitoring
 from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator, MonitoringReport, RevolvingFundEntry
@@ -139,9 +140,7 @@ def _reschedule(alliance, signed: datetime.date, today, *, close_current: bool) 
 
 
 def _po_user(demo, alliance):
-    from demo.disbursement import _producer_side
-
-    return _producer_side(demo, alliance.plan)
+    return producer_side(demo, alliance.plan)
 
 
 def _agreement_terms(alliance) -> tuple[D, D, str]:
@@ -210,9 +209,7 @@ def _targets(demo, alliance) -> None:
 def _deliveries(demo, alliance, producer, periods, latest: tuple[str, ...]) -> int:
     """Two confirmed deliveries a period, a little more each quarter; the latest period
     also has the deliveries of `latest` (waiting for the buyer, disputed, corrected)."""
-    from demo.data import _buyer_user
-
-    buyer = _buyer_user(demo, alliance.buyer)
+    buyer = buyer_user(demo, alliance.buyer)
     volume, price, _unit = _agreement_terms(alliance)
     quarter = volume / 4
     colombian = alliance.program.currency == "COP"

@@ -42,6 +42,7 @@ from core.translated import translated
 from funding.models import GrantCommitment, Payment, PurchaseAgreement, PurchaseAgreementVersion
 from plans.models import PlanStatus, PlanVersion
 
+from .models import IndicatorValue, MonitoringReport
 from .selectors import SALES_VALUE
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -427,8 +428,6 @@ def _money(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) ->
 
 
 def _beneficiaries(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) -> None:
-
-    from .models import IndicatorValue, MonitoringReport
 
     # 4. Planned: the latest frozen version (the approved one) of each approved plan.
     approved_version = (

@@ -14,7 +14,7 @@ from core.number_fields import LocaleDecimalField, LocaleIntegerField
 
 from . import finance
 from .editing import budget_line_errors
-from .models import AppraisalAssignment, BudgetLine, PlanDocument, PlanVersion
+from .models import AppraisalAssignment, BudgetLine, BusinessPlan, PlanDocument, PlanVersion
 
 # The programme is funding's (an app above): named by string.
 Program = apps.get_model("funding", "Program")
@@ -279,7 +279,6 @@ class PlanFilterForm(forms.Form):
     task = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, regions, value_chains, programs=None, **kwargs):
-        from .models import BusinessPlan
 
         super().__init__(*args, **kwargs)
         if programs is not None:

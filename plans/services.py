@@ -32,12 +32,15 @@ from alliances.models import Alliance
 from . import workflow
 from .models import (
     MANUAL_SCREENING_ITEMS,
+    AppraisalAssignment,
     BudgetLine,
     BusinessPlan,
     CashFlowRow,
     CommitteeDecision,
+    CriterionScore,
     PlanStatus,
     PlanVersion,
+    ScreeningCheck,
     ScreeningItem,
 )
 from .rules import plan_rule_breaches
@@ -403,9 +406,6 @@ def automatic_screening_checks(plan: BusinessPlan) -> list[tuple[str, str, bool,
 
 def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, str]]) -> None:
     """Record the screening checklist: the officer's items plus the automatic ones."""
-
-    from .models import ScreeningCheck
-
     with transaction.atomic():
         locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
         require_roles(
@@ -442,9 +442,6 @@ def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, st
 
 
 def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
-
-    from .models import AppraisalAssignment
-
     with transaction.atomic():
         locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
         require_roles(
@@ -471,9 +468,6 @@ def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
 
 
 def _locked_assignment(assignment, by):
-
-    from .models import AppraisalAssignment
-
     BusinessPlan.objects.for_step().get(versions__appraisals=assignment)
     locked = (
         AppraisalAssignment.objects.select_for_update(of=("self",))
@@ -499,8 +493,6 @@ def appraisal_submit(
     *, assignment, by, scores: dict[int, tuple], recommendation: str, comment: str = ""
 ):
     """Score every rubric criterion (score, comment) and recommend; completes the appraisal."""
-
-    from .models import AppraisalAssignment, CriterionScore
 
     with transaction.atomic():
         locked = _locked_assignment(assignment, by)

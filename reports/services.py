@@ -44,6 +44,7 @@ from accounts.policy import (
     reads_part_anywhere,
     report_jobs_visible_to,
 )
+from core.outbox import task_named
 
 from . import storage
 from .generators import AVAILABLE_KINDS, KINDS, KindSpec
@@ -263,11 +264,10 @@ def report_request(
 
 
 def enqueue(job_id: int) -> None:
-    """Send the job to a worker (or, in the embedded default, run it now)."""
-    from .tasks import generate_report
-
+    """Send the job to a worker (or, in the embedded default, run it now). The task is
+    named, not imported: its module imports this one."""
     try:
-        generate_report.delay(job_id)
+        task_named("reports.tasks.generate_report").delay(job_id)
     except Exception:  # the broker is down, or an eager run broke: never fail the request
         logger.exception("report job %s could not be queued", job_id)
         ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(

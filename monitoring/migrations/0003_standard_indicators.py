@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
+from monitoring.catalogue import catalogue_seed
+
 
 def seed(apps, schema_editor):
-    from monitoring.catalogue import catalogue_seed
-
     catalogue_seed(apps.get_model("monitoring", "Indicator"))
 
 

@@ -5,10 +5,10 @@ unit also get their French and Spanish texts (monitoring/catalogue.py)."""
 
 from django.db import migrations, models
 
+from monitoring.catalogue import standard_texts
+
 
 def to_language_columns(apps, schema_editor):
-    from monitoring.catalogue import standard_texts
-
     Indicator = apps.get_model("monitoring", "Indicator")
     for indicator in Indicator.objects.all():
         indicator.name_en = indicator.name
