@@ -10,8 +10,9 @@ to tell from the registrations, so a new stateful model needs no change here.
 - `record_step` writes one row of the journal (the transition log) and, in the same
   transaction, the in-app notifications of the people concerned and the outbox message
   that e-mails them once it has committed (`core.outbox`).
-- `status_move` is one step of a record whose steps are a status change checked by role:
-  lock, check role, state and reason, apply the step's effect, save, journal.
+- `take_step` takes one step of a table on a record whose steps are a status change
+  checked by role: lock, check role, state and reason, apply the step's effect, save,
+  journal.
 """
 
 from __future__ import annotations
@@ -153,14 +154,23 @@ class StepTable:
 _TABLES: dict[str, StepTable] = {}
 
 
-def register_table(model, table: StepTable, *, states, tones=None, reads: str = SUMMARY):
+def register_table(
+    model,
+    table: StepTable,
+    *,
+    states,
+    tones=None,
+    reads: str = SUMMARY,
+    acts_next: ActsNext | None = None,
+):
     """Register a model's step table: the words of its states and steps (`core.labels`)
-    and who acts after each state (the notifications)."""
+    and who acts after each state (the notifications): the table's roles, unless
+    `acts_next` says otherwise."""
     label = labels.model_label(model)
     table.model = label
     _TABLES[label] = table
     labels.register(model, states=states, steps=table.log_steps(), tones=tones or {})
-    return register(model, acts_next=table.acts_next, reads=reads)
+    return register(model, acts_next=acts_next or table.acts_next, reads=reads)
 
 
 def tables() -> dict[str, StepTable]:
@@ -238,25 +248,21 @@ def record_step(
     return log
 
 
-def status_move(
+def take_step(
+    table: StepTable,
+    name: str,
     subject,
     *,
     by,
-    roles,
-    label,
-    transition: str,
-    sources,
-    target: str,
-    wrong_state: str,
     comment: str = "",
-    reason_required: bool = False,
     effect: Callable[[object, str], list[str]] | None = None,
 ):
-    """One step of a small status machine of an alliance's record (a delivery, a
-    monitoring report): lock the row, check the actor's role on the alliance (404/403),
-    the current state (409, `wrong_state` names it) and the reason (400); `effect(locked,
-    comment)` sets what the step changes besides the status and returns those fields
-    (it may refuse too); save, journal. Returns `subject`, refreshed."""
+    """Take step `name` of `table` on `subject` (a record of an alliance: a delivery, a
+    monitoring report): lock the row; ask the table whether `by` may take it now (role on
+    the alliance 404/403, state 409, the same question the pages ask); check the reason
+    (400); `effect(locked, comment)` sets what the step changes besides the status and
+    returns those fields (it may refuse too); save, journal. Returns `subject`, refreshed."""
+    step = table[name]
     comment = (comment or "").strip()
     with transaction.atomic():
         locked = (
@@ -265,47 +271,23 @@ def status_move(
             .select_related("alliance__program")
             .get(pk=subject.pk)
         )
-        require_roles(by, locked.alliance, roles, label).raise_if_refused()
-        if locked.status not in sources:
-            raise ActionRefused(
-                wrong_state % {"status": locked.get_status_display(), "action": label},
-                code=WRONG_STATE,
-            )
-        if reason_required and not comment:
+        table.decide(by, locked, name).raise_if_refused()
+        if step.reason_required and not comment:
             raise ActionRefused(
                 _("Give a reason."), code=INVALID, fields={"comment": [_("Give a reason.")]}
             )
         source = locked.status
         fields = {"status", *(effect(locked, comment) if effect else ())}
-        locked.status = target
+        locked.status = step.target
         locked.save(update_fields=sorted(fields))
         record_step(
             subject=locked,
             alliance=locked.alliance,
-            transition=transition,
+            transition=step.journal_name,
             from_state=source,
-            to_state=target,
+            to_state=step.target,
             by=by,
             comment=comment,
         )
     subject.refresh_from_db()
     return subject
-
-
-def take_step(table: StepTable, name: str, subject, *, by, comment: str = "", effect=None):
-    """Take step `name` of `table` on `subject`: its roles, sources, target, reason and
-    words from the table; `effect(locked, comment)` as in `status_move`."""
-    step = table[name]
-    return status_move(
-        subject,
-        by=by,
-        roles=step.roles,
-        label=step.label,
-        transition=step.journal_name,
-        sources=step.sources,
-        target=step.target,
-        wrong_state=step.wrong_state or table.wrong_state,
-        comment=comment,
-        reason_required=step.reason_required,
-        effect=effect,
-    )

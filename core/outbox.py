@@ -41,12 +41,13 @@ def task_named(name: str):
     return current_app.tasks[name]
 
 
-def deliver(message_id: int) -> bool:
+def deliver(message_id: int) -> bool | None:
     """Hand one pending message to the task queue (or run it, when tasks run eagerly);
-    True once sent. A broker outage is logged and leaves the message pending."""
+    True once sent, None if it was no longer pending. A broker outage is logged and
+    leaves the message pending (False)."""
     message = OutboxMessage.objects.filter(pk=message_id, sent_at=None).first()
     if message is None:
-        return False
+        return None
     try:
         task_named(message.task).apply_async(args=message.args, retry=False)
     except Exception as error:  # the broker is down; an eager run's own error is the task's
@@ -75,7 +76,8 @@ def deliver_pending(limit: int = 500) -> int:
     )[:limit]
     sent = 0
     for message_id in ids:
-        if not deliver(message_id):
+        delivered = deliver(message_id)
+        if delivered is False:  # the broker is still away: the next sweep goes on
             break
-        sent += 1
+        sent += bool(delivered)
     return sent

@@ -47,12 +47,12 @@ def register() -> None:
             "confirmed": labels.SUCCESS,
             "declined": labels.DANGER,
         },
+        # Who is told after an agreement's step: the officer, but the buyer for a sent one.
+        acts_next=agreements.agreement_acts_next,
     )
 
     # Who acts after each step; money steps are read by those who read the money (§9a).
     steps.register(Payment, acts_next={}, reads=MONEY)
-    # Who is told after an agreement's step (the officer, but the buyer for a sent one).
-    steps.register(PurchaseAgreement, acts_next=agreements.agreement_acts_next)
 
     worklist.register("funding", funding_tasks, order=20)
 

@@ -297,7 +297,7 @@ def report_missing_values(report) -> list[str]:
 
 def _move(report, *, by, name: str, comment: str = "", narrative=None) -> MonitoringReport:
     """Submit, accept or return: who and from where in `REPORT_STEPS`, checked under
-    the row lock by `status_move`; what each step records besides the status here."""
+    the row lock by `take_step`; what each step records besides the status here."""
     target = REPORT_STEPS[name].target
 
     def effect(locked: MonitoringReport, comment: str) -> list[str]:
