@@ -1,17 +1,23 @@
-"""Sign-in lockout after repeated failures, per account and per address (django-axes).
+"""Sign-in lockout after repeated failures, per account and address and per account
+(django-axes), never per address alone.
 
-`LOGIN_FAILURE_LIMIT` failed attempts within `LOGIN_LOCKOUT_MINUTES` lock the account
-name and the client address for that long; an administrator unlocks at once by deleting
-the attempt in the admin ("Access attempts"). Wrong authentication codes count as
-failures too (see `security_views.SignInVerifyView`).
+`LOGIN_FAILURE_LIMIT` failed attempts within `LOGIN_LOCKOUT_MINUTES` on one account from
+one address lock that account for that address; `LOGIN_ACCOUNT_FAILURE_LIMIT` failures on
+one account from any addresses (guessing spread over many machines) lock the account
+everywhere. An address alone is never locked: a ministry office behind one NAT address
+keeps signing in while one colleague mistypes. An administrator unlocks at once by
+deleting the attempts in the admin ("Access attempts"). Wrong authentication codes count
+as failures too (see `security_views.SignInVerifyView`).
 """
 
 from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -33,6 +39,30 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """AXES_HANDLER: two limits where django-axes has one.
+
+    django-axes locks when the failures of any of its lockout parameters reach
+    AXES_FAILURE_LIMIT. Here the parameters are the account with the address, and the
+    account alone; the account's failures are scaled so that they reach that limit
+    exactly when they reach LOGIN_ACCOUNT_FAILURE_LIMIT."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        limit = settings.AXES_FAILURE_LIMIT
+        account_limit = max(settings.LOGIN_ACCOUNT_FAILURE_LIMIT, 1)
+        counts = []
+        for attempts, parameters in zip(
+            self.get_user_attempts(request, credentials),
+            settings.AXES_LOCKOUT_PARAMETERS,
+            strict=True,
+        ):
+            failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            if parameters == "username":  # the account from any address
+                failures = failures * limit // account_limit
+            counts.append(failures)
+        return max(counts, default=0)
 
 
 def client_ip_address(request) -> str:

@@ -264,10 +264,13 @@ TWO_FACTOR_REQUIRED_FOR_STAFF = env.bool("TWO_FACTOR_REQUIRED_FOR_STAFF", defaul
 OTP_TOTP_ISSUER = "Productive alliances"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows secrets or backup codes
 
-# Lockout (django-axes): LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES lock
-# the account name, and separately the client address, for that long. An administrator
-# unlocks at once by deleting the access attempt in the admin.
+# Lockout (django-axes; accounts/lockout.py): LOGIN_FAILURE_LIMIT failures within
+# LOGIN_LOCKOUT_MINUTES on one account from one address lock that account for that
+# address, and LOGIN_ACCOUNT_FAILURE_LIMIT failures on one account from anywhere lock the
+# account, for that long. An address alone is never locked (an office behind one NAT
+# address). An administrator unlocks at once by deleting the access attempts in the admin.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AUTHENTICATION_BACKENDS = [
     "accounts.lockout.LockoutBackend",  # first: refuses a locked-out account or address
@@ -276,7 +279,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_USE_ATTEMPT_EXPIRATION = True  # only failures within the window count
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one alone
+# The account from one address, and the account alone (the order LockoutHandler reads).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"

@@ -376,14 +376,14 @@ def test_the_sign_in_page_and_the_token_endpoint_share_the_lockout(world):
     for _ in range(5):
         sign_in(Client(), "producer", "wrong password", REMOTE_ADDR="10.0.0.1")
 
-    _locked(ask(client=APIClient(REMOTE_ADDR="10.0.0.2")))
+    _locked(ask(client=APIClient(REMOTE_ADDR="10.0.0.1")))
 
 
 def test_the_token_endpoint_locks_the_sign_in_page_too(world):
     for _ in range(5):
         ask(password="wrong password", client=APIClient(REMOTE_ADDR="10.0.0.1"))
 
-    page = sign_in(Client(), "producer", PASSWORD, REMOTE_ADDR="10.0.0.2")
+    page = sign_in(Client(), "producer", PASSWORD, REMOTE_ADDR="10.0.0.1")
 
     assert page.status_code == 429
     assert page["Retry-After"] == "900"
