@@ -182,7 +182,15 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 CELERY_TASK_EAGER_PROPAGATES = True
 # A web process that cannot reach the broker gives up on a message at once (the outbox
 # keeps it for the sweep, core/outbox.py) instead of retrying for seconds in the request.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A message taken by a worker that dies unacknowledged goes back to the queue after
+# visibility_timeout (longer than any task, retry waits included); the report recovery
+# sweep does not wait that long (REPORT_STALE_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": 3600,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -195,10 +203,24 @@ CELERY_TIMEZONE = TIME_ZONE
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Generated report files are deleted this many days after they are ready.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
+# A running report beats every REPORT_HEARTBEAT_SECONDS; one silent for
+# REPORT_STALE_SECONDS lost its worker and is run again (at most REPORT_MAX_RUNS runs) by
+# the recovery sweep (every REPORT_RECOVERY_SECONDS, and when a worker starts). A job
+# queued for REPORT_RESEND_QUEUED_SECONDS without starting is sent to the queue again.
+REPORT_HEARTBEAT_SECONDS = env.int("REPORT_HEARTBEAT_SECONDS", default=15)
+REPORT_STALE_SECONDS = env.int("REPORT_STALE_SECONDS", default=60)
+REPORT_RECOVERY_SECONDS = env.int("REPORT_RECOVERY_SECONDS", default=30)
+REPORT_RESEND_QUEUED_SECONDS = env.int("REPORT_RESEND_QUEUED_SECONDS", default=600)
+REPORT_MAX_RUNS = env.int("REPORT_MAX_RUNS", default=3)
 # Celery beat (`celery -A config beat`): what runs when, in TIME_ZONE.
 CELERY_BEAT_SCHEDULE = {
     # Tasks a committed action asked for while the broker was unreachable (core/outbox.py).
     "outbox-sweep": {"task": "core.tasks.deliver_outbox", "schedule": 60.0},
+    # Report jobs whose worker died, or whose message was lost (reports/services.py).
+    "report-recovery": {
+        "task": "reports.tasks.recover_reports",
+        "schedule": float(REPORT_RECOVERY_SECONDS),
+    },
     "monthly-funder-portfolio-report": {
         "task": "reports.tasks.send_monthly_funder_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),

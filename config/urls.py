@@ -50,5 +50,11 @@ urlpatterns = [
     path("organizations/", include("alliances.urls")),
     # --- end of profile, notifications and organizations ---
     path("i18n/", include("django.conf.urls.i18n")),
+    # Database, cache, media storage and broker, for load balancers and compose (core/health.py).
+    path("healthz/", health, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages that show the user's message (a 404 written for them) and never the server.
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.http import Http404
+
 NOT_FOUND = "not_found"
 FORBIDDEN = "forbidden"
 WRONG_STATE = "wrong_state"
@@ -55,3 +57,9 @@ class ActionRefused(Exception):
         self.code = code
         self.fields = fields or {}
         super().__init__(" ".join(self.reasons))
+
+
+class NotFound(Http404):
+    """A 404 whose message is written for the person who asked ("This report has no
+    file to download."): the 404 page shows it (`core.error_pages`). A plain Http404's
+    message may name models or paths and is never shown."""

@@ -87,6 +87,10 @@ class ReportJobViewSet(
     def get_queryset(self):
         return services.reports_requested_by(self.request.user)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else services.report_files_checked(page)
+
     def get_object(self):
         try:
             return services.get_report_for_user(self.request.user, self.kwargs["pk"])

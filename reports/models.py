@@ -6,6 +6,8 @@ queued -> running -> succeeded | failed. Its file lives in private storage under
 MEDIA_ROOT/reports/ and is only ever served by the permission-checked download view.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,18 @@ class ReportKind(models.TextChoices):
 class ReportJobQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING))
+
+    def stranded(self, now=None):
+        """Jobs nobody is working on although they are not finished: a run that stopped
+        beating (its worker died), or a job queued so long that its message may be lost
+        (REPORT_STALE_SECONDS, REPORT_RESEND_QUEUED_SECONDS)."""
+        now = now or timezone.now()
+        stale = now - datetime.timedelta(seconds=settings.REPORT_STALE_SECONDS)
+        forgotten = now - datetime.timedelta(seconds=settings.REPORT_RESEND_QUEUED_SECONDS)
+        return self.filter(
+            Q(status=ReportJob.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=ReportJob.Status.QUEUED, heartbeat_at__lt=forgotten)
+        )
 
     def expired(self, now=None):
         return self.filter(expires_at__lt=now or timezone.now()).exclude(file="")
@@ -65,6 +79,9 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The last sign of life: queued (or sent again), started, or a running run's
+    # heartbeat (every REPORT_HEARTBEAT_SECONDS). A job whose sign is old is stranded.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
     expires_at = models.DateTimeField(_("file kept until"), null=True, blank=True)
     notified_at = models.DateTimeField(_("requester notified at"), null=True, blank=True)
 
@@ -77,6 +94,11 @@ class ReportJob(models.Model):
         indexes = [
             models.Index(fields=["requester", "-created_at"]),
             models.Index(fields=["expires_at"]),
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                condition=Q(status__in=("queued", "running")),
+                name="report_unfinished_heartbeat",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

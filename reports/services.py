@@ -13,15 +13,17 @@ data the report covers (checked against the current data when they ask).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+import threading
 import uuid
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -85,7 +87,7 @@ def get_report_for_user(user, pk) -> ReportJob:
     job = ReportJob.objects.select_related("requester").filter(pk=pk).first() if in_range else None
     if job is None or not can_access_report(user, job):
         raise Http404(_("No such report."))
-    return job
+    return report_file_checked(job)
 
 
 def get_report_file_for_user(user, pk) -> ReportJob:
@@ -241,6 +243,8 @@ def report_request(
     if schedule_key:
         active = ReportJob.objects.filter(requester=by, kind=kind, schedule_key=schedule_key)
     existing = active.first()
+    if existing is not None and not schedule_key and _fail_if_stranded(existing):
+        existing = None  # its run died or its message was lost: a new job instead
     if existing is not None:
         return existing  # a double click, or the schedule firing twice: one job
     try:
@@ -279,24 +283,57 @@ def enqueue(job_id: int) -> None:
         )
 
 
+def _fail_if_stranded(job: ReportJob) -> bool:
+    """Fail `job` if nobody is working on it (see `ReportJobQuerySet.stranded`), so that
+    asking again makes a new job; True if it was failed."""
+    with translation.override(job.language):
+        message = _("The report was interrupted and did not finish. Ask for it again.")
+    failed = (
+        ReportJob.objects.stranded()
+        .filter(pk=job.pk)
+        .update(
+            status=ReportJob.Status.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+            run_token="",
+        )
+    )
+    if failed:
+        logger.warning("report job %s: stranded, failed when asked for again", job.pk)
+        storage.remove_parts(job.pk)
+    return bool(failed)
+
+
 # --- running a job (called by the task) ------------------------------------------------
 
 
 def report_start(job_id: int) -> tuple[ReportJob, str] | None:
-    """Take the job for this run; None when there is nothing to do (done, or gone)."""
+    """Take the job for this run; None when there is nothing to do (done, or gone). A
+    job left running by an earlier run is taken over: that run stops at its next
+    progress step (the message was delivered again because its worker died)."""
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
         token = uuid.uuid4().hex
+        now = timezone.now()
         job.status = ReportJob.Status.RUNNING
         job.run_token = token
         job.progress = 0
         job.attempts += 1
         job.error = ""
-        job.started_at = timezone.now()
+        job.started_at = now
+        job.heartbeat_at = now
         job.save(
-            update_fields=["status", "run_token", "progress", "attempts", "error", "started_at"]
+            update_fields=[
+                "status",
+                "run_token",
+                "progress",
+                "attempts",
+                "error",
+                "started_at",
+                "heartbeat_at",
+            ]
         )
     return job, token
 
@@ -304,9 +341,41 @@ def report_start(job_id: int) -> tuple[ReportJob, str] | None:
 def report_progress(job_id: int, token: str, percent: int) -> None:
     updated = ReportJob.objects.filter(
         pk=job_id, run_token=token, status=ReportJob.Status.RUNNING
-    ).update(progress=max(0, min(percent, 99)))
+    ).update(progress=max(0, min(percent, 99)), heartbeat_at=timezone.now())
     if not updated:
         raise Superseded
+
+
+class Heartbeat:
+    """While a run works, a thread says so every REPORT_HEARTBEAT_SECONDS (a long query
+    or a long page of a PDF moves no progress), so that only a dead run looks stranded.
+    The thread has its own database connection, closed when it stops."""
+
+    def __init__(self, job_id: int, token: str):
+        self.job_id, self.token = job_id, token
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"report-{job_id}", daemon=True)
+
+    def _beat(self) -> None:
+        interval = settings.REPORT_HEARTBEAT_SECONDS
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    ReportJob.objects.filter(
+                        pk=self.job_id, run_token=self.token, status=ReportJob.Status.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except TRANSIENT_ERRORS as exc:  # the next beat tries again
+                    logger.warning("report job %s: heartbeat not recorded: %s", self.job_id, exc)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
 def report_succeed(job_id: int, token: str, part: Path) -> ReportJob:
@@ -315,7 +384,7 @@ def report_succeed(job_id: int, token: str, part: Path) -> ReportJob:
         job = ReportJob.objects.select_for_update().get(pk=job_id)
         if job.run_token != token or job.status != ReportJob.Status.RUNNING:
             raise Superseded
-        name = storage.final_name(job.pk, job.kind, KINDS[job.kind].extension)
+        name = storage.final_name(job.pk, job.filename, token)
         storage.publish(part, name)
         now = timezone.now()
         job.file.name = name
@@ -333,9 +402,14 @@ def report_fail(job_id: int, token: str, message: str) -> None:
     ).update(status=ReportJob.Status.FAILED, error=message, finished_at=timezone.now())
 
 
-def report_generate(job_id: int, *, last_attempt: bool = True, notify: bool = True) -> str:
+def report_generate(
+    job_id: int, *, last_attempt: bool = True, notify: bool = True, in_worker: bool = False
+) -> str:
     """Write the job's file. Safe to run twice: a finished job is left as it is, and a
-    rerun replaces the file of an interrupted run. Returns what happened."""
+    rerun replaces the file of an interrupted run. Returns what happened.
+
+    `in_worker`: the run has a worker process to itself, and may send that process's
+    temporary files to a folder of the run (`storage.run_temp_files`)."""
     started = report_start(job_id)
     if started is None:
         return "skipped"
@@ -344,7 +418,11 @@ def report_generate(job_id: int, *, last_attempt: bool = True, notify: bool = Tr
     storage.remove_parts(job.pk, keep=part)  # left behind by a killed run
     outcome = "succeeded"
     try:
-        with translation.override(job.language):
+        with (
+            Heartbeat(job.pk, token),
+            storage.run_temp_files(job.pk, token, isolate=in_worker),
+            translation.override(job.language),
+        ):
             spec = KINDS[job.kind]
             if not spec.available:
                 raise ActionRefused(str(spec.unavailable_reason), code=INVALID)
@@ -370,6 +448,7 @@ def report_generate(job_id: int, *, last_attempt: bool = True, notify: bool = Tr
         report_fail(job.pk, token, message)
     except TRANSIENT_ERRORS as exc:
         if not last_attempt:
+            _queue_again_quietly(job.pk, token)
             raise  # the task retries with backoff
         outcome = "failed"
         logger.warning("report job %s: giving up after transient errors: %s", job.pk, exc)
@@ -393,6 +472,15 @@ def report_generate(job_id: int, *, last_attempt: bool = True, notify: bool = Tr
     if notify:
         report_notify(job.pk)
     return outcome
+
+
+def _queue_again_quietly(job_id: int, token: str) -> None:
+    """Put a run that met a transient error back in the queue while its task waits to
+    retry (if the database answers; if not, the recovery sweep will)."""
+    with contextlib.suppress(*TRANSIENT_ERRORS):
+        ReportJob.objects.filter(
+            pk=job_id, run_token=token, status=ReportJob.Status.RUNNING
+        ).update(status=ReportJob.Status.QUEUED, progress=0, heartbeat_at=timezone.now())
 
 
 def _fail_quietly(job_id: int, token: str, message: str) -> None:
@@ -480,3 +568,90 @@ def reports_cleanup(*, now: datetime.datetime | None = None) -> dict[str, int]:
         )
         storage.remove_parts(job.pk)
     return {"expired": expired, "stuck": stuck_count}
+
+
+def reports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Jobs nobody is working on (`ReportJobQuerySet.stranded`), found every
+    REPORT_RECOVERY_SECONDS and when a worker starts: a run that stopped beating is
+    queued again (or failed, re-requestable, after REPORT_MAX_RUNS runs); a job queued
+    too long without starting is sent to the queue again. Safe to run on several
+    processes at once: each job is taken by one."""
+    now = now or timezone.now()
+    counts = {"requeued": 0, "resent": 0, "failed": 0}
+    ids = list(ReportJob.objects.stranded(now).values_list("pk", flat=True)[:500])
+    for job_id in ids:
+        with transaction.atomic():
+            job = (
+                ReportJob.objects.stranded(now)
+                .select_for_update(skip_locked=True)
+                .filter(pk=job_id)
+                .first()
+            )
+            if job is None:
+                continue  # finished meanwhile, or another sweep has it
+            if job.status == ReportJob.Status.QUEUED:
+                job.heartbeat_at = now
+                job.save(update_fields=["heartbeat_at"])
+                counts["resent"] += 1
+                logger.warning(
+                    "report job %s: queued too long without starting, sent again", job.pk
+                )
+            elif job.attempts >= settings.REPORT_MAX_RUNS:
+                with translation.override(job.language):
+                    job.error = _(
+                        "The report was interrupted %(count)s times and did not finish. Ask "
+                        "for it again, or for a smaller one (a single programme)."
+                    ) % {"count": job.attempts}
+                job.status = ReportJob.Status.FAILED
+                job.finished_at = now
+                job.run_token = ""
+                job.save(update_fields=["status", "error", "finished_at", "run_token"])
+                counts["failed"] += 1
+                logger.warning(
+                    "report job %s: run %s stopped answering; failed after %s runs",
+                    job.pk,
+                    job.attempts,
+                    job.attempts,
+                )
+                transaction.on_commit(lambda pk=job.pk: report_notify(pk))
+                continue
+            else:
+                job.status = ReportJob.Status.QUEUED
+                job.progress = 0
+                job.run_token = ""
+                job.heartbeat_at = now
+                job.save(update_fields=["status", "progress", "run_token", "heartbeat_at"])
+                counts["requeued"] += 1
+                logger.warning(
+                    "report job %s: run %s stopped answering (its worker died); queued again",
+                    job.pk,
+                    job.attempts,
+                )
+            transaction.on_commit(lambda pk=job.pk: enqueue(pk))
+        storage.remove_parts(job_id)
+    return counts
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def report_file_checked(job: ReportJob) -> ReportJob:
+    """A job shown as ready must have its file. One whose file has gone (removed from the
+    server, a restore without the media) becomes failed, so that it is never offered
+    for download and can be asked for again."""
+    if job.status != ReportJob.Status.SUCCEEDED or not job.file.name:
+        return job
+    if storage.exists(job.file.name):
+        return job
+    with translation.override(job.language):
+        message = _("The file of this report is no longer on the server. Ask for it again.")
+    ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.SUCCEEDED).update(
+        status=ReportJob.Status.FAILED, error=message, file=""
+    )
+    logger.warning("report job %s: its file %s is missing; marked failed", job.pk, job.file.name)
+    job.refresh_from_db()
+    return job
+
+
+def report_files_checked(jobs) -> list[ReportJob]:
+    return [report_file_checked(job) for job in jobs]

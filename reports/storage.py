@@ -1,14 +1,20 @@
 """Where report files live: private storage under MEDIA_ROOT/reports/, never a public URL.
 
 A run writes to a temporary "part" file named after the job and the run, then moves it
-atomically onto the job's deterministic final name. A rerun (retry, or redelivery after
-a worker died) therefore replaces the file, never adds a second one, and a reader never
-sees a half-written file.
+atomically onto its final name: what the report is, about what and when (the name the
+download gets), the job and a suffix unique to the run, e.g.
+`reports/portfolio-bj-agri-2026-12-04-j17-3f9c2a1b.xlsx`. A reader never sees a
+half-written file. A run's own temporary files (those of the XLSX writer) go to a folder
+of the run, removed when it ends; what a killed run left behind is removed by the next
+run of its job and by the recovery sweep.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
@@ -38,22 +44,61 @@ def folder() -> Path:
     return path
 
 
-def final_name(job_id: int, kind: str, extension: str) -> str:
-    return f"{FOLDER}/{job_id}-{kind}.{extension}"
+def final_name(job_id: int, filename: str, token: str) -> str:
+    """The stored name: the download's name (kind, subject, date: safe characters only),
+    then the job and the run, so that no two files ever share a name."""
+    stem, _, extension = filename.rpartition(".")
+    return f"{FOLDER}/{stem[:150]}-j{job_id}-{token[:8]}.{extension}"
 
 
 def part_path(job_id: int, token: str) -> Path:
     return folder() / f".{job_id}-{token}.part"
 
 
+def temp_folder(job_id: int, token: str) -> Path:
+    return folder() / f".{job_id}-{token}.tmp"
+
+
 def remove_parts(job_id: int, keep: Path | None = None) -> int:
-    """Delete the part files a killed run of this job left behind."""
+    """Delete the part files and temporary folders that killed runs of this job left
+    behind (all but `keep`, the current run's part file, and its folder)."""
     removed = 0
-    for part in folder().glob(f".{job_id}-*.part"):
-        if part != keep:
-            part.unlink(missing_ok=True)
-            removed += 1
+    keep_folder = keep.with_suffix(".tmp") if keep else None
+    for leftover in folder().glob(f".{job_id}-*"):
+        if leftover in (keep, keep_folder):
+            continue
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+        removed += 1
     return removed
+
+
+@contextlib.contextmanager
+def run_temp_files(job_id: int, token: str, *, isolate: bool):
+    """Within the block, temporary files (the XLSX writer's) go to the run's own folder,
+    which is removed at the end, or by `remove_parts` if the process is killed.
+
+    Python's temporary folder is one per process: a worker process runs one job at a
+    time, so it may redirect it; a run inside a web process (`isolate=False`, the
+    embedded default of `make run`) leaves it alone."""
+    if not isolate:
+        yield
+        return
+    path = temp_folder(job_id, token)
+    path.mkdir(parents=True, exist_ok=True)
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(path)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def exists(name: str) -> bool:
+    return bool(name) and _storage.exists(name)
 
 
 def publish(part: Path, name: str) -> None:

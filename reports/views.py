@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import ActionRefused
 from core import labels
+from core.errors import NotFound
 from core.formats import format_datetime
 
 from . import services
@@ -31,6 +32,7 @@ PARAMETER_NAMES = ("alliance", "plan", "program")
 def report_list(request: HttpRequest) -> HttpResponse:
     jobs = services.reports_requested_by(request.user)
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = services.report_files_checked(page.object_list)
     return render(request, "reports/list.html", {"page": page})
 
 
@@ -118,11 +120,11 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
 def file_response(job: ReportJob) -> FileResponse:
     """The job's file as an attachment, or 404 when it has none (pages and API)."""
     if not job.is_downloadable:
-        raise Http404(_("This report has no file to download."))
+        raise NotFound(_("This report has no file to download."))
     try:
         handle = job.file.open("rb")
     except FileNotFoundError:
-        raise Http404(_("This report has no file to download.")) from None
+        raise NotFound(_("This report has no file to download.")) from None
     response = FileResponse(
         handle,
         as_attachment=True,

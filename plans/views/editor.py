@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from accounts.policy import ActionRefused, plan_documents_visible_to, user_scope
 from alliances.models import ProducerOrganization
+from core.errors import NotFound
 
 from .. import finance, workflow
 from ..documents import document_upload
@@ -30,6 +32,8 @@ from ..rules import plan_rule_breaches
 from ..services import alliance_propose, can_edit_content
 from .common import plan_or_404, report_refusal
 from .overview import analysis_context
+
+logger = logging.getLogger(__name__)
 
 
 def _editable_or_refuse(request, plan) -> None:
@@ -337,8 +341,19 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
     document = plan_documents_visible_to(request.user, plan).filter(pk=document_pk).first()
     if document is None:
         raise Http404(_("No such document."))
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        logger.error("plan %s: the file of document %s is missing", plan.pk, document.pk)
+        raise NotFound(
+            _(
+                "The file of “%(name)s” is no longer on the server. Ask the person who "
+                "uploaded it to upload it again."
+            )
+            % {"name": document.download_name}
+        ) from None
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=document.download_name,
         content_type=document.content_type,

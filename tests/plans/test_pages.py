@@ -334,6 +334,48 @@ def test_document_upload_and_download_by_who_may_see_it(client, world):
     assert client.get(reverse("plan-document", args=[plan.pk, document.pk])).status_code == 404
 
 
+def test_a_document_whose_file_is_gone_is_a_404_that_says_so(client, world, caplog):
+    plan = world.build(PlanStatus.DRAFT)
+    client.force_login(world.producer)
+    upload = SimpleUploadedFile("quote.pdf", PDF, content_type="application/pdf")
+    client.post(
+        reverse("plan-documents", args=[plan.pk]),
+        {"kind": "quotation", "title": "Quote", "file": upload},
+    )
+    document = PlanDocument.objects.get()
+    document.file.storage.delete(document.file.name)  # lost from the server
+
+    response = client.get(reverse("plan-document", args=[plan.pk, document.pk]))
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert (
+        "The file of “quote.pdf” is no longer on the server. Ask the person who uploaded it "
+        "to upload it again."
+    ) in page
+    assert document.file.name not in page and "/private" not in page  # no server path
+    assert f"the file of document {document.pk} is missing" in caplog.text
+
+
+def test_an_unknown_page_says_not_found_without_internals(client, world):
+    client.force_login(world.producer)
+    response = client.get("/plans/999999999/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "This page does not exist, or you do not have access to it." in page
+    assert "BusinessPlan" not in page and "matches the given query" not in page
+
+
+def test_the_server_error_page_shows_nothing_of_the_server(rf):
+    from core.error_pages import server_error
+
+    response = server_error(rf.get("/plans/1/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong" in page
+    assert "Traceback" not in page and "/work/" not in page and "/app/" not in page
+
+
 def test_disguised_executable_is_refused(client, world):
     plan = world.build(PlanStatus.DRAFT)
     client.force_login(world.producer)

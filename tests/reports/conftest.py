@@ -85,7 +85,9 @@ class WorkerFactory:
         self.media, self.mail, self.logs = media, mail, logs
         self.workers: list[Worker] = []
 
-    def start(self, *, delay_per_row: float = 0, visibility_timeout: int = 3600) -> Worker:
+    def start(
+        self, *, delay_per_row: float = 0, visibility_timeout: int = 3600, stale_seconds: int = 60
+    ) -> Worker:
         db = connection.settings_dict
         auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         env = {
@@ -99,6 +101,9 @@ class WorkerFactory:
             "SITE_URL": "http://testserver",
             "REPORTS_TEST_DELAY_PER_ROW": str(delay_per_row),
             "REPORTS_TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
+            # A heartbeat every second; a run silent for `stale_seconds` is stranded.
+            "REPORT_HEARTBEAT_SECONDS": "1",
+            "REPORT_STALE_SECONDS": str(stale_seconds),
         }
         log = self.logs / f"worker-{len(self.workers) + 1}.log"
         command = [

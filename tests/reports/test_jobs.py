@@ -3,6 +3,7 @@ the file, failures are recorded in words, transient errors are retried, and the
 requester is e-mailed once."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -12,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from accounts.models import Membership
 from plans.models import PlanStatus
-from reports import services, storage
+from reports import services, storage, tasks
 from reports.generators import KINDS
 from reports.generators.base import Superseded
 from reports.models import ReportJob, ReportKind
@@ -46,10 +47,15 @@ def test_eager_run_on_commit_makes_the_file_and_emails_the_link(
 ):
     job = request_now(world, plan, django_capture_on_commit_callbacks)
     assert (job.status, job.progress, job.attempts, job.error) == ("succeeded", 100, 1, "")
-    assert job.file.name == f"reports/{job.pk}-alliance_factsheet_pdf.pdf"
+    # Named by what it is, about what and when, then the job and its run.
+    code = plan.alliance.code.lower()
+    assert re.fullmatch(
+        rf"reports/alliance-factsheet-{code}-\d{{4}}-\d\d-\d\d-j{job.pk}-[0-9a-f]{{8}}\.pdf",
+        job.file.name,
+    )
     assert job.file.read(5) == b"%PDF-"
     assert job.expires_at - job.finished_at == datetime.timedelta(days=30)
-    assert files(private_media / "reports") == [f"{job.pk}-alliance_factsheet_pdf.pdf"]
+    assert files(private_media / "reports") == [job.file.name.split("/")[1]]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["producer@example.org"]
@@ -69,21 +75,20 @@ def test_a_finished_job_is_not_generated_again(world, plan, django_capture_on_co
     assert len(mail.outbox) == 1
 
 
-def test_a_rerun_after_a_crash_replaces_the_file_and_removes_the_leftovers(
-    world, plan, private_media
-):
+def test_a_rerun_after_a_crash_removes_the_leftovers(world, plan, private_media):
     job = report_request(kind=ReportKind.DISBURSEMENT_LEDGER_CSV, parameters={}, by=world.finance)
-    # A first run that died half-way: running, with its part file and a stale final file.
+    # A first run that died half-way: running, with its part file and its temporary files.
     _job, token = services.report_start(job.pk)
     storage.part_path(job.pk, token).write_text("half a ledger")
-    final = private_media / "reports" / f"{job.pk}-disbursement_ledger_csv.csv"
-    final.write_text("an older, stale file")
+    storage.temp_folder(job.pk, token).mkdir()
+    (storage.temp_folder(job.pk, token) / "openpyxl.xyz.xml").write_text("<row/>")
 
-    assert report_generate(job.pk) == "succeeded"
+    assert report_generate(job.pk, in_worker=True) == "succeeded"
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("succeeded", 2)
-    assert files(private_media / "reports") == [final.name]
-    assert final.read_text(encoding="utf-8-sig").startswith("Alliance code,Alliance,")
+    assert files(private_media / "reports") == [job.file.name.split("/")[1]]
+    assert job.file.name.startswith("reports/disbursement-ledger-all-")
+    assert job.file.open("rb").read().decode("utf-8-sig").startswith("Alliance code,Alliance,")
 
 
 def test_a_superseded_run_stops_without_touching_the_job(world, plan):
@@ -138,14 +143,19 @@ def test_transient_errors_are_left_to_the_task_retries_then_recorded(
     job = report_request(
         kind=spec.kind, parameters={"alliance": plan.alliance_id}, by=world.producer
     )
-    # Not the last attempt: the error goes up to Celery, which retries with backoff.
+    # Not the last attempt: the error goes up to Celery, which retries with backoff; the
+    # job waits in the queue meanwhile.
     with pytest.raises(OperationalError):
         report_generate(job.pk, last_attempt=False)
     job.refresh_from_db()
-    assert (job.status, job.attempts, job.error) == ("running", 1, "")
+    assert (job.status, job.attempts, job.error) == ("queued", 1, "")
     assert files(private_media / "reports") == []
-    assert generate_report.autoretry_for == (OperationalError, ConnectionError)
-    assert (generate_report.max_retries, generate_report.retry_backoff) == (5, 5)
+    assert (OperationalError, ConnectionError) == services.TRANSIENT_ERRORS
+    assert generate_report.max_retries == 20
+    waits = [tasks.retry_wait(n) for n in range(20)]
+    bases = [5, 10, 20, 40, 80] + [120] * 15  # doubling, then two minutes, plus jitter
+    assert all(base <= wait <= base * 1.2 for base, wait in zip(bases, waits, strict=True))
+    assert 30 * 60 <= sum(waits) <= 45 * 60  # about half an hour of retries in all
     assert generate_report.acks_late and generate_report.reject_on_worker_lost
     # The last attempt, and any eager run (no broker to wait on), records the failure.
     generate_report.delay(job.pk)

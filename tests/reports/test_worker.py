@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from reports.generators import KINDS
 from reports.models import ReportJob, ReportKind
 from reports.services import report_request
 
@@ -55,7 +56,7 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
         assert (job.status, job.progress, job.error, job.attempts) == ("succeeded", 100, "", 1), (
             kind
         )
-        assert job.file.name == f"reports/{job.pk}-{kind}.{job.file.name.rsplit('.', 1)[1]}"
+        assert job.file.name.endswith(f"-j{job.pk}-{job.run_token[:8]}.{KINDS[kind].extension}")
     paths = {kind: job.file.path for kind, job in jobs.items()}
     code_active = p.active.alliance.code
     code_monitoring = p.monitoring.alliance.code
