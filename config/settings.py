@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "health_check",  # /healthz/ (core/health.py)
+    "dbbackup",  # `manage.py backup` and `restore` (core/management/commands)
     # The project's apps, lowest layer first (README, "Architecture"; `make lint`
     # enforces the order with an import contract).
     "core",
@@ -237,6 +239,24 @@ CELERY_BEAT_SCHEDULE = {
 
 # Demo data (`python manage.py load_demo`).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
+
+# --- Backups (README "Backups") -----------------------------------------------------------
+
+# `manage.py backup` writes the database and PRIVATE_MEDIA_ROOT (django-dbbackup) into
+# BACKUP_DIR as two files sharing one name, the UTC time of the backup:
+# alliances-2025-06-01-031500-db.psql.bin and alliances-2025-06-01-031500-media.tar.gz.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+# Backups hold personal data: readable by their owner only.
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(BACKUP_DIR),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+DBBACKUP_FILENAME_TEMPLATE = "alliances-{datetime}-db.{extension}"
+DBBACKUP_MEDIA_FILENAME_TEMPLATE = "alliances-{datetime}-media.{extension}"
 
 # --- Security (issue 8; README "Security") -----------------------------------------------
 
