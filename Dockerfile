@@ -28,7 +28,7 @@ COPY . .
 # Static files are collected into the image (served by WhiteNoise) and translations are
 # compiled. DEBUG=0 selects the hashed-manifest storage; the key only satisfies the
 # settings check during the build and is never used at run time.
-RUN export DEBUG=0 SECRET_KEY=build-time-dummy-secret-key-only-for-collectstatic-not-used-at-runtime \
+RUN export DEBUG=0 CACHE_URL=locmemcache:// SECRET_KEY=build-time-dummy-secret-key-only-for-collectstatic-not-used-at-runtime \
     && python manage.py collectstatic --noinput \
     && if [ -n "$(find . -name '*.po' -print -quit)" ]; then python manage.py compilemessages; fi
 

@@ -161,7 +161,13 @@ STORAGES = {
     },
 }
 
-# Cache: local memory by default, Redis when CACHE_URL says so (redis://...).
+# Cache: Redis (redis://...) in production, where throttles, lockout counts and cached
+# figures must be shared by every process; local memory is allowed only with DEBUG on.
+if not DEBUG and "CACHE_URL" not in env.ENVIRON:
+    raise ImproperlyConfigured(
+        "CACHE_URL must be set when DEBUG is off (e.g. redis://redis:6379/1): a cache per "
+        "process would give each process its own throttles."
+    )
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Fail open (core/cache.py): an unreachable Redis makes a miss and a logged warning,
@@ -198,6 +204,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's scheduler touches BEAT_HEARTBEAT_FILE at each tick (the beat healthcheck, core/health.py).
+CELERY_BEAT_SCHEDULER = "core.health.Scheduler"
+BEAT_HEARTBEAT_FILE = env.path("BEAT_HEARTBEAT_FILE", default="/tmp/celerybeat-alive")  # noqa: S108
+# The worker keeps LOGGING's handler (JSON lines with job_id) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Reports (issue 6; README "Reports") -------------------------------------------------
 
@@ -277,6 +288,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # SECURE_HSTS_SECONDS. Behind TRUSTED_PROXY_COUNT reverse proxies, the client's address
 # and scheme come from the X-Forwarded-For and X-Forwarded-Proto headers they set.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # probes from inside the network speak plain http
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from core.health import health
 from plans.views import history as plan_history
 
 urlpatterns = [

@@ -58,8 +58,11 @@ def compose() -> dict:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 
 
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+
+
 def test_compose_services(compose):
-    assert {"db", "redis", "web", "worker", "beat"} <= set(compose["services"])
+    assert {"db", "redis", *APP_SERVICES} <= set(compose["services"])
     assert compose["services"]["db"]["image"].startswith("postgres:16")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
 
@@ -69,31 +72,96 @@ def test_compose_commands(compose):
     web = services["web"]["command"]
     assert "gunicorn" in web
     assert "config.wsgi:application" in web
-    assert "manage.py migrate" in web
+    assert "migrate" not in web  # replicas would race: the one-shot service migrates
+    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
+    assert services["migrate"]["restart"] == "no"
     assert services["worker"]["command"].startswith("celery -A config worker")
     assert services["beat"]["command"].startswith("celery -A config beat")
+
+
+def test_compose_app_services_wait_for_the_migration_and_their_services(compose):
+    services = compose["services"]
+    assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends["redis"] == {"condition": "service_healthy"}, name
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["db"] == {"condition": "service_healthy"}, name
+
+
+def test_compose_every_long_running_service_has_a_healthcheck_and_a_grace_period(compose):
+    services = compose["services"]
+    for name in ("db", "redis", "web", "worker", "beat"):
+        check = services[name]["healthcheck"]
+        assert check["test"] and check["interval"] and check["retries"], name
+        assert services[name]["stop_grace_period"], name
+    assert services["web"]["healthcheck"]["test"] == [
+        "CMD",
+        "python",
+        "manage.py",
+        "healthcheck",
+        "web",
+    ]
+    assert "inspect ping" in services["worker"]["healthcheck"]["test"][1]
+    assert services["beat"]["healthcheck"]["test"][:5] == [
+        "CMD",
+        "python",
+        "manage.py",
+        "healthcheck",
+        "beat",
+    ]
+    # A worker stopping gets longer than a request to finish what it runs.
+    seconds = {
+        name: int(service["stop_grace_period"].rstrip("s"))
+        for name, service in services.items()
+        if "stop_grace_period" in service
+    }
+    assert seconds["worker"] > seconds["web"]
 
 
 def test_compose_app_environment(compose):
     app_env = compose["x-app-env"]
     unknown = set(app_env) - SETTINGS_VARIABLES
     assert unknown == set(), f"not read by config/settings.py: {sorted(unknown)}"
-    assert {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS"} <= set(app_env)
+    assert {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "ALLOWED_HOSTS"} <= set(app_env)
+    assert {"SITE_URL", "BACKUP_DIR", "PRIVATE_MEDIA_ROOT"} <= set(app_env)
     assert app_env["DEBUG"] == "0"
-    assert app_env["DATABASE_URL"] == "postgres://alliances:alliances@db:5432/alliances"
-    # No default secret: compose refuses to start without one.
-    assert app_env["SECRET_KEY"].startswith("${SECRET_KEY:?")
-    for name in ("web", "worker", "beat"):
-        assert compose["services"][name]["environment"] == app_env, name
+    assert app_env["CACHE_URL"].startswith("redis://redis:6379/")
+    assert app_env["DATABASE_URL"] == (
+        "postgres://alliances:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@db:5432/alliances"
+    )
+    for name in APP_SERVICES:
+        service = compose["services"][name]
+        assert service["environment"] == app_env, name
+        assert service["env_file"] == [{"path": ".env", "required": True}], name
 
 
-def test_compose_private_media_shared_by_web_and_worker(compose):
-    root = compose["x-app-env"]["PRIVATE_MEDIA_ROOT"]
-    for name in ("web", "worker"):
-        assert any(
-            volume.split(":")[1] == root and volume.split(":")[0] in compose["volumes"]
-            for volume in compose["services"][name]["volumes"]
-        ), name
+def test_compose_has_no_literal_secret(compose):
+    """Passwords and keys come from .env: the file only refers to them."""
+    text = (BASE_DIR / "docker-compose.yml").read_text()
+    assert "SECRET_KEY" not in compose["x-app-env"]  # from .env (env_file), required there
+    secrets = re.findall(
+        r"^\s*(\w*(?:PASSWORD|SECRET|TOKEN)\w*):\s+(\S+)", text, flags=re.MULTILINE
+    )
+    assert secrets, "the pattern must see the database password line"
+    for name, value in secrets:
+        assert value.strip('"').startswith("${"), f"{name} is written in the file"
+    assert compose["services"]["db"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
+    # The password inside DATABASE_URL is the same variable, never a literal.
+    assert re.search(r"postgres://alliances:\$\{POSTGRES_PASSWORD", text)
+
+
+def test_compose_files_on_volumes_shared_by_web_and_worker(compose):
+    app_env = compose["x-app-env"]
+    for root in (app_env["PRIVATE_MEDIA_ROOT"], app_env["BACKUP_DIR"]):
+        for name in ("web", "worker", "migrate"):
+            assert any(
+                volume.split(":")[1] == root and volume.split(":")[0] in compose["volumes"]
+                for volume in compose["services"][name]["volumes"]
+            ), (name, root)
 
 
 def test_dockerfile_build_key_passes_the_settings_check():
@@ -156,8 +224,15 @@ def test_refuses_a_short_secret_key_when_debug_is_off():
 
 
 def test_starts_with_debug_off_and_a_long_secret_key():
-    result = run_python(SETUP, DEBUG="0", SECRET_KEY="k" * 60)
+    result = run_python(SETUP, DEBUG="0", SECRET_KEY="k" * 60, CACHE_URL="redis://redis:6379/1")
     assert result.returncode == 0, result.stderr
+
+
+def test_refuses_a_cache_per_process_when_debug_is_off():
+    # Throttles and lockout counts must be shared by every process of an installation.
+    result = run_python(SETUP, DEBUG="0", SECRET_KEY="k" * 60)
+    assert result.returncode != 0
+    assert "CACHE_URL must be set when DEBUG is off" in result.stderr
 
 
 READ_SETTINGS = """

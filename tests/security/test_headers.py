@@ -17,6 +17,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 30 + "-production-like-secret-key-for-the-test-only",
     "ALLOWED_HOSTS": "alliances.example.org",
+    "CACHE_URL": "redis://127.0.0.1:6379/15",  # required in production; fails open
 }
 
 
