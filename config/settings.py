@@ -6,6 +6,7 @@ console, DEBUG on. Each variable is documented in README.md and .env.example.
 """
 
 import datetime
+import tempfile
 from pathlib import Path
 
 import csp.constants as csp
@@ -160,6 +161,29 @@ STORAGES = {
         )
     },
 }
+
+# Media in an S3-compatible bucket (AWS S3, MinIO, Ceph...) instead of PRIVATE_MEDIA_ROOT,
+# when MEDIA_S3_BUCKET is set (django-storages). Files stay private: no public URL, every
+# download goes through the permission-checked views. Report workers then write their
+# part files in REPORT_WORK_DIR and upload them when finished.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+REPORT_WORK_DIR = env.path(
+    "REPORT_WORK_DIR", default=Path(tempfile.gettempdir()) / "alliances-reports"
+)
 
 # Cache: Redis (redis://...) in production, where throttles, lockout counts and cached
 # figures must be shared by every process; local memory is allowed only with DEBUG on.

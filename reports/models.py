@@ -2,8 +2,8 @@
 
 A job is created by `reports.services.report_request` and moved through its states by
 the other functions of that module, called from the Celery task `generate_report`:
-queued -> running -> succeeded | failed. Its file lives in private storage under
-MEDIA_ROOT/reports/ and is only ever served by the permission-checked download view.
+queued -> running -> succeeded | failed. Its file lives in the private media storage
+under reports/ and is only ever served by the permission-checked download view.
 """
 
 import datetime
@@ -13,8 +13,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from .storage import report_storage
 
 
 class ReportKind(models.TextChoices):
@@ -68,7 +66,8 @@ class ReportJob(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    file = models.FileField(_("file"), storage=report_storage, max_length=255, blank=True)
+    # In the private media storage (reports/storage.py), served by the download view only.
+    file = models.FileField(_("file"), max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
     # Set when a run starts; a run whose token is no longer the job's has been superseded
     # (the job was redelivered to another worker) and stops without touching the job.

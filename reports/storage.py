@@ -1,12 +1,16 @@
-"""Where report files live: private storage under MEDIA_ROOT/reports/, never a public URL.
+"""Where report files live: the private media storage (MEDIA_ROOT, or an S3-compatible
+bucket when MEDIA_S3_BUCKET is set) under reports/, never a public URL: only the
+permission-checked download view reads them.
 
-A run writes to a temporary "part" file named after the job and the run, then moves it
-atomically onto its final name: what the report is, about what and when (the name the
-download gets), the job and a suffix unique to the run, e.g.
+A run writes to a "part" file on the worker's own disk, named after the job and the run,
+then publishes it in one step under its final name: what the report is, about what and
+when (the name the download gets), the job and a suffix unique to the run, e.g.
 `reports/portfolio-bj-agri-2026-12-04-j17-3f9c2a1b.xlsx`. A reader never sees a
-half-written file. A run's own temporary files (those of the XLSX writer) go to a folder
-of the run, removed when it ends; what a killed run left behind is removed by the next
-run of its job and by the recovery sweep.
+half-written file. On a local disk, part files sit next to the reports (a rename
+publishes them); with a bucket they sit in REPORT_WORK_DIR and are uploaded. A run's own
+temporary files (those of the XLSX writer) go to a folder of the run, removed when it
+ends; what a killed run left behind is removed by the next run of its job and by the
+recovery sweep.
 """
 
 from __future__ import annotations
@@ -17,29 +21,24 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from django.core.files.storage import FileSystemStorage
-from django.utils.deconstruct import deconstructible
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 
 FOLDER = "reports"
 
 
-@deconstructible
-class PrivateReportStorage(FileSystemStorage):
-    """MEDIA_ROOT (read lazily, so tests can point it elsewhere) without any public URL."""
-
-    def url(self, name):
-        raise NotImplementedError("Report files are served by the download view only.")
-
-
-_storage = PrivateReportStorage()
-
-
-def report_storage() -> PrivateReportStorage:
-    return _storage
+def is_local() -> bool:
+    """Are media files on this machine's disk (rather than in a bucket)?"""
+    return isinstance(storages["default"], FileSystemStorage)
 
 
 def folder() -> Path:
-    path = Path(_storage.path(FOLDER))
+    """Where this process writes part files and temporary folders of runs."""
+    if is_local():
+        path = Path(default_storage.path(FOLDER))
+    else:
+        path = Path(settings.REPORT_WORK_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -98,14 +97,30 @@ def run_temp_files(job_id: int, token: str, *, isolate: bool):
 
 
 def exists(name: str) -> bool:
-    return bool(name) and _storage.exists(name)
+    return bool(name) and default_storage.exists(name)
 
 
 def publish(part: Path, name: str) -> None:
-    """Move a finished part file onto its final name in one step (same filesystem)."""
-    os.replace(part, _storage.path(name))
+    """Put a finished part file under its final name in one step: a rename on the same
+    disk, or an upload to the bucket (the part file is then removed)."""
+    if is_local():
+        target = Path(default_storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, target)
+        return
+    with part.open("rb") as handle:
+        saved = default_storage.save(name, File(handle, name=name))
+    if saved != name:  # the names are unique to the run: a clash is a bug, not a retry
+        default_storage.delete(saved)
+        raise FileExistsError(f"report file {name} exists already")
+    part.unlink(missing_ok=True)
 
 
 def delete(name: str) -> None:
     if name:
-        _storage.delete(name)
+        default_storage.delete(name)
+
+
+def report_storage():
+    """Named by migration 0001 (the field's own storage then): the media storage now."""
+    return default_storage
