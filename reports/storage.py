@@ -35,10 +35,7 @@ def is_local() -> bool:
 
 def folder() -> Path:
     """Where this process writes part files and temporary folders of runs."""
-    if is_local():
-        path = Path(default_storage.path(FOLDER))
-    else:
-        path = Path(settings.REPORT_WORK_DIR)
+    path = Path(default_storage.path(FOLDER) if is_local() else settings.REPORT_WORK_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
