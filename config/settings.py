@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response gets an X-Request-ID, and every record logged below carries it
+    # (core/log_context.py; the user id is read when a record is made, after sign-in too).
+    "core.log_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -442,10 +445,40 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Logs on stderr: JSON lines in production (LOG_FORMAT=json, the default when DEBUG is off),
+# one line each, with the request, user and job ids of core/log_context.py as fields (and
+# any bound with `log_context`); a readable line with the ids in brackets in development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.log_context.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message", "request_id", "user_id", "job_id"],
+            "rename_fields": {
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+                "stack_info": "stack",
+            },
+            "timestamp": True,  # ISO 8601, UTC
+        },
+        "text": {
+            "()": "core.log_context.TextFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(_ids)s%(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Eager tasks log every run at INFO; that is noise in a first look and in tests.
     # django-axes logs every sign-in at INFO; failures and lockouts are WARNING.

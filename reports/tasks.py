@@ -16,6 +16,8 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
+from core.log_context import log_context
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,9 @@ def generate_report(self, job_id: int) -> str:
     # Run eagerly (no broker), a retry could not wait: the first failure is the last.
     last_attempt = eager or self.request.retries >= self.max_retries
     try:
-        return services.report_generate(job_id, last_attempt=last_attempt, in_worker=not eager)
+        # Every line the run logs names its report job (and, from core, its task).
+        with log_context(report_job=job_id):
+            return services.report_generate(job_id, last_attempt=last_attempt, in_worker=not eager)
     except services.TRANSIENT_ERRORS as exc:
         wait = retry_wait(self.request.retries)
         logger.warning(
