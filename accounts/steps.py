@@ -17,7 +17,7 @@ to tell from the registrations, so a new stateful model needs no change here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -96,6 +96,7 @@ class StepTable:
         )
         # Journal rows that are not a step of the table (e.g. a payment reversed on a tranche).
         self.other_log_steps = dict(other_log_steps or {})
+        self._effects: dict[str, list[Callable[..., None]]] = {}
 
     def __getitem__(self, name: str) -> Step:
         return self.steps[name]
@@ -137,9 +138,10 @@ class StepTable:
             **self.other_log_steps,
         }
 
-    def decide(self, user, subject, name: str, *, state: bool = True) -> Decision:
+    def decide(self, user, subject, name: str, *, state: bool = True, **params) -> Decision:
         """May `user` take step `name` on `subject` (a record of an alliance) now? Its role
-        on the alliance (404 / 403) and, with `state`, the record's state (409)."""
+        on the alliance (404 / 403) and, with `state`, the record's state (409). A table
+        whose steps have guards or parameters (the plan's) says more by overriding this."""
         step = self.steps[name]
         decision = require_roles(user, subject.alliance, step.roles, str(step.label))
         if decision and state and step.sources and subject.status not in step.sources:
@@ -149,6 +151,35 @@ class StepTable:
                 message % {"status": subject.get_status_display(), "action": step.label},
             )
         return decision
+
+    # --- what `take_step` asks of the table ---------------------------------------------
+
+    def lock(self, subject):
+        """The row of `subject`, locked for the step, with its alliance and programme."""
+        return (
+            type(subject)
+            .objects.select_for_update(of=("self",))
+            .select_related("alliance__program")
+            .get(pk=subject.pk)
+        )
+
+    def target_of(self, step: Step, subject) -> str:
+        """The state the step leaves `subject` in (a step may return it where it was)."""
+        return step.target
+
+    def on(self, name: str, effect: Callable[..., None]) -> None:
+        """Run `effect(subject, by=...)` inside every step `name`, after the step's own
+        effect: how an upper app reacts to a lower app's step without being imported
+        from below (registered in its `registrations.py`). One that refuses
+        (`ActionRefused`) undoes the whole step."""
+        if name not in self.steps:
+            raise ValueError(f"no step is named {name!r}")
+        effects = self._effects.setdefault(name, [])
+        if effect not in effects:
+            effects.append(effect)
+
+    def effects_of(self, name: str) -> tuple[Callable[..., None], ...]:
+        return tuple(self._effects.get(name, ()))
 
 
 _TABLES: dict[str, StepTable] = {}
@@ -255,37 +286,38 @@ def take_step(
     *,
     by,
     comment: str = "",
-    effect: Callable[[object, str], list[str]] | None = None,
+    effect: Callable[[object, str], Iterable[str] | None] | None = None,
+    **params,
 ):
-    """Take step `name` of `table` on `subject` (a record of an alliance: a delivery, a
-    monitoring report): lock the row; ask the table whether `by` may take it now (role on
-    the alliance 404/403, state 409, the same question the pages ask); check the reason
-    (400); `effect(locked, comment)` sets what the step changes besides the status and
-    returns those fields (it may refuse too); save, journal. Returns `subject`, refreshed."""
-    step = table[name]
+    """Take step `name` of `table` on `subject` (a record of an alliance: a plan, a
+    delivery, a monitoring report...), the one way every stateful record moves: lock the
+    row (`table.lock`); ask the table whether `by` may take it now with these `params`
+    (role on the alliance 404/403, state 409, guards, the same question the pages ask);
+    check the reason (400); `effect(locked, comment)` sets what the step changes besides
+    the status and returns those fields (it may refuse too); the effects other apps
+    registered (`table.on`) follow; save, journal, notify. Returns `subject`, refreshed."""
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = (
-            type(subject)
-            .objects.select_for_update(of=("self",))
-            .select_related("alliance__program")
-            .get(pk=subject.pk)
-        )
-        table.decide(by, locked, name).raise_if_refused()
+        locked = table.lock(subject)
+        table.decide(by, locked, name, comment=comment, **params).raise_if_refused()
+        step = table.step_for(name, locked.status) or table[name]
         if step.reason_required and not comment:
             raise ActionRefused(
                 _("Give a reason."), code=INVALID, fields={"comment": [_("Give a reason.")]}
             )
         source = locked.status
-        fields = {"status", *(effect(locked, comment) if effect else ())}
-        locked.status = step.target
+        target = table.target_of(step, locked)
+        fields = {"status", *((effect(locked, comment) or ()) if effect else ())}
+        for registered in table.effects_of(name):
+            registered(locked, by=by)
+        locked.status = target
         locked.save(update_fields=sorted(fields))
         record_step(
             subject=locked,
             alliance=locked.alliance,
             transition=step.journal_name,
             from_state=source,
-            to_state=step.target,
+            to_state=target,
             by=by,
             comment=comment,
         )

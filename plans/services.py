@@ -26,7 +26,7 @@ from accounts.policy import (
     require_roles,
     roles_for_alliance,
 )
-from accounts.steps import record_step
+from accounts.steps import take_step
 from alliances.models import Alliance
 
 from . import workflow
@@ -45,6 +45,9 @@ from .models import (
 )
 from .rules import plan_rule_breaches
 
+# What a plan's step may change besides its status (the effects below set them).
+PLAN_STEP_FIELDS = ("suspended_from", "approved_grant", "approval_conditions", "updated_at")
+
 
 def _fire(
     *,
@@ -55,40 +58,16 @@ def _fire(
     effect: Callable[[BusinessPlan], None] | None = None,
     **params,
 ) -> BusinessPlan:
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = BusinessPlan.objects.for_step().get(pk=plan.pk)
-        workflow.check_plan_transition(
-            by, locked, name, comment=comment, **params
-        ).raise_if_refused()
-        entry = workflow.transition_for(name, locked.status)
-        from_state = locked.status
-        to_state = entry.target or locked.suspended_from
+    """Take the plan's step `name` (`accounts.steps.take_step` with the plan's table)."""
+
+    def changes(locked: BusinessPlan, _comment: str) -> tuple[str, ...]:
         if effect is not None:
             effect(locked)
-        for registered in workflow.effects_of(name):
-            registered(locked, by=by)
-        locked.status = to_state
-        locked.save(
-            update_fields=[
-                "status",
-                "suspended_from",
-                "approved_grant",
-                "approval_conditions",
-                "updated_at",
-            ]
-        )
-        record_step(
-            subject=locked,
-            alliance=locked.alliance,
-            transition=name,
-            from_state=from_state,
-            to_state=to_state,
-            by=by,
-            comment=comment,
-        )
-    plan.refresh_from_db()
-    return plan
+        return PLAN_STEP_FIELDS
+
+    return take_step(
+        workflow.PLAN_STEPS, name, plan, by=by, comment=comment, effect=changes, **params
+    )
 
 
 # --- effects shared by several actions -------------------------------------------------

@@ -402,9 +402,24 @@ TRANSITIONS: tuple[Transition, ...] = (
 TRANSITION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(t.name for t in TRANSITIONS))
 
 
-# The plan's step table (registered in `plans/registrations.py`: the words of its steps and who
-# acts after each state, read by the notifications).
-PLAN_STEPS = StepTable(TRANSITIONS)
+class PlanSteps(StepTable):
+    """The plan's step table: its decisions carry guards and parameters (the approved
+    grant), its row is locked with what the guards read, and "resume" returns a plan to
+    the state it was suspended from."""
+
+    def decide(self, user, subject, name: str, *, state: bool = True, **params):
+        return check_plan_transition(user, subject, name, **params)
+
+    def lock(self, subject):
+        return type(subject).objects.for_step().get(pk=subject.pk)
+
+    def target_of(self, step, subject) -> str:
+        return step.target or subject.suspended_from
+
+
+# Registered in `plans/registrations.py`: the words of its steps and who acts after each
+# state, read by the notifications; `plans.services` moves plans with `take_step`.
+PLAN_STEPS = PlanSteps(TRANSITIONS)
 
 
 def transitions_named(name: str) -> list[Transition]:
@@ -492,19 +507,14 @@ def allowed_plan_transitions(user, plan) -> list:
 
 PlanEffect = Callable[..., None]  # effect(plan, *, by)
 
-_EFFECTS: dict[str, list[PlanEffect]] = {}
-
 
 def on_transition(name: str, effect: PlanEffect) -> None:
     """Run `effect(plan, by=...)` whenever the transition `name` is fired."""
-    if not transitions_named(name):
-        raise ValueError(f"no plan transition is named {name!r}")
-    if effect not in _EFFECTS.setdefault(name, []):
-        _EFFECTS[name].append(effect)
+    PLAN_STEPS.on(name, effect)
 
 
 def effects_of(name: str) -> tuple[PlanEffect, ...]:
-    return tuple(_EFFECTS.get(name, ()))
+    return PLAN_STEPS.effects_of(name)
 
 
 # A condition an upper app owns, checked with the transition's own guards: funding's
