@@ -167,6 +167,10 @@ class StepTable:
         """The state the step leaves `subject` in (a step may return it where it was)."""
         return step.target
 
+    def alliance_of(self, subject):
+        """The alliance whose journal the step goes to."""
+        return subject.alliance
+
     def on(self, name: str, effect: Callable[..., None]) -> None:
         """Run `effect(subject, by=...)` inside every step `name`, after the step's own
         effect: how an upper app reacts to a lower app's step without being imported
@@ -314,7 +318,7 @@ def take_step(
         locked.save(update_fields=sorted(fields))
         record_step(
             subject=locked,
-            alliance=locked.alliance,
+            alliance=table.alliance_of(locked),
             transition=step.journal_name,
             from_state=source,
             to_state=target,

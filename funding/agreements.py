@@ -22,7 +22,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import Step, StepTable, record_step
+from accounts.steps import Step, StepTable, record_step, take_step
 
 from .models import PurchaseAgreement, PurchaseAgreementVersion
 
@@ -120,9 +120,17 @@ def agreement_draft(*, alliance, by, **terms) -> PurchaseAgreement:
 AGREEMENT_AMEND = "agreement_amend"
 A = PurchaseAgreement.Status
 
+
+class AgreementSteps(StepTable):
+    """The agreement's table: its refusals say the agreement's state in its own words."""
+
+    def decide(self, user, subject, name: str, *, state: bool = True, **params) -> Decision:
+        return agreement_decision(user, subject, name)
+
+
 # The steps of an agreement (registered in `funding/registrations.py`): draft -> sent ->
 # confirmed | declined; an amendment (a new version, back in draft) is journaled too.
-AGREEMENT_STEPS = StepTable(
+AGREEMENT_STEPS = AgreementSteps(
     (
         Step(
             "send",
@@ -188,41 +196,20 @@ def agreement_draft_decision(by, alliance) -> Decision:
 
 
 def _move(agreement, *, by, action, comment=""):
-    step = AGREEMENT_STEPS[action]
-    source, target, reason_required = next(iter(step.sources)), step.target, step.reason_required
-    comment = (comment or "").strip()
-    with transaction.atomic():
-        locked = (
-            PurchaseAgreement.objects.select_for_update()
-            .select_related("alliance")
-            .get(pk=agreement.pk)
-        )
-        agreement_decision(by, locked, action).raise_if_refused()
-        if reason_required and not comment:
-            raise ActionRefused(
-                _("A reason is required."), code=INVALID, fields={"comment": [_("Give a reason.")]}
-            )
-        locked.status = target
-        fields = ["status", "updated_at"]
-        if target == PurchaseAgreement.Status.DECLINED:
-            locked.decline_reason = comment
+    """Take the agreement's step `action` (`accounts.steps.take_step`)."""
+
+    def changes(locked: PurchaseAgreement, reason: str) -> list[str]:
+        fields = ["updated_at"]
+        if action == "decline":
+            locked.decline_reason = reason
             fields.append("decline_reason")
-        locked.save(update_fields=fields)
-        if target == PurchaseAgreement.Status.CONFIRMED:
+        if action == "confirm":
             locked.versions.filter(number=locked.current_version.number).update(
                 confirmed_at=timezone.now()
             )
-        record_step(
-            subject=locked,
-            alliance=locked.alliance,
-            transition=step.journal_name,
-            from_state=source,
-            to_state=target,
-            by=by,
-            comment=comment,
-        )
-    agreement.refresh_from_db()
-    return agreement
+        return fields
+
+    return take_step(AGREEMENT_STEPS, action, agreement, by=by, comment=comment, effect=changes)
 
 
 def agreement_send(*, agreement, by, comment: str = "") -> PurchaseAgreement:

@@ -31,7 +31,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import Step, StepTable, record_step
+from accounts.steps import Step, StepTable, record_step, take_step
 from core.dates import add_months, date_problem
 from core.money import ZERO, format_money, is_whole_in, quantum
 from plans.documents import document_upload, upload_problem
@@ -137,9 +137,43 @@ def legalization_check_record(*, alliance, requirement, by, note: str = "") -> L
 
 PAYMENT_REVERSE = "payment_reverse"
 
+
+class TrancheSteps(StepTable):
+    """A tranche's table: the plan row is locked before the tranche (the same order
+    everywhere), and a step's decision adds the money rules (`tranche_step_decision`)."""
+
+    def lock(self, subject):
+        plan, locked = _lock(subject)
+        locked.locked_plan = plan
+        return locked
+
+    def decide(self, user, subject, name: str, *, state: bool = True, **params) -> Decision:
+        return tranche_step_decision(user, subject.locked_plan, subject, name)
+
+    def alliance_of(self, subject):
+        return subject.locked_plan.alliance
+
+
+class ContributionSteps(StepTable):
+    """A counterpart contribution's table: recorded (a creation), then verified, under
+    the plan's lock."""
+
+    def lock(self, subject):
+        plan = _lock_plan(subject.plan)
+        locked = CounterpartContribution.objects.select_for_update().get(pk=subject.pk)
+        locked.locked_plan = plan
+        return locked
+
+    def decide(self, user, subject, name: str, *, state: bool = True, **params) -> Decision:
+        return contribution_verify_decision(user, subject.locked_plan, subject)
+
+    def alliance_of(self, subject):
+        return subject.locked_plan.alliance
+
+
 # The steps of a tranche (registered in `funding/registrations.py`): planned -> requested ->
 # verified -> authorized -> paid; a payment reversed is journaled on the tranche too.
-TRANCHE_STEPS = StepTable(
+TRANCHE_STEPS = TrancheSteps(
     (
         Step(
             "request",
@@ -184,7 +218,7 @@ TRANCHE_STEPS = StepTable(
 
 # The steps of a counterpart contribution (registered in `funding/registrations.py`).
 C = CounterpartContribution.Status
-CONTRIBUTION_STEPS = StepTable(
+CONTRIBUTION_STEPS = ContributionSteps(
     (
         Step(
             "record",
@@ -311,62 +345,38 @@ def register_next_tranche_condition(condition) -> None:
         _NEXT_TRANCHE_CONDITIONS.append(condition)
 
 
-def _check_step(step: Step, plan: BusinessPlan, tranche: Tranche, by) -> None:
-    tranche_step_decision(by, plan, tranche, step.name).raise_if_refused()
+def _stamp(name: str, by):
+    """The effect of a tranche's step: who requested, verified or authorized it, when."""
 
+    def stamp(locked: Tranche, _comment: str) -> list[str]:
+        what = {"request": "requested", "verify": "verified", "authorize": "authorized"}.get(name)
+        if not what:
+            return []
+        setattr(locked, f"{what}_by", by)
+        setattr(locked, f"{what}_at", timezone.now())
+        return [f"{what}_by", f"{what}_at"]
 
-def _move(step: Step, plan: BusinessPlan, tranche: Tranche, by, comment: str) -> None:
-
-    tranche.status = step.target
-    now = timezone.now()
-    fields = ["status"]
-    stamp = {"request": "requested", "verify": "verified", "authorize": "authorized"}.get(step.name)
-    if stamp:
-        setattr(tranche, f"{stamp}_by", by)
-        setattr(tranche, f"{stamp}_at", now)
-        fields += [f"{stamp}_by", f"{stamp}_at"]
-    tranche.save(update_fields=fields)
-    record_step(
-        subject=tranche,
-        alliance=plan.alliance,
-        transition=step.journal_name,
-        from_state=next(iter(step.sources)),
-        to_state=step.target,
-        by=by,
-        comment=comment,
-    )
+    return stamp
 
 
 def tranche_request(*, tranche: Tranche, by, comment: str = "") -> Tranche:
     """Ask for a tranche: evidence attached, the previous tranche paid and the monitoring
     reports due since its payment accepted."""
-    step = TRANCHE_STEPS["request"]
-    with transaction.atomic():
-        plan, locked = _lock(tranche)
-        _check_step(step, plan, locked, by)
-        _move(step, plan, locked, by, comment)
-    tranche.refresh_from_db()
-    return tranche
+    return take_step(
+        TRANCHE_STEPS, "request", tranche, by=by, comment=comment, effect=_stamp("request", by)
+    )
 
 
 def tranche_verify(*, tranche: Tranche, by, comment: str = "") -> Tranche:
-    step = TRANCHE_STEPS["verify"]
-    with transaction.atomic():
-        plan, locked = _lock(tranche)
-        _check_step(step, plan, locked, by)
-        _move(step, plan, locked, by, comment)
-    tranche.refresh_from_db()
-    return tranche
+    return take_step(
+        TRANCHE_STEPS, "verify", tranche, by=by, comment=comment, effect=_stamp("verify", by)
+    )
 
 
 def tranche_authorize(*, tranche: Tranche, by, comment: str = "") -> Tranche:
-    step = TRANCHE_STEPS["authorize"]
-    with transaction.atomic():
-        plan, locked = _lock(tranche)
-        _check_step(step, plan, locked, by)
-        _move(step, plan, locked, by, comment)
-    tranche.refresh_from_db()
-    return tranche
+    return take_step(
+        TRANCHE_STEPS, "authorize", tranche, by=by, comment=comment, effect=_stamp("authorize", by)
+    )
 
 
 def tranche_pay(
@@ -374,11 +384,11 @@ def tranche_pay(
 ) -> Payment:
     """Record the payment of an authorized tranche; the last one moves the plan to monitoring."""
 
-    step = TRANCHE_STEPS["pay"]
     reference = (reference or "").strip()
-    with transaction.atomic():
-        plan, locked = _lock(tranche)
-        _check_step(step, plan, locked, by)
+    recorded: list[Payment] = []
+
+    def record_payment(locked: Tranche, _comment: str) -> list[str]:
+        plan = locked.locked_plan
         currency = plan.alliance.program.currency
         value = parse_amount(amount)
         errors: dict[str, list[str]] = {}
@@ -410,12 +420,14 @@ def tranche_pay(
             )
         try:
             with transaction.atomic():
-                payment = Payment.objects.create(
-                    tranche=locked,
-                    amount=value,
-                    paid_on=paid_on,
-                    reference=reference,
-                    recorded_by=by,
+                recorded.append(
+                    Payment.objects.create(
+                        tranche=locked,
+                        amount=value,
+                        paid_on=paid_on,
+                        reference=reference,
+                        recorded_by=by,
+                    )
                 )
         except IntegrityError as exc:
             raise ActionRefused(
@@ -424,10 +436,14 @@ def tranche_pay(
                 code=INVALID,
                 fields={"reference": [_("This reference is already used.")]},
             ) from exc
-        _move(step, plan, locked, by, comment)
+        return []
+
+    with transaction.atomic():
+        take_step(TRANCHE_STEPS, "pay", tranche, by=by, comment=comment, effect=record_payment)
+        commitment = tranche.commitment
         if not commitment.tranches.exclude(status=Tranche.Status.PAID).exists():
-            plan_finish_disbursement(plan=plan)
-    return payment
+            plan_finish_disbursement(plan=commitment.plan)
+    return recorded[0]
 
 
 def payment_reverse_decision(by, plan: BusinessPlan, payment: Payment) -> Decision:
@@ -650,25 +666,14 @@ def contribution_verify(
 ) -> CounterpartContribution:
     """An officer confirms the contribution against its evidence."""
 
-    with transaction.atomic():
-        plan = _lock_plan(contribution.plan)
-        locked = CounterpartContribution.objects.select_for_update().get(pk=contribution.pk)
-        contribution_verify_decision(by, plan, locked).raise_if_refused()
-        locked.status = CounterpartContribution.Status.VERIFIED
+    def stamp(locked: CounterpartContribution, _comment: str) -> list[str]:
         locked.verified_by = by
         locked.verified_at = timezone.now()
-        locked.save(update_fields=["status", "verified_by", "verified_at"])
-        record_step(
-            subject=locked,
-            alliance=plan.alliance,
-            transition=CONTRIBUTION_STEPS.journal_name("verify"),
-            from_state=CounterpartContribution.Status.RECORDED,
-            to_state=CounterpartContribution.Status.VERIFIED,
-            by=by,
-            comment=(comment or "").strip(),
-        )
-    contribution.refresh_from_db()
-    return contribution
+        return ["verified_by", "verified_at"]
+
+    return take_step(
+        CONTRIBUTION_STEPS, "verify", contribution, by=by, comment=comment, effect=stamp
+    )
 
 
 # --- effects of a plan's transitions (registered in `funding/registrations.py`) -------------
