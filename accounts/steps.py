@@ -253,6 +253,17 @@ def part_of(log) -> str:
     return registered.reads if registered else SUMMARY
 
 
+# Who else hears of every step, in its transaction, once its journal row is written: an
+# upper app (the webhooks) registers here instead of being imported from below.
+_STEP_LISTENERS: list[Callable[[object], None]] = []
+
+
+def on_step(listener: Callable[[object], None]) -> None:
+    """Call `listener(log)` with the journal row of every step, in the step's transaction."""
+    if listener not in _STEP_LISTENERS:
+        _STEP_LISTENERS.append(listener)
+
+
 def journal_model():
     """The transition log (plans.TransitionLog), named by string."""
     return apps.get_model("plans", "TransitionLog")
@@ -280,6 +291,8 @@ def record_step(
     # and e-mails them): a broker outage delays e-mails, never loses them or fails the step.
     notifications.notify(log)
     outbox.enqueue("accounts.tasks.notify_transition", log.pk)
+    for listener in _STEP_LISTENERS:
+        listener(log)
     return log
 
 

@@ -21,6 +21,7 @@ from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, Tr
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
 from reports.api import ReportJobViewSet
+from webhooks.api import WebhookViewSet
 
 
 class Router(DefaultRouter):
@@ -45,6 +46,7 @@ router.register("disbursements", DisbursementViewSet, basename="disbursement")
 router.register("monitoring-reports", MonitoringReportViewSet, basename="monitoring-report")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("reports", ReportJobViewSet, basename="report")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),

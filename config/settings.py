@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "plans",
     "monitoring",
     "reports",
+    "webhooks",
     "demo",
 ]
 
@@ -256,6 +257,8 @@ REPORT_MAX_RUNS = env.int("REPORT_MAX_RUNS", default=3)
 CELERY_BEAT_SCHEDULE = {
     # Tasks a committed action asked for while the broker was unreachable (core/outbox.py).
     "outbox-sweep": {"task": "core.tasks.deliver_outbox", "schedule": 60.0},
+    # Webhook deliveries whose retry is due (their message may be lost: webhooks/services.py).
+    "webhook-deliveries": {"task": "webhooks.tasks.deliver_due", "schedule": 60.0},
     # Report jobs whose worker died, or whose message was lost (reports/services.py).
     "report-recovery": {
         "task": "reports.tasks.recover_reports",
@@ -274,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=7),
     },
 }
+
+# Webhooks (DESIGN §10; webhooks/): attempts per delivery before it fails, and whether
+# they may go to loopback or private addresses (never in production: request forgery).
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # Demo data (`python manage.py load_demo`).
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
