@@ -21,6 +21,7 @@ from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, Tr
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
 from reports.api import ReportJobViewSet
+from reports.iati_api import IatiActivitiesView
 from webhooks.api import WebhookViewSet
 
 
@@ -51,6 +52,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("iati/activities/", IatiActivitiesView.as_view(), name="iati-activities"),
     path(
         "plans/<str:plan_pk>/cash-flows/",
         CashFlowViewSet.as_view({"get": "projection", "put": "replace"}),

@@ -253,6 +253,13 @@ REPORT_STALE_SECONDS = env.int("REPORT_STALE_SECONDS", default=60)
 REPORT_RECOVERY_SECONDS = env.int("REPORT_RECOVERY_SECONDS", default=30)
 REPORT_RESEND_QUEUED_SECONDS = env.int("REPORT_RESEND_QUEUED_SECONDS", default=600)
 REPORT_MAX_RUNS = env.int("REPORT_MAX_RUNS", default=3)
+# The IATI export (reports/generators/iati.py) is published by this organisation: its IATI
+# organisation identifier (org-id.guide; "XX-" marks the default as unregistered) prefixes
+# each activity's identifier (`<ref>-<alliance code>`), and its name is the reporting-org.
+IATI_REPORTING_ORG_REF = env.str("IATI_REPORTING_ORG_REF", default="XX-ALLIANCES")
+IATI_REPORTING_ORG_NAME = env.str(
+    "IATI_REPORTING_ORG_NAME", default="Productive alliance programme"
+)
 # Celery beat (`celery -A config beat`): what runs when, in TIME_ZONE.
 CELERY_BEAT_SCHEDULE = {
     # Tasks a committed action asked for while the broker was unreachable (core/outbox.py).

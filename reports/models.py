@@ -23,6 +23,7 @@ class ReportKind(models.TextChoices):
     DISBURSEMENT_LEDGER_XLSX = "disbursement_ledger_xlsx", _("Disbursement ledger (XLSX)")
     DISBURSEMENT_LEDGER_CSV = "disbursement_ledger_csv", _("Disbursement ledger (CSV)")
     INDICATORS_XLSX = "indicators_xlsx", _("Indicator table (XLSX)")
+    IATI_ACTIVITIES_XML = "iati_activities_xml", _("IATI activities (XML)")
 
 
 class ReportJobQuerySet(models.QuerySet):

@@ -202,6 +202,7 @@ def _describe(kind: str, params: dict[str, int], user) -> tuple[str, str]:
         ReportKind.DISBURSEMENT_LEDGER_XLSX: _("Disbursement ledger (XLSX)"),
         ReportKind.DISBURSEMENT_LEDGER_CSV: _("Disbursement ledger (CSV)"),
         ReportKind.INDICATORS_XLSX: _("Indicator table (XLSX)"),
+        ReportKind.IATI_ACTIVITIES_XML: _("IATI activities (XML)"),
     }[kind]
     stem = kind.rsplit("_", 1)[0].replace("_", "-")
     filename = f"{stem}-{slugify(slug) or 'report'}-{today}.{spec.extension}"

@@ -35,6 +35,7 @@ class KindSpec:
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
+XML = "application/xml"
 
 
 def _lazy(module: str, name: str) -> Callable:
@@ -113,6 +114,17 @@ KINDS: dict[str, KindSpec] = {
             False,
             _lazy("indicators", "generate"),
             reads=MONITORING,
+        ),
+        # IATI activity XML 2.03 of a programme's funded alliances, also served by
+        # GET /api/v1/iati/activities/ (reports/iati_api.py): the portfolio's readers.
+        KindSpec(
+            ReportKind.IATI_ACTIVITIES_XML,
+            "xml",
+            XML,
+            ("program",),
+            True,
+            _lazy("iati", "generate"),
+            reads=PORTFOLIO,
         ),
     )
 }
