@@ -16,7 +16,6 @@ from core.api import NotFoundMixin
 from . import services
 from .models import Delivery, Webhook
 
-
 LOG_LENGTH = 100  # deliveries shown in a webhook's log
 
 
