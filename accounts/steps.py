@@ -41,6 +41,19 @@ ActsNext = Callable[[str], set[str] | frozenset[str]]
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """What a person is asked before a step that cannot be undone (GOV.UK "warning text"):
+    the page's question, what cannot be undone, and the button that takes the step. Pages
+    take such a step only from that page (`accounts.confirmation`); the API is not asked,
+    a client confirms by calling."""
+
+    question: Promise | str  # "Withdraw this business plan?"
+    warning: Promise | str  # "You cannot undo this. ..."
+    yes: Promise | str  # "Yes, withdraw the plan"
+    danger: bool = True  # the step ends or refuses something (a red button)
+
+
+@dataclass(frozen=True)
 class Step:
     """One step of a stateful record: from which states (`sources`; empty: the step
     creates the record), to which (`target`; None: back where the record came from), who
@@ -62,6 +75,8 @@ class Step:
     # False for an action that leaves the record where it is and writes no journal row
     # (entering a report's values); it still says who may act in which states.
     journaled: bool = True
+    # A step that cannot be undone: the pages ask this question before taking it.
+    confirm: Confirm | None = None
 
     @property
     def journal_name(self) -> str:

@@ -24,7 +24,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import Step, StepTable, record_step, take_step
+from accounts.steps import Confirm, Step, StepTable, record_step, take_step
 from core.dates import date_problem
 from core.money import is_whole_in
 
@@ -69,6 +69,14 @@ DELIVERY_STEPS = StepTable(
             done=gettext_lazy("Delivery disputed by the buyer"),
             log_name="delivery_dispute",
             reason_required=True,
+            confirm=Confirm(
+                gettext_lazy("Dispute this delivery?"),
+                gettext_lazy(
+                    "You cannot undo this. The delivery does not count as a sale unless the "
+                    "producer organization corrects it and you confirm the correction."
+                ),
+                gettext_lazy("Yes, dispute the delivery"),
+            ),
         ),
         Step(
             "correct",

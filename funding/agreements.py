@@ -22,7 +22,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import Step, StepTable, record_step, take_step
+from accounts.steps import Confirm, Step, StepTable, record_step, take_step
 
 from .models import PurchaseAgreement, PurchaseAgreementVersion
 
@@ -159,6 +159,14 @@ AGREEMENT_STEPS = AgreementSteps(
             done=gettext_lazy("Agreement declined by the buyer"),
             log_name="agreement_decline",
             reason_required=True,
+            confirm=Confirm(
+                gettext_lazy("Decline this purchase agreement?"),
+                gettext_lazy(
+                    "You cannot undo this. Your answer goes to the producer organization and "
+                    "the programme; only a new version of the agreement can be confirmed."
+                ),
+                gettext_lazy("Yes, decline the agreement"),
+            ),
         ),
     ),
     other_log_steps={AGREEMENT_AMEND: gettext_lazy("Agreement amended")},

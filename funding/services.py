@@ -31,7 +31,7 @@ from accounts.policy import (
     refuse,
     require_roles,
 )
-from accounts.steps import Step, StepTable, record_step, take_step
+from accounts.steps import Confirm, Step, StepTable, record_step, take_step
 from core.dates import add_months, date_problem
 from core.money import ZERO, format_money, is_whole_in, quantum
 from plans.documents import document_upload, upload_problem
@@ -136,6 +136,14 @@ def legalization_check_record(*, alliance, requirement, by, note: str = "") -> L
 
 
 PAYMENT_REVERSE = "payment_reverse"
+# A reversal is journaled on the tranche but is not a step of its table: its question here.
+PAYMENT_REVERSE_CONFIRM = Confirm(
+    gettext_lazy("Reverse this payment?"),
+    gettext_lazy(
+        "You cannot undo this. The reversal stays in the ledger and the tranche must be paid again."
+    ),
+    gettext_lazy("Yes, reverse the payment"),
+)
 
 
 class TrancheSteps(StepTable):
@@ -210,6 +218,15 @@ TRANCHE_STEPS = TrancheSteps(
             frozenset({Role.FINANCE_OFFICER}),
             done=gettext_lazy("Tranche paid"),
             log_name="tranche_pay",
+            confirm=Confirm(
+                gettext_lazy("Record this payment?"),
+                gettext_lazy(
+                    "You cannot undo this. A recorded payment is never edited: a mistake is "
+                    "corrected by a reversal."
+                ),
+                gettext_lazy("Yes, record the payment"),
+                danger=False,
+            ),
         ),
     ),
     other_log_steps={PAYMENT_REVERSE: gettext_lazy("Payment reversed")},
@@ -311,7 +328,7 @@ def tranche_step_decision(by, plan: BusinessPlan, tranche: Tranche, name: str) -
 
 def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
     """Tranche n+1 waits for tranche n paid and for the registered conditions (the
-    monitoring reports due since then accepted)."""
+    monitoring reports due since tranche n was requested accepted)."""
     if tranche.number == 1:
         return ""
     previous = Tranche.objects.get(commitment_id=tranche.commitment_id, number=tranche.number - 1)
@@ -326,21 +343,26 @@ def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
         .values_list("paid_on", flat=True)
         .first()
     )
+    # Tranche n's request checked what was due until then; what fell due while it was
+    # verified, authorized and paid is checked now, with what fell due since.
+    requested_on = timezone.localdate(previous.requested_at) if previous.requested_at else None
+    since = min((day for day in (paid_on, requested_on) if day), default=timezone.localdate())
     for condition in _NEXT_TRANCHE_CONDITIONS:
-        problem = condition(plan, tranche, paid_on)
+        problem = condition(plan, tranche, since)
         if problem:
             return problem
     return ""
 
 
 # What else must hold before tranche n+1 is requested, registered by the apps above
-# (`register_next_tranche_condition`; monitoring: the reports due since tranche n was paid
-# are accepted). A condition returns what is missing, in words, or "".
+# (`register_next_tranche_condition`; monitoring: the reports due since tranche n was
+# requested are accepted). A condition returns what is missing, in words, or "".
 _NEXT_TRANCHE_CONDITIONS: list = []
 
 
 def register_next_tranche_condition(condition) -> None:
-    """`condition(plan, tranche, previous_paid_on) -> str`."""
+    """`condition(plan, tranche, since) -> str`: `since` is the day tranche n was requested
+    (or paid, if the payment is dated earlier), from which what falls due counts."""
     if condition not in _NEXT_TRANCHE_CONDITIONS:
         _NEXT_TRANCHE_CONDITIONS.append(condition)
 
@@ -361,7 +383,7 @@ def _stamp(name: str, by):
 
 def tranche_request(*, tranche: Tranche, by, comment: str = "") -> Tranche:
     """Ask for a tranche: evidence attached, the previous tranche paid and the monitoring
-    reports due since its payment accepted."""
+    reports due since its request accepted."""
     return take_step(
         TRANCHE_STEPS, "request", tranche, by=by, comment=comment, effect=_stamp("request", by)
     )
@@ -379,6 +401,27 @@ def tranche_authorize(*, tranche: Tranche, by, comment: str = "") -> Tranche:
     )
 
 
+def tranche_pay_errors(
+    tranche: Tranche, *, amount, paid_on: datetime.date | None, reference: str, currency: str
+) -> dict[str, list[str]]:
+    """What is wrong with the payment typed for `tranche`, by field (empty: nothing). The
+    payment page asks it before its confirmation; `tranche_pay` asks it again under lock."""
+    value = parse_amount(amount)
+    errors: dict[str, list[str]] = {}
+    if value is None or value != tranche.amount or not is_whole_in(value, currency):
+        errors["amount"] = [
+            _("The payment must be the tranche amount, %(amount)s.")
+            % {"amount": format_money(tranche.amount, currency)}
+        ]
+    if not (reference or "").strip():
+        errors["reference"] = [_("Give the bank or treasury reference.")]
+    if paid_on is None or paid_on > timezone.localdate():
+        errors["paid_on"] = [_("Give the payment date; it cannot be in the future.")]
+    elif problem := date_problem(paid_on):
+        errors["paid_on"] = [problem]
+    return errors
+
+
 def tranche_pay(
     *, tranche: Tranche, by, amount, paid_on: datetime.date, reference: str, comment: str = ""
 ) -> Payment:
@@ -391,18 +434,9 @@ def tranche_pay(
         plan = locked.locked_plan
         currency = plan.alliance.program.currency
         value = parse_amount(amount)
-        errors: dict[str, list[str]] = {}
-        if value is None or value != locked.amount or not is_whole_in(value, currency):
-            errors["amount"] = [
-                _("The payment must be the tranche amount, %(amount)s.")
-                % {"amount": format_money(locked.amount, currency)}
-            ]
-        if not reference:
-            errors["reference"] = [_("Give the bank or treasury reference.")]
-        if paid_on is None or paid_on > timezone.localdate():
-            errors["paid_on"] = [_("Give the payment date; it cannot be in the future.")]
-        elif problem := date_problem(paid_on):
-            errors["paid_on"] = [problem]
+        errors = tranche_pay_errors(
+            locked, amount=amount, paid_on=paid_on, reference=reference, currency=currency
+        )
         if errors:
             raise ActionRefused(
                 [m for ms in errors.values() for m in ms], code=INVALID, fields=errors

@@ -20,7 +20,7 @@ from plans.documents import document_store
 from plans.models import PlanDocument
 
 from .models import MonitoringReport
-from .services import report_step_decision
+from .services import report_step_decision, report_submit, report_values_save
 
 
 def report_evidence_decision(by, report: MonitoringReport) -> Decision:
@@ -52,3 +52,34 @@ def report_evidence_attach(
             upload=upload,
             monitoring_report=locked,
         )
+
+
+def report_enter(
+    *,
+    report: MonitoringReport,
+    by,
+    values: dict,
+    narrative: str | None,
+    evidence: tuple[str, UploadedFile] | None = None,
+    submit: bool = False,
+) -> MonitoringReport:
+    """What the PO side sends from the report's page, all or nothing: the values and
+    narrative typed (a draft), the evidence chosen (`(title, upload)`, attached before a
+    submission freezes it) and, with `submit`, the submission. Attaching evidence never
+    loses the values typed beside it."""
+    document = None
+    with transaction.atomic():
+        report_values_save(report=report, by=by, values=values, narrative=narrative)
+        try:
+            if evidence is not None:
+                title, upload = evidence
+                document = report_evidence_attach(report=report, by=by, title=title, upload=upload)
+            if submit:
+                report_submit(report=report, by=by)
+        except Exception:
+            # The stored file goes with the row the rollback removes.
+            if document is not None:
+                document.file.delete(save=False)
+            raise
+    report.refresh_from_db()
+    return report

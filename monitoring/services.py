@@ -30,7 +30,7 @@ from accounts.policy import (
     can_keep_revolving_fund,
     require_roles,
 )
-from accounts.steps import Step, StepTable, take_step
+from accounts.steps import Confirm, Step, StepTable, take_step
 from core.dates import add_months, date_problem
 from core.formats import format_date
 from core.money import ZERO, format_money, is_whole_in
@@ -98,6 +98,15 @@ REPORT_STEPS = StepTable(
             REVIEWERS,
             done=gettext_lazy("Monitoring report accepted"),
             log_name="report_accept",
+            confirm=Confirm(
+                gettext_lazy("Accept this monitoring report?"),
+                gettext_lazy(
+                    "You cannot undo this. An accepted report is locked: its values can no "
+                    "longer be changed, and it cannot be returned."
+                ),
+                gettext_lazy("Yes, accept the report"),
+                danger=False,
+            ),
         ),
         Step(
             "return",
@@ -515,13 +524,14 @@ def on_plan_closed(plan, *, by) -> None:
     report_schedule_close(alliance=plan.alliance, on=timezone.localdate())
 
 
-def reports_pending_before_tranche(plan, tranche, previous_paid_on) -> str:
-    """Tranche n+1 waits for the monitoring reports due since tranche n was paid to be
-    accepted (registered with funding in `monitoring/registrations.py`)."""
+def reports_pending_before_tranche(plan, tranche, since) -> str:
+    """Tranche n+1 waits for the monitoring reports due since tranche n was requested to
+    be accepted, those that fell due while it was being paid included (registered with
+    funding in `monitoring/registrations.py`)."""
     pending = list(
         MonitoringReport.objects.filter(
             alliance_id=plan.alliance_id,
-            due_on__gte=previous_paid_on,
+            due_on__gte=since,
             due_on__lte=timezone.localdate(),
         )
         .exclude(status=MonitoringReport.Status.ACCEPTED)

@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.policy import FORBIDDEN, INVALID, ActionRefused, require_roles, roles_for_alliance
+from accounts.policy import (
+    FORBIDDEN,
+    INVALID,
+    ActionRefused,
+    Decision,
+    refuse,
+    require_roles,
+    roles_for_alliance,
+)
 from core.uploads import UploadRefused, content_type_of
 
 from .models import BusinessPlan, PlanDocument, PlanStatus
@@ -50,6 +58,18 @@ def can_upload(user, plan: BusinessPlan) -> bool:
     )
 
 
+def document_upload_decision(by, plan: BusinessPlan) -> Decision:
+    """May `by` add a document to `plan` now? Readers (a buyer, an appraiser, a funder...)
+    never do; the PO side while the plan is a draft or returned; officers always."""
+    decision = require_roles(by, plan.alliance, UPLOADERS, _("add documents to this plan"))
+    if decision and not can_upload(by, plan):
+        return refuse(
+            FORBIDDEN,
+            _("Documents can be added while the plan is a draft or returned for revision."),
+        )
+    return decision
+
+
 # Who may attach evidence to a tranche or a contribution, and when, is funding's rule
 # (an app above): it registers it here when it is ready (`register_evidence_rule`).
 _EVIDENCE_RULE = None
@@ -79,14 +99,7 @@ def document_upload(
         _EVIDENCE_RULE(by, plan, tranche=tranche, contribution=contribution).raise_if_refused()
         kind = PlanDocument.Kind.EVIDENCE
     else:
-        require_roles(
-            by, plan.alliance, UPLOADERS, _("add documents to this plan")
-        ).raise_if_refused()
-        if not can_upload(by, plan):
-            raise ActionRefused(
-                _("Documents can be added while the plan is a draft or returned for revision."),
-                code=FORBIDDEN,
-            )
+        document_upload_decision(by, plan).raise_if_refused()
     if kind not in PlanDocument.Kind.values:
         message = _("Choose a kind.")
         raise ActionRefused(message, code=INVALID, fields={"kind": [message]})

@@ -12,7 +12,7 @@ from alliances.models import Buyer, Product
 from core import labels
 from core.number_fields import LocaleDecimalField, LocaleIntegerField
 
-from . import finance
+from . import finance, proposals
 from .editing import budget_line_errors
 from .models import AppraisalAssignment, BudgetLine, BusinessPlan, PlanDocument, PlanVersion
 
@@ -30,21 +30,104 @@ SOURCE_LABELS = {
 }
 
 
-class ProposeForm(forms.Form):
-    program = forms.ModelChoiceField(Program.objects.all(), label=_("Programme"))
-    buyer = forms.ModelChoiceField(Buyer.objects.all(), label=_("Buyer"))
-    product = forms.ModelChoiceField(
-        Product.objects.select_related("value_chain"), label=_("Product")
-    )
-    name = forms.CharField(label=_("Name of the alliance"), max_length=200)
-    title = forms.CharField(label=_("Title of the business plan"), max_length=200)
+def _chosen(form, name: str, queryset):
+    """The object field `name` names, from the data (bound) or the initial values, if
+    `queryset` holds it; else None."""
+    value = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
+    if hasattr(value, "pk"):
+        value = value.pk
+    try:
+        return queryset.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
 
-    def __init__(self, *args, organizations=None, **kwargs):
+
+class ProposeChoiceForm(forms.Form):
+    """A proposal's first question: which organization proposes, to which programme. Only
+    the programmes of the organization's country with an open call are offered; any other
+    is refused on the field."""
+
+    def __init__(self, *args, organizations, today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["organization"] = forms.ModelChoiceField(
             organizations, label=_("Producer organization")
         )
-        self.order_fields(["organization", "program", "buyer", "product", "name", "title"])
+        self.organization = _chosen(self, "organization", organizations)
+        if self.organization is None and not self.is_bound and len(organizations) == 1:
+            self.organization = organizations[0]
+            self.initial.setdefault("organization", self.organization.pk)
+        programs = proposals.programs_open_to(
+            [self.organization] if self.organization else list(organizations), today
+        )
+        self.fields["program"] = forms.ModelChoiceField(
+            programs,
+            label=_("Programme"),
+            error_messages={
+                "invalid_choice": _(
+                    "Choose a programme of the organization's country whose call is open."
+                )
+            },
+        )
+        self.program = _chosen(self, "program", programs)
+        if self.program is None and not self.is_bound and len(programs) == 1:
+            self.program = programs[0]
+            self.initial.setdefault("program", self.program.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        organization, program = cleaned.get("organization"), cleaned.get("program")
+        if organization is not None and program is not None:
+            self.add_problems(
+                proposals.proposal_problems(
+                    organization=organization,
+                    program=program,
+                    buyer=cleaned.get("buyer"),
+                    product=cleaned.get("product"),
+                    today=self.today,
+                )
+            )
+        return cleaned
+
+    def add_problems(self, problems: dict[str, list[str]]) -> None:
+        for field, messages in problems.items():
+            for message in messages:
+                if field in self.fields and not self.has_error(field):
+                    self.add_error(field, message)
+
+
+class ProposeForm(ProposeChoiceForm):
+    """The whole proposal, once the organization and the programme are chosen (they come
+    back as hidden fields): the buyers of the programme's country, the products of its
+    value chains, the names."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("organization", "program"):
+            self.fields[name].widget = forms.HiddenInput()
+        program = self.program
+        self.fields["buyer"] = forms.ModelChoiceField(
+            proposals.buyers_for(program) if program else Buyer.objects.none(),
+            label=_("Buyer"),
+            error_messages={"invalid_choice": _("Choose a buyer of the programme's country.")},
+        )
+        self.fields["product"] = forms.ModelChoiceField(
+            proposals.products_for(program) if program else Product.objects.none(),
+            label=_("Product"),
+            error_messages={
+                "invalid_choice": _("Choose a product of the programme's value chains.")
+            },
+        )
+        self.fields["name"] = forms.CharField(label=_("Name of the alliance"), max_length=200)
+        self.fields["title"] = forms.CharField(
+            label=_("Title of the business plan"), max_length=200
+        )
+
+    @property
+    def chosen_wrong(self) -> bool:
+        """The organization or the programme must be chosen again (the lists of buyers
+        and products follow from them)."""
+        return self.has_error("organization") or self.has_error("program")
 
 
 class VersionForm(forms.ModelForm):

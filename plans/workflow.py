@@ -35,7 +35,7 @@ from accounts.policy import (
     role_names,
     roles_for_alliance,
 )
-from accounts.steps import Step, StepTable
+from accounts.steps import Confirm, Step, StepTable
 from core.formats import format_number
 from core.money import format_money, is_whole_in
 
@@ -293,6 +293,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.REJECTED,
         OFFICER,
         reason_required=True,
+        confirm=Confirm(
+            gettext_lazy("Reject this plan at screening?"),
+            gettext_lazy(
+                "You cannot undo this. The plan is rejected: the producer organization "
+                "cannot revise or resubmit it."
+            ),
+            gettext_lazy("Yes, reject the plan"),
+        ),
     ),
     Transition(
         "request_revision",
@@ -333,6 +341,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.APPROVED,
         COMMITTEE,
         guards=(guard_approval,),
+        confirm=Confirm(
+            gettext_lazy("Approve this business plan?"),
+            gettext_lazy(
+                "You cannot undo this. The approved grant is reserved from the programme's budget."
+            ),
+            gettext_lazy("Yes, approve the plan"),
+            danger=False,
+        ),
     ),
     Transition(
         "reject",
@@ -341,6 +357,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.REJECTED,
         COMMITTEE,
         reason_required=True,
+        confirm=Confirm(
+            gettext_lazy("Reject this business plan?"),
+            gettext_lazy(
+                "You cannot undo this. The committee's rejection is final: the plan cannot "
+                "be revised or resubmitted."
+            ),
+            gettext_lazy("Yes, reject the plan"),
+        ),
     ),
     Transition(
         "withdraw",
@@ -348,6 +372,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         BEFORE_DECISION,
         S.WITHDRAWN,
         PRODUCER_ONLY,
+        confirm=Confirm(
+            gettext_lazy("Withdraw this business plan?"),
+            gettext_lazy(
+                "You cannot undo this. The plan goes no further: it is not screened, "
+                "appraised or funded, and it cannot be submitted again."
+            ),
+            gettext_lazy("Yes, withdraw the plan"),
+        ),
     ),
     Transition(
         "sign_agreement",
@@ -372,6 +404,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.COMPLETED,
         ME_OFFICER,
         reason_required=True,
+        confirm=Confirm(
+            gettext_lazy("Complete this alliance?"),
+            gettext_lazy(
+                "You cannot undo this. The alliance's life ends: monitoring reports of "
+                "periods that have not started are dropped."
+            ),
+            gettext_lazy("Yes, complete the alliance"),
+        ),
     ),
     Transition(
         "suspend",
@@ -396,6 +436,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         OFFICER,
         guards=(guard_cancellable,),
         reason_required=True,
+        confirm=Confirm(
+            gettext_lazy("Cancel this alliance?"),
+            gettext_lazy(
+                "You cannot undo this. No further tranche is paid, and the grant not yet "
+                "paid goes back to the programme's budget."
+            ),
+            gettext_lazy("Yes, cancel the alliance"),
+        ),
     ),
 )
 

@@ -4,6 +4,7 @@ What cannot be read without guessing is refused with a message saying how to wri
 numbers, and nothing is saved; no input is `type="number"`, so the browser never reads
 the number its own way first."""
 
+import html
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from alliances.forms import MemberForm, OrganizationForm
+from core.formats import format_money
 from core.number_fields import LocaleDecimalField, LocaleIntegerField, YearField
 from core.numbers import NumberRefused, format_input, parse_decimal
 from funding.forms import AgreementForm, ContributionForm, PayForm
@@ -406,14 +408,20 @@ def test_the_committee_approves_a_grant_typed_in_french(client, world):
         f'<input type="text" name="approve-approved_grant" value="14{NNBSP}000{NNBSP}000" '
         'inputmode="decimal" autocomplete="off"'
     ) in page
-    response = client.post(
-        url,
-        {
-            "decision": "approve",
-            "approve-approved_grant": "13 000 000,00",
-            "approve-conditions": "Ouvrir un compte",
-        },
-    )
+    typed = {
+        "decision": "approve",
+        "approve-approved_grant": "13 000 000,00",
+        "approve-conditions": "Ouvrir un compte",
+    }
+    # Approval cannot be undone: the page asks first, with the grant read the French way,
+    # and its "Yes" sends back the text as typed.
+    asked = client.post(url, typed)
+    assert asked.status_code == 200
+    assert format_money(D("13000000"), "XOF", "fr") in html.unescape(asked.content.decode())
+    assert dict(asked.context["resent"]) == typed
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.COMMITTEE
+    response = client.post(url, {**typed, "confirmed": "yes"})
     assert response.status_code == 302
     plan.refresh_from_db()
     assert (plan.status, plan.approved_grant) == (PlanStatus.APPROVED, D("13000000"))

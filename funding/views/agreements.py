@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.confirmation import confirmation_page, needs_confirmation
 from accounts.models import Role
 from accounts.policy import (
     FORBIDDEN,
@@ -144,9 +146,20 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         enforce(decision)
     form_class = ReasonForm if action == "decline" else CommentForm
     form = form_class(request.POST, prefix=action)
+    if action == "decline":
+        form.fields["comment"].label = _("Reason for declining")
     status = 400
     if form.is_valid():
         service = getattr(services, f"agreement_{action}")
+        confirm = services.AGREEMENT_STEPS[action].confirm
+        if decision and needs_confirmation(request, confirm):
+            return confirmation_page(
+                request,
+                confirm=confirm,
+                back=reverse("plan-agreement", args=[plan.pk]),
+                form=form,
+                subject=f"{plan.alliance.code} · {plan.alliance.name}",
+            )
         try:
             service(agreement=agreement, by=request.user, comment=form.cleaned_data["comment"])
         except ActionRefused as refusal:

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.confirmation import confirmation_page, needs_confirmation
 from accounts.models import Role
 from accounts.policy import (
     CONFLICT,
     FORBIDDEN,
+    INVALID,
     NOT_FOUND,
     WRONG_STATE,
     ActionRefused,
@@ -31,6 +33,7 @@ from accounts.policy import (
     require_roles,
     roles_for_alliance,
 )
+from core.formats import format_money
 from core.money import ZERO
 from plans.documents import document_upload
 from plans.models import PlanDocument
@@ -86,12 +89,27 @@ class StepForm:
 
 
 @dataclass
+class Blocked:
+    """A step the user takes on this tranche, but not yet: its button, disabled, and why."""
+
+    action: str
+    label: str
+    reason: str
+    target: int
+
+
+@dataclass
 class TrancheRow:
     tranche: Tranche
     evidence: list = field(default_factory=list)
     payments: list = field(default_factory=list)
     forms: list[StepForm] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """Why the steps this user would take cannot be taken yet."""
+        return [b.reason for b in self.blocked]
 
 
 def _prefix(action: str, target: int) -> str:
@@ -146,7 +164,7 @@ def _tranche_rows(request, plan, held, bound: dict) -> list[TrancheRow]:
             else:
                 note = _pending_note(decision, held, step.roles)
                 if note:
-                    row.notes.append(note)
+                    row.blocked.append(Blocked(name, str(STEP_BUTTONS[name]), note, t.pk))
         for payment in row.payments:
             if services.payment_reverse_decision(user, plan, payment):
                 key = _prefix("reverse", payment.pk)
@@ -303,6 +321,51 @@ def _perform(request, plan, action: str, target, form):
     return step(tranche=target, by=user, comment=data["comment"])
 
 
+def _confirm_of(action: str):
+    """The question asked before `action`, when it cannot be undone."""
+    if action == "reverse":
+        return services.PAYMENT_REVERSE_CONFIRM
+    if action in services.TRANCHE_STEPS:
+        return services.TRANCHE_STEPS[action].confirm
+    return None
+
+
+def _check_before_confirming(plan, action: str, target, form) -> None:
+    """Refuse now what the service would refuse after the confirmation (bad input)."""
+    if action == "pay":
+        data = form.cleaned_data
+        errors = services.tranche_pay_errors(
+            target,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+            currency=plan.alliance.program.currency,
+        )
+        if errors:
+            raise ActionRefused(
+                [m for ms in errors.values() for m in ms], code=INVALID, fields=errors
+            )
+
+
+def _confirmation(request, plan, action: str, target, form, confirm) -> HttpResponse:
+    currency = plan.alliance.program.currency
+    tranche = target.tranche if isinstance(target, Payment) else target
+    subject = _("Tranche %(number)s · %(amount)s") % {
+        "number": tranche.number,
+        "amount": format_money(tranche.amount, currency),
+    }
+    if isinstance(target, Payment):
+        subject = _("Payment %(reference)s of tranche %(number)s · %(amount)s") % {
+            "reference": target.reference,
+            "number": tranche.number,
+            "amount": format_money(target.amount, currency),
+        }
+    back = reverse("plan-disbursement", args=[plan.pk]) + f"#tranche-{tranche.number}"
+    return confirmation_page(
+        request, confirm=confirm, back=back, form=form, subject=subject, currency=currency
+    )
+
+
 def _number_of(action, target) -> int | str:
     if isinstance(target, Tranche):
         return target.number
@@ -332,6 +395,10 @@ def plan_disbursement(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
+            confirm = _confirm_of(action)
+            if decision and needs_confirmation(request, confirm):
+                _check_before_confirming(plan, action, target, form)
+                return _confirmation(request, plan, action, target, form, confirm)
             _perform(request, plan, action, target, form)
         except ActionRefused as refusal:
             # 404/403 are raised; bad input goes to the form; the rest is a message.

@@ -15,11 +15,12 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.confirmation import confirmation_page, needs_confirmation
 from accounts.policy import (
     INVALID,
     ActionRefused,
@@ -191,6 +192,13 @@ def delivery_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_deliveries(request, plan, bound={("record", None): form}, status=status)
 
 
+def _unit_of(alliance) -> str:
+    """The unit volumes are counted in: the agreement's, else the product's."""
+    agreement = PurchaseAgreement.objects.filter(alliance=alliance).first()
+    terms = agreement.current_version if agreement else None
+    return terms.unit if terms else alliance.product.unit
+
+
 def _delivery_action(request, pk: int, action: str) -> HttpResponse:
     delivery = _delivery_for_user(request, pk)
     plan = plan_or_404(request, delivery.alliance.plan.pk)
@@ -212,6 +220,22 @@ def _delivery_action(request, pk: int, action: str) -> HttpResponse:
     status = 400
     if form.is_valid():
         comment = form.cleaned_data["comment"]
+        confirm = delivery_services.DELIVERY_STEPS[action].confirm
+        if needs_confirmation(request, confirm) and delivery_services.delivery_step_decision(
+            request.user, alliance, action, delivery
+        ):
+            return confirmation_page(
+                request,
+                confirm=confirm,
+                back=reverse("monitoring:deliveries", args=[plan.pk]) + f"#delivery-{delivery.pk}",
+                form=form,
+                subject=_("Delivery of %(date)s · %(volume)s %(unit)s")
+                % {
+                    "date": format_date(delivery.delivered_on),
+                    "volume": number_text(delivery.volume),
+                    "unit": _unit_of(alliance),
+                },
+            )
         try:
             if action == "confirm":
                 delivery_services.delivery_confirm(

@@ -15,13 +15,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.confirmation import confirmation_page, needs_confirmation
 from accounts.policy import (
     CONFLICT,
     FORBIDDEN,
@@ -33,7 +34,7 @@ from accounts.policy import (
 )
 from alliances.models import Region
 from core import labels
-from core.formats import format_money, format_quantity
+from core.formats import format_date, format_money, format_quantity
 from funding.models import Program
 from plans.models import TransitionLog
 from plans.views.common import enforce
@@ -47,7 +48,7 @@ from ..forms import (
     error_field,
 )
 from ..models import MonitoringReport
-from ..report_evidence import report_evidence_attach, report_evidence_decision
+from ..report_evidence import report_enter, report_evidence_attach, report_evidence_decision
 from ..selectors import indicators_for, report_cells, reports_board_filter, volume_unit
 
 S = MonitoringReport.Status
@@ -272,6 +273,13 @@ def _context(request, report, forms: dict | None = None) -> dict:
             row.youth = values_form.bound(indicator, "youth")
         rows.append(row)
     plan = getattr(report.alliance, "plan", None)
+    evidence_form = None
+    if allowed["can_attach"]:
+        evidence_form = forms.get("evidence") or ReportEvidenceForm()
+        if values_form is not None:
+            # One form with the values: attaching evidence keeps (and saves) what was typed.
+            for field in evidence_form.fields.values():
+                field.widget.attrs["form"] = VALUES_FORM_ID
     return {
         "report": report,
         "plan": plan,
@@ -280,9 +288,8 @@ def _context(request, report, forms: dict | None = None) -> dict:
         "rows": rows,
         "values_form": values_form,
         "evidence": list(report.evidence.select_related("uploaded_by").order_by("uploaded_at")),
-        "evidence_form": (forms.get("evidence") or ReportEvidenceForm())
-        if allowed["can_attach"]
-        else None,
+        "evidence_form": evidence_form,
+        "values_form_id": VALUES_FORM_ID,
         "accept_form": (forms.get("accept") or ReviewForm(prefix="accept"))
         if allowed["can_review"]
         else None,
@@ -294,54 +301,103 @@ def _context(request, report, forms: dict | None = None) -> dict:
     }
 
 
-def _refused(request, refusal: ActionRefused, form) -> int:
-    """Show a refusal: 404/403 for access, else errors on the form or messages. Returns
-    the status of the page shown again."""
+def _refused(request, refusal: ActionRefused, *forms) -> int:
+    """Show a refusal: 404/403 for access, else errors on the forms (the first one for
+    what belongs to no field) or messages. Returns the status of the page shown again."""
     if refusal.code == NOT_FOUND:
         raise Http404(" ".join(refusal.reasons))
     if refusal.code == FORBIDDEN:
         raise PermissionDenied(" ".join(refusal.reasons))
+    forms = [f for f in forms if f is not None]
     if refusal.fields:
         for key, errors in refusal.fields.items():
-            name = key if key in form.fields else error_field(key)
+            name = key if any(key in f.fields for f in forms) else error_field(key)
+            form = next((f for f in forms if name in f.fields), None)
             for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+                if form is not None:
+                    form.add_error(name, error)
+                else:
+                    forms[0].add_error(None, error)
     else:
         for reason in refusal.reasons:
             messages.error(request, reason)
     return 409 if refusal.code in (CONFLICT, WRONG_STATE) else 400
 
 
+VALUES_FORM_ID = "report-values"
+ENTERING = ("save", "submit", "evidence")
+
+
 def _bind(request, report, action: str):
-    if action in ("save", "submit"):
+    if action == "evidence" and "narrative" not in request.POST:
+        return None  # evidence alone, from a page without the values' form
+    if action in ENTERING:
         return ReportValuesForm(
             request.POST,
             indicators=indicators_for(report.alliance),
             currency=report.alliance.program.currency,
         )
-    if action == "evidence":
-        return ReportEvidenceForm(request.POST, request.FILES)
     if action == "accept":
         return ReviewForm(request.POST, prefix="accept")
     return ReturnForm(request.POST, prefix="return")
 
 
-def _perform(request, report, action: str, form) -> None:
-    data, user = form.cleaned_data, request.user
-    if action == "save":
-        services.report_values_save(
-            report=report, by=user, values=form.entries(), narrative=data["narrative"]
-        )
-    elif action == "submit":
-        services.report_submit(
-            report=report, by=user, values=form.entries(), narrative=data["narrative"]
-        )
-    elif action == "evidence":
+def _bind_evidence(request, report, action: str) -> ReportEvidenceForm | None:
+    """The evidence sent with the values: asked for by "Attach evidence", else a file
+    (or its title) chosen before "Save draft" or "Submit", which is attached too rather
+    than dropped. None when there is none."""
+    if action not in ENTERING:
+        return None
+    given = request.FILES.get("file") or request.POST.get("title", "").strip()
+    if action != "evidence" and not given:
+        return None
+    return ReportEvidenceForm(request.POST, request.FILES)
+
+
+def _perform(request, report, action: str, form, evidence) -> None:
+    user = request.user
+    if form is None:
+        data = evidence.cleaned_data
         report_evidence_attach(report=report, by=user, title=data["title"], upload=data["file"])
+        return
+    data = form.cleaned_data
+    if action in ENTERING:
+        report_enter(
+            report=report,
+            by=user,
+            values=form.entries(),
+            narrative=data["narrative"],
+            evidence=(evidence.cleaned_data["title"], evidence.cleaned_data["file"])
+            if evidence is not None
+            else None,
+            submit=action == "submit",
+        )
     elif action == "accept":
         services.report_accept(report=report, by=user, comment=data["comment"])
     else:
         services.report_return(report=report, by=user, comment=data["comment"])
+
+
+def _done(request, action: str, form, evidence) -> None:
+    if evidence is not None:
+        messages.success(request, DONE["evidence"])
+    if form is not None:
+        messages.success(request, DONE["save" if action == "evidence" else action])
+
+
+def _confirm_accept(request, report, form) -> HttpResponse:
+    step = services.REPORT_STEPS["accept"]
+    subject = _("Monitoring report for %(start)s – %(end)s") % {
+        "start": format_date(report.period_start, long=True),
+        "end": format_date(report.period_end, long=True),
+    }
+    return confirmation_page(
+        request,
+        confirm=step.confirm,
+        back=reverse("monitoring:report", args=[report.pk]) + "#review",
+        form=form,
+        subject=f"{report.alliance.code} · {subject}",
+    )
 
 
 @login_required
@@ -357,21 +413,35 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # shown to someone who may not take the action.
     enforce(services.report_step_decision(request.user, report, action, state=False))
     form = _bind(request, report, action)
+    evidence = _bind_evidence(request, report, action)
     status = 400
-    if form.is_valid():
+    valid = form is None or form.is_valid()
+    if evidence is not None and not evidence.is_valid():
+        valid = False
+    if valid:
+        step = services.REPORT_STEPS[action]
         try:
-            _perform(request, report, action, form)
+            if needs_confirmation(request, step.confirm):
+                services.report_step_decision(request.user, report, action).raise_if_refused()
+                return _confirm_accept(request, report, form)
+            _perform(request, report, action, form, evidence)
         except ActionRefused as refusal:
-            status = _refused(request, refusal, form)
+            status = _refused(request, refusal, *(f for f in (form, evidence) if f is not None))
         else:
-            messages.success(request, DONE[action])
+            _done(request, action, form, evidence)
             return redirect("monitoring:report", pk=report.pk)
+    if evidence is not None and request.FILES.get("file") and not evidence.has_error("file"):
+        # A browser never keeps a chosen file when the page comes back with an error.
+        evidence.add_error(
+            "file", _("Choose the file again: it is not kept when the page shows an error.")
+        )
     report.refresh_from_db()
-    key = "values" if action in ("save", "submit") else action
+    forms = {"values": form, "evidence": evidence} if action in ENTERING else {action: form}
+    forms = {key: bound for key, bound in forms.items() if bound is not None}
     return render(
         request,
         "monitoring/report_detail.html",
-        _context(request, report, {key: form}),
+        _context(request, report, forms),
         status=status,
     )
 

@@ -10,27 +10,43 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.policy import ActionRefused, plan_documents_visible_to, user_scope
+from accounts.policy import (
+    CONTENT,
+    ActionRefused,
+    can_read,
+    plan_documents_visible_to,
+    roles_for_alliance,
+    user_scope,
+)
 from alliances.models import ProducerOrganization
 from core.errors import NotFound
 
-from .. import finance, workflow
-from ..documents import document_upload
+from .. import finance, proposals, workflow
+from ..documents import UPLOADERS, document_upload, document_upload_decision
 from ..editing import (
     budget_line_delete,
     budget_line_save,
     cash_flows_save,
     version_update,
 )
-from ..forms import BudgetLineForm, CashFlowFormSet, DocumentForm, ProposeForm, VersionForm
+from ..forms import (
+    BudgetLineForm,
+    CashFlowFormSet,
+    DocumentForm,
+    ProposeChoiceForm,
+    ProposeForm,
+    VersionForm,
+)
 from ..models import BudgetLine
 from ..rules import plan_rule_breaches
 from ..services import alliance_propose, can_edit_content
-from .common import plan_or_404, report_refusal
+from .common import enforce, plan_or_404, report_refusal
 from .overview import analysis_context
 
 logger = logging.getLogger(__name__)
@@ -81,6 +97,9 @@ def _organizations_for(user):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_propose(request: HttpRequest) -> HttpResponse:
+    """Propose an alliance in two questions, without scripts: first the organization and
+    the programme (a GET form; skipped when there is one of each), then the buyer, the
+    product and the names, chosen among those of that programme."""
     organizations = _organizations_for(request.user)
     if not organizations.exists():
         raise PermissionDenied(
@@ -89,41 +108,94 @@ def plan_propose(request: HttpRequest) -> HttpResponse:
                 "alliance."
             )
         )
-    form = ProposeForm(request.POST or None, organizations=organizations)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = alliance_propose(
-                program=data["program"],
-                producer_organization=data["organization"],
-                buyer=data["buyer"],
-                product=data["product"],
-                name=data["name"],
-                title=data["title"],
-                by=request.user,
-            )
-        except ActionRefused as refusal:
-            report_refusal(request, refusal, form)
-        else:
-            messages.success(request, _("Alliance proposed: now complete its business plan."))
-            return redirect("plan-edit", pk=plan.pk)
-    return render(request, "plans/plan_propose.html", {"form": form}, status=_status(form))
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = ProposeForm(request.POST, organizations=organizations, today=today)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = alliance_propose(
+                    program=data["program"],
+                    producer_organization=data["organization"],
+                    buyer=data["buyer"],
+                    product=data["product"],
+                    name=data["name"],
+                    title=data["title"],
+                    by=request.user,
+                )
+            except ActionRefused as refusal:
+                report_refusal(request, refusal, form)
+            else:
+                messages.success(request, _("Alliance proposed: now complete its business plan."))
+                return redirect("plan-edit", pk=plan.pk)
+        if form.chosen_wrong:
+            choice = ProposeChoiceForm(request.POST, organizations=organizations, today=today)
+            choice.is_valid()
+            return _propose_page(request, choice, organizations, status=400)
+        return _propose_page(request, form, organizations, status=_status(form))
+    asked = {"organization", "program"} & set(request.GET)
+    changing = "change" in request.GET
+    choice = ProposeChoiceForm(
+        request.GET if asked and not changing else None,
+        organizations=organizations,
+        today=today,
+        initial={k: request.GET[k] for k in asked} if changing else None,
+    )
+    chosen = (
+        choice.is_valid()
+        if choice.is_bound
+        else (not changing and choice.organization is not None and choice.program is not None)
+    )
+    if chosen:
+        form = ProposeForm(
+            organizations=organizations,
+            today=today,
+            initial={"organization": choice.organization.pk, "program": choice.program.pk},
+        )
+        return _propose_page(request, form, organizations)
+    return _propose_page(request, choice, organizations, status=_status(choice))
+
+
+def _propose_page(request, form, organizations, status: int = 200) -> HttpResponse:
+    details = isinstance(form, ProposeForm)
+    context = {"form": form, "details": details}
+    if details:
+        # The first answers, shown with a way back to change them when there was a choice.
+        context["organization"] = form.organization
+        context["program"] = form.program
+        several = len(organizations) > 1 or (
+            len(proposals.programs_open_to(form.organization, form.today)) > 1
+        )
+        context["change_url"] = (
+            f"{reverse('plan-propose')}?change=1&organization={form.organization.pk}"
+            f"&program={form.program.pk}"
+            if several
+            else ""
+        )
+    else:
+        context["no_open_call"] = not form.fields["program"].queryset.exists()
+    return render(request, "plans/plan_propose.html", context, status=status)
 
 
 def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
-def _editor_context(plan, section, **extra):
+def _editor_context(plan, section, *, reads_content: bool = True, **extra):
+    """The context of an editor page (whose user edits the plan, unless `extra` says
+    otherwise); the budget and the analysis only for who reads the plan's content (§9a)."""
     version = plan.current_version
     context = {
         "plan": plan,
         "alliance": plan.alliance,
         "version": version,
         "section": section,
-        "lines": version.budget_lines.all(),
+        "can_edit": True,
+        "reads_content": reads_content,
     }
-    context.update(analysis_context(plan, version))
+    if reads_content:
+        context["lines"] = version.budget_lines.all()
+        context.update(analysis_context(plan, version))
     context.update(extra)
     return context
 
@@ -304,8 +376,13 @@ def plan_analysis_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's documents for whoever sees the plan; the upload form only for who may
+    add one now (a buyer reads them, never adds any)."""
     plan = plan_or_404(request, pk)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    uploading = document_upload_decision(request.user, plan)
+    if request.method == "POST":
+        enforce(uploading)
+    form = DocumentForm(request.POST or None, request.FILES or None) if uploading else None
     if request.method == "POST" and form.is_valid():
         try:
             document_upload(
@@ -326,10 +403,16 @@ def plan_documents(request: HttpRequest, pk: int) -> HttpResponse:
         _editor_context(
             plan,
             "documents",
+            reads_content=can_read(request.user, plan.alliance, CONTENT),
+            can_edit=can_edit_content(request.user, plan),
             form=form,
+            # Why the PO side may not add one now (a submitted plan); nothing for readers.
+            upload_closed=uploading.reason
+            if form is None and roles_for_alliance(request.user, plan.alliance) & UPLOADERS
+            else "",
             documents=plan_documents_visible_to(request.user, plan).select_related("uploaded_by"),
         ),
-        status=_status(form),
+        status=_status(form) if form is not None else 200,
     )
 
 

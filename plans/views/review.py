@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.confirmation import back_url, confirmation_page, needs_confirmation
 from accounts.models import Role
 from accounts.policy import (
     ALLOWED,
@@ -37,6 +39,19 @@ from .common import enforce, plan_or_404, report_refusal
 from .overview import analysis_context
 
 
+def _confirm_plan_step(request, plan, step, form, back: str | None = None) -> HttpResponse:
+    """The confirmation page of a plan's step that cannot be undone (nothing changes)."""
+    default = reverse("plan-detail", args=[plan.pk])
+    return confirmation_page(
+        request,
+        confirm=step.confirm,
+        back=back or back_url(request, default),
+        form=form,
+        subject=f"{plan.alliance.code} · {plan.alliance.name}",
+        currency=plan.alliance.program.currency,
+    )
+
+
 @login_required
 @require_POST
 def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -46,7 +61,7 @@ def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if not transitions or transitions[0].system:
         raise Http404(_("Unknown action."))
     if name == "approve":
-        form = ApproveForm(request.POST, prefix=name)
+        form = ApproveForm(request.POST, prefix=name, currency=plan.alliance.program.currency)
     elif transitions[0].reason_required:
         form = reason_form_class(name)(request.POST, prefix=name)
     else:
@@ -65,6 +80,12 @@ def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return redirect("plan-detail", pk=plan.pk)
     params = dict(form.cleaned_data)
     try:
+        step = workflow.transition_for(name, plan.status)
+        if step is not None and needs_confirmation(request, step.confirm):
+            # Asked only of an action that would be taken: what would refuse it (a
+            # guard, the wrong state) is said first, as when it is taken.
+            check_plan_transition(request.user, plan, name, **params).raise_if_refused()
+            return _confirm_plan_step(request, plan, step, form)
         services.PLAN_ACTIONS[name](plan=plan, by=request.user, **params)
     except ActionRefused as refusal:
         report_refusal(request, refusal)
@@ -271,6 +292,13 @@ def plan_decision(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms[posted]
         if form.is_valid():
             try:
+                step = workflow.transition_for(posted, plan.status)
+                if step is not None and needs_confirmation(request, step.confirm):
+                    check_plan_transition(
+                        request.user, plan, posted, **form.cleaned_data
+                    ).raise_if_refused()
+                    back = reverse("plan-decision", args=[plan.pk])
+                    return _confirm_plan_step(request, plan, step, form, back=back)
                 services.PLAN_ACTIONS[posted](plan=plan, by=request.user, **form.cleaned_data)
             except ActionRefused as refusal:
                 report_refusal(request, refusal, form)

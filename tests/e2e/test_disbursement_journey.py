@@ -91,6 +91,10 @@ def test_agreement_to_first_payment(world, sign_in, live_server):
     page.goto(f"{base}/disbursement/")
     page.fill("#tranche-1 input[name$=-reference]", "TRX-2024-0001")
     _click(page, "#tranche-1", "pay")
+    # A payment is never edited: the page asks first, repeating what was typed.
+    assert "TRX-2024-0001" in page.inner_text(".confirm-step .summary-list")
+    page.click(".confirm-step button[type=submit]")
+    page.wait_for_load_state()
     assert "Paid" in page.inner_text("#tranche-1 h2")
 
     # The producer sees the payment in its ledger.

@@ -1,7 +1,8 @@
 """A quarter of monitoring, in the browser: the producer enters and submits the quarterly
-report; the M&E officer returns it with a reason; the producer corrects and resubmits; the
-M&E officer accepts it. Then the producer records a delivery, the buyer confirms it, and
-the alliance's sales indicator shows it."""
+report; the M&E officer returns it with a reason; the producer corrects a figure, attaches
+the evidence asked for without losing it, and resubmits; the M&E officer accepts it. Then
+the producer records a delivery, the buyer confirms it, and the alliance's sales
+indicator shows it."""
 
 import datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from funding.services import add_months
 from monitoring.selectors import indicators_for
 from monitoring.services import report_schedule_close, report_schedule_create
 from plans.models import PlanStatus
+from tests.factories import EVIDENCE_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +66,16 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
     page.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
     assert "Attach the training sheets." in page.inner_text("#return-reason")
     page.fill("input[name='members_trained-women']", "7")
+    # Attaching the sheets keeps the figure just typed (saved with them as a draft).
+    page.fill("#evidence input[name=title]", "Training sheets")
+    page.set_input_files(
+        "#evidence input[type=file]",
+        files=[{"name": "sheets.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}],
+    )
+    page.click("#evidence button[name=action][value=evidence]")
+    page.wait_for_load_state()
+    assert "Training sheets" in page.inner_text("#evidence .evidence")
+    assert page.input_value("input[name='members_trained-women']") == "7"
     page.click("#values button[name=action][value=submit]")
     page.wait_for_load_state()
     assert "Submitted" in page.inner_text("main span.status[class*=report-]")
@@ -72,6 +84,9 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
     page = sign_in(w.me_officer)
     page.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
     _submit(page, "#review", "accept")
+    # An accepted report is locked for good: the officer confirms.
+    page.click(".confirm-step button[type=submit]")
+    page.wait_for_load_state()
     assert "Accepted" in page.inner_text("main span.status[class*=report-]")
     report.refresh_from_db()
     trained = report.values.get(indicator__code="members_trained")

@@ -32,8 +32,8 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
     # The producer drafts a plan with budget lines and cash flows, and submits it.
     page = sign_in(w.producer, language)
     page.goto(f"{live_server.url}/plans/new/")
-    page.select_option("select[name=organization]", str(w.org_a.pk))
-    page.select_option("select[name=program]", str(w.program.pk))
+    # One organization, one open call of its country: the page asks only the rest.
+    assert w.program.name in page.inner_text("main .summary-list")
     page.select_option("select[name=buyer]", str(w.buyer.pk))
     page.select_option("select[name=product]", str(w.product.pk))
     page.fill("[name=name]", "Kandi maize")
@@ -138,6 +138,8 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
     page.fill("[name=approve-approved_grant]", "14000000")
     page.fill("[name=approve-conditions]", "Open a dedicated account.")
     page.click("form:has(input[name=decision][value=approve]) button")
+    # Approval cannot be undone: the committee member confirms it.
+    page.click(".confirm-step button[type=submit]")
     page.wait_for_selector(".plan-header .status-approved")
 
     # The producer sees the approval and its notification.

@@ -94,12 +94,16 @@ def page(client, user, name, *args, **query):
     return client.get(reverse(name, args=args), query)
 
 
-def act(client, user, plan, action, target=0, **fields):
-    """POST one action of the disbursement page, with its form fields (unprefixed)."""
+def act(client, user, plan, action, target=0, *, confirmed=True, **fields):
+    """POST one action of the disbursement page, with its form fields (unprefixed); a step
+    that cannot be undone (a payment, a reversal) as its confirmation page sends it,
+    unless `confirmed` is False (its own button)."""
     client.force_login(user)
     prefix = f"{action}-{target}-"
     data = {"action": action, "target": target}
     data.update({prefix + k: v for k, v in fields.items()})
+    if confirmed:
+        data["confirmed"] = "yes"
     return client.post(reverse("plan-disbursement", args=[plan.pk]), data)
 
 

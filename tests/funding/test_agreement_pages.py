@@ -48,11 +48,14 @@ def sent(world, plan):
     return agreement_send(agreement=agreement, by=world.producer)
 
 
-def post_action(client, user, plan, action, comment=""):
+def post_action(client, user, plan, action, comment="", *, confirmed=True):
+    """POST an action of the agreement page; declining as its confirmation page sends it,
+    unless `confirmed` is False (the decline button itself)."""
     client.force_login(user)
-    return client.post(
-        reverse("plan-agreement", args=[plan.pk]), {"action": action, f"{action}-comment": comment}
-    )
+    data = {"action": action, f"{action}-comment": comment}
+    if confirmed:
+        data["confirmed"] = "yes"
+    return client.post(reverse("plan-agreement", args=[plan.pk]), data)
 
 
 # --- who may open what ---------------------------------------------------------------------

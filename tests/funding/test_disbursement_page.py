@@ -324,7 +324,7 @@ def test_paying_a_suspended_or_cancelled_alliance_is_refused(client, world, acti
     first = to_status(world, tranches(plan)[0], "authorized")
     client.force_login(world.officer)
     url = reverse("plan-action", args=[plan.pk, action])
-    client.post(url, {f"{action}-comment": "Audit."}, follow=True)
+    client.post(url, {f"{action}-comment": "Audit.", "confirmed": "yes"}, follow=True)
     plan.refresh_from_db()
     assert plan.status == {"suspend": "suspended", "cancel": "cancelled"}[action]
     before = snapshot(plan)
@@ -536,11 +536,11 @@ def test_cancel_from_the_plan_page_releases_exactly_the_remaining_amount(client,
     assert response.status_code == 302
     assert snapshot(plan) == before
     client.force_login(world.producer)
-    assert client.post(url, {"cancel-comment": "No."}).status_code == 403
+    assert client.post(url, {"cancel-comment": "No.", "confirmed": "yes"}).status_code == 403
     assert snapshot(plan) == before
 
     client.force_login(world.officer)
-    client.post(url, {"cancel-comment": "The cooperative dissolved."})
+    client.post(url, {"cancel-comment": "The cooperative dissolved.", "confirmed": "yes"})
 
     plan.refresh_from_db()
     assert plan.status == "cancelled"

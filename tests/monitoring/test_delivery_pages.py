@@ -75,7 +75,8 @@ def test_confirmed_deliveries_feed_the_sales_indicators_exactly(client, world, p
     buyer = as_user(client, world.buyer_user)
     assert buyer.post(url("delivery-confirm", first.pk)).status_code == 302
     response = buyer.post(
-        url("delivery-dispute", second.pk), {f"dispute-{second.pk}-comment": "We weighed 780.5"}
+        url("delivery-dispute", second.pk),
+        {f"dispute-{second.pk}-comment": "We weighed 780.5", "confirmed": "yes"},
     )
     assert response.status_code == 302
     second.refresh_from_db()
@@ -294,7 +295,8 @@ def test_bad_delivery_input_is_kept_in_the_form(client, world, plan, changes, fi
 def test_bad_correction_is_kept_and_changes_nothing(client, world, plan):
     delivery = a_delivery(world, plan)
     as_user(client, world.buyer_user).post(
-        url("delivery-dispute", delivery.pk), {f"dispute-{delivery.pk}-comment": "Short"}
+        url("delivery-dispute", delivery.pk),
+        {f"dispute-{delivery.pk}-comment": "Short", "confirmed": "yes"},
     )
     before = snapshot()
     response = as_user(client, world.producer).post(

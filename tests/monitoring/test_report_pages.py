@@ -41,8 +41,9 @@ def get(client, user, target):
 
 
 def post(client, user, report, data, files=None):
+    """POST the report's page; accepting as its confirmation page sends it."""
     client.force_login(user)
-    return client.post(url(report), {**data, **(files or {})})
+    return client.post(url(report), {"confirmed": "yes", **data, **(files or {})})
 
 
 def attach(client, user, report, title, upload):

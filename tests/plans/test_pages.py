@@ -472,6 +472,7 @@ def test_committee_approves_with_a_grant_from_the_dossier(client, world):
             "decision": "approve",
             "approve-approved_grant": "13000000",
             "approve-conditions": "Open an account",
+            "confirmed": "yes",  # as the confirmation page sends it
         },
     )
     assert response.status_code == 302
@@ -520,8 +521,9 @@ def test_plan_list_query_count_is_constant(client, world, count, django_assert_n
         builder.build(PlanStatus.DRAFT)
     client.force_login(world.officer)
     # session, user, memberships, regions, regions & value chains & programmes for the filter
-    # form, count, page; the task badge in the navigation (officer queues)
-    with django_assert_num_queries(13):
+    # form, count, the page's ids, their plans; the task badge in the navigation (officer
+    # queues)
+    with django_assert_num_queries(14):
         response = client.get(reverse("plan-list"), {"status": "draft", "sort": "code"})
     assert response.context["page"].paginator.count == count
 
