@@ -165,7 +165,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # A user's notifications, newest first (the notifications page).
+            models.Index(fields=["recipient", "created_at", "id"], name="notification_recent_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "transition_log"], name="notification_once_per_event"

@@ -108,6 +108,13 @@ class ProducerOrganization(models.Model):
         ordering = ["name"]
         verbose_name = _("producer organization")
         verbose_name_plural = _("producer organizations")
+        # The lists' sorts and filters (issue 17); the name's trigram index, for search, is
+        # PostgreSQL's (migration 0007).
+        indexes = [
+            models.Index(fields=["name", "id"], name="organization_name_idx"),
+            models.Index(fields=["created_at"], name="organization_created_idx"),
+            models.Index(fields=["legal_form"], name="organization_legal_form_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration_number"],
@@ -206,6 +213,11 @@ class Buyer(models.Model):
         ordering = ["name"]
         verbose_name = _("buyer")
         verbose_name_plural = _("buyers")
+        indexes = [
+            models.Index(fields=["name", "id"], name="buyer_name_idx"),
+            models.Index(fields=["kind"], name="buyer_kind_idx"),
+            models.Index(fields=["country"], name="buyer_country_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -272,6 +284,10 @@ class Alliance(models.Model):
         ordering = ["code"]
         verbose_name = _("alliance")
         verbose_name_plural = _("alliances")
+        indexes = [
+            models.Index(fields=["name"], name="alliance_name_idx"),
+            models.Index(fields=["created_at"], name="alliance_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
@@ -311,6 +327,10 @@ class Delivery(models.Model):
         ordering = ["-delivered_on", "-id"]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(fields=["delivered_on", "id"], name="delivery_delivered_idx"),
+            models.Index(fields=["updated_at"], name="delivery_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(volume__gt=0), name="delivery_volume_pos"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="delivery_price_nonneg"),

@@ -31,6 +31,7 @@ from accounts.policy import (
     get_organization_for_user,
     organizations_visible_to,
 )
+from core.pagination import IdsFirstPaginator
 
 from . import roster
 from .forms import MemberForm, OrganizationForm, RosterUploadForm
@@ -84,13 +85,13 @@ def _organization(request, pk, *, manage: bool = False) -> ProducerOrganization:
 
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
-    organizations = (
-        organizations_visible_to(request.user)
-        .select_related("region")
-        .annotate(active_members=Count("members", filter=Q(members__active=True)))
-        .order_by("name", "pk")
+    """The organizations the user sees, by name; members are counted for the page's rows
+    only (ids first, then those rows with their counts)."""
+    organizations = organizations_visible_to(request.user).order_by("name", "pk")
+    rows = ProducerOrganization.objects.select_related("region").annotate(
+        active_members=Count("members", filter=Q(members__active=True))
     )
-    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(organizations, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     return render(request, "alliances/organization_list.html", {"page": page})
 
 

@@ -32,7 +32,7 @@ import argparse
 import json
 import os
 
-from scratch import PYTHON, run, scratch_database, seed_to
+from scratch import PYTHON, collect_static, run, scratch_database, seed_to
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alliances_bench_dash"
 RUNS = 5
@@ -109,8 +109,7 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     results = []
     with scratch_database(url, keep=args.keep, prefix="bench-dashboard-") as (env, _scratch):
-        # Pages need the static files' manifest when DEBUG is off: collected first.
-        run([PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
+        collect_static(env)  # pages need the static files' manifest when DEBUG is off
         seeded = 0
         for size in sorted(args.sizes):
             seed_to(url, env, size=size, seeded=seeded)

@@ -77,6 +77,10 @@ MIDDLEWARE = [
     "core.log_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped for clients that accept it (below WhiteNoise, which
+    # serves its own pre-compressed static files); BREACH: Django pads each compressed
+    # body with up to 100 random bytes, and CSRF tokens are masked anew per request.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

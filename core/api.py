@@ -10,10 +10,13 @@ code names, and gives every error the same shape:
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +38,7 @@ from core.errors import (
 )
 
 from .api_input import BodyTooLarge
+from .pagination import IdsFirstPaginator
 
 STATUS_BY_CODE = {
     NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -167,9 +171,19 @@ def add_error_responses(result, generator, request, public):
 
 
 class Pagination(PageNumberPagination):
+    """Pages of `page_size` (up to 200). A view with a `page_rows()` method, the rows
+    queryset with what its serializer reads, is read ids first: its list queryset gives
+    the page's ids and count, `page_rows()` the rows of those ids (core/pagination.py)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page_rows = getattr(view, "page_rows", None)
+        if page_rows is not None and isinstance(queryset, QuerySet):
+            self.django_paginator_class = partial(IdsFirstPaginator, rows=page_rows())
+        return super().paginate_queryset(queryset, request, view)
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -177,22 +177,30 @@ class ProgramViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such programme.")
 
     def get_queryset(self):
-        fundings = ProgramFunding.objects.filter(program=OuterRef("pk"))
-        commitments = GrantCommitment.objects.filter(program=OuterRef("pk"))
-        return (
-            programs_visible_to(self.request.user)
-            .annotate(
-                budget_total=_money_sum("amount", fundings),
-                committed_total=_money_sum(F("amount") - F("released_amount"), commitments),
-            )
-            .prefetch_related(
-                Prefetch("fundings", queryset=ProgramFunding.objects.select_related("funder")),
-                "eligible_regions",
-                "eligible_value_chains__products",
-                "criteria",
-                "legalization_requirements",
-            )
-        )
+        programs = programs_visible_to(self.request.user)
+        if self.action == "list":  # ids first; the page's rows: `page_rows`
+            return programs
+        return with_totals(programs)
+
+    def page_rows(self):
+        """The rows of a page of the list, their money summed (core.api.Pagination)."""
+        return with_totals(Program.objects.all())
+
+
+def with_totals(programs):
+    """With the budget and the commitments summed, and what the programme's page nests."""
+    fundings = ProgramFunding.objects.filter(program=OuterRef("pk"))
+    commitments = GrantCommitment.objects.filter(program=OuterRef("pk"))
+    return programs.annotate(
+        budget_total=_money_sum("amount", fundings),
+        committed_total=_money_sum(F("amount") - F("released_amount"), commitments),
+    ).prefetch_related(
+        Prefetch("fundings", queryset=ProgramFunding.objects.select_related("funder")),
+        "eligible_regions",
+        "eligible_value_chains__products",
+        "criteria",
+        "legalization_requirements",
+    )
 
 
 # --- tranches and payments -------------------------------------------------------------

@@ -222,6 +222,11 @@ class PurchaseAgreement(models.Model):
         db_table = "alliances_purchaseagreement"  # the table kept its name when it moved here
         verbose_name = _("purchase agreement")
         verbose_name_plural = _("purchase agreements")
+        # The lists' sorts and the API's `updated_since` (issue 17).
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="agreement_updated_idx"),
+            models.Index(fields=["created_at"], name="agreement_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Purchase agreement of %(alliance)s") % {"alliance": self.alliance}
@@ -388,6 +393,7 @@ class Tranche(models.Model):
         ordering = ["commitment", "number"]
         verbose_name = _("tranche")
         verbose_name_plural = _("tranches")
+        indexes = [models.Index(fields=["planned_date", "id"], name="tranche_planned_idx")]
         constraints = [
             models.UniqueConstraint(fields=["commitment", "number"], name="tranche_unique_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_pos"),
@@ -489,6 +495,12 @@ class Payment(models.Model):
         ordering = ["tranche", "recorded_at", "id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        # The disbursements' sorts and filters (`updated_since` is `recorded_at`).
+        indexes = [
+            models.Index(fields=["recorded_at", "id"], name="payment_recorded_idx"),
+            models.Index(fields=["paid_on", "id"], name="payment_paid_on_idx"),
+            models.Index(fields=["kind"], name="payment_kind_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_pos"),
             models.CheckConstraint(

@@ -49,6 +49,8 @@ class MonitoringReport(models.Model):
         ordering = ["alliance", "period_start"]
         verbose_name = _("monitoring report")
         verbose_name_plural = _("monitoring reports")
+        # The lists' sorts (`due_on` has its own index).
+        indexes = [models.Index(fields=["period_start", "id"], name="report_period_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "period_start"], name="monitoring_report_one_per_period"

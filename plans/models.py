@@ -65,6 +65,11 @@ class BusinessPlan(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("business plan")
         verbose_name_plural = _("business plans")
+        # The lists' sorts and the API's `updated_since` (issue 17).
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="plan_updated_idx"),
+            models.Index(fields=["created_at"], name="plan_created_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(approved_grant__isnull=True) | Q(approved_grant__gt=0),
@@ -330,6 +335,10 @@ class AppraisalAssignment(models.Model):
         ordering = ["version", "assigned_at", "id"]
         verbose_name = _("appraisal")
         verbose_name_plural = _("appraisals")
+        indexes = [
+            models.Index(fields=["assigned_at", "id"], name="appraisal_assigned_idx"),
+            models.Index(fields=["recommendation"], name="appraisal_recommendation_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["version", "appraiser"], name="appraisal_once"),
             models.CheckConstraint(

@@ -80,6 +80,17 @@ class AllianceViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such alliance.")
 
     def get_queryset(self):
-        return alliances_visible_to(self.request.user).select_related(
-            "program", "producer_organization", "buyer", "value_chain", "product", "region", "plan"
-        )
+        alliances = alliances_visible_to(self.request.user)
+        if self.action == "list":  # ids first; the page's rows: `page_rows`
+            return alliances
+        return with_row_data(alliances)
+
+    def page_rows(self):
+        """The rows of a page of the list (core.api.Pagination)."""
+        return with_row_data(Alliance.objects.all())
+
+
+def with_row_data(alliances):
+    return alliances.select_related(
+        "program", "producer_organization", "buyer", "value_chain", "product", "region", "plan"
+    )

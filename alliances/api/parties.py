@@ -118,19 +118,25 @@ class ProducerOrganizationViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user
             return ProducerOrganization.objects.none()
-        youth_born_after = datetime.date.today().year - YOUTH_AGE_LIMIT
-        active = Q(members__active=True)
-        return (
-            organizations_known_to(self.request.user)
-            .select_related("region")
-            .annotate(
-                members_count=Count("members", filter=active),
-                women_count=Count("members", filter=active & Q(members__sex=Member.Sex.FEMALE)),
-                youth_count=Count(
-                    "members", filter=active & Q(members__birth_year__gt=youth_born_after)
-                ),
-            )
-        )
+        organizations = organizations_known_to(self.request.user)
+        if self.action == "list":  # ids first; the page's rows: `page_rows`
+            return organizations
+        return with_member_counts(organizations)
+
+    def page_rows(self):
+        """The rows of a page of the list, their members counted (core.api.Pagination)."""
+        return with_member_counts(ProducerOrganization.objects.all())
+
+
+def with_member_counts(organizations):
+    """With the region, and the active members, women and youth counted."""
+    youth_born_after = datetime.date.today().year - YOUTH_AGE_LIMIT
+    active = Q(members__active=True)
+    return organizations.select_related("region").annotate(
+        members_count=Count("members", filter=active),
+        women_count=Count("members", filter=active & Q(members__sex=Member.Sex.FEMALE)),
+        youth_count=Count("members", filter=active & Q(members__birth_year__gt=youth_born_after)),
+    )
 
 
 class BuyerSerializer(serializers.ModelSerializer):

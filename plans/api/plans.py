@@ -272,17 +272,21 @@ class PlanDetailSerializer(PlanSerializer):
         return None if score is None else f"{score:.2f}"
 
 
-def plan_queryset(user):
+def with_row_data(plans):
+    """What a plan's row shows: its alliance and the parties, the latest version."""
     latest = PlanVersion.objects.filter(plan=OuterRef("pk")).order_by("-number")
     return (
-        plans_visible_to(user)
-        .with_list_data()
+        plans.with_list_data()
         .select_related("alliance__buyer", "alliance__product")
         .annotate(
             version_number=Subquery(latest.values("number")[:1]),
             title=Subquery(latest.values("title")[:1]),
         )
     )
+
+
+def plan_queryset(user):
+    return with_row_data(plans_visible_to(user))
 
 
 def with_detail(queryset):
@@ -426,7 +430,13 @@ class PlanViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
     not_found_message = _("No such business plan.")
 
     def get_queryset(self):
+        if self.action == "list":  # ids first; the page's rows: `page_rows`
+            return plans_visible_to(self.request.user)
         return plan_queryset(self.request.user)
+
+    def page_rows(self):
+        """The rows of a page of the list (core.api.Pagination)."""
+        return with_row_data(BusinessPlan.objects.all())
 
     def get_serializer_class(self):
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer

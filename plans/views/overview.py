@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,11 +24,12 @@ from accounts.policy import (
 )
 from alliances.models import ValueChain
 from core import labels
+from core.pagination import IdsFirstPaginator
 
 from .. import finance, selectors, workflow
 from ..documents import can_upload
 from ..forms import ApproveForm, CommentForm, PlanFilterForm, reason_form_class
-from ..models import PlanStatus, TransitionLog
+from ..models import BusinessPlan, PlanStatus, TransitionLog
 from ..rules import plan_rule_breaches
 from ..services import can_edit_content
 from ..workflow import allowed_plan_transitions
@@ -48,8 +48,10 @@ SORTS = {
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The user's queue of work, then the plans they follow, newest activity first."""
-    plans = plans_visible_to(request.user).with_list_data().order_by("-updated_at", "-id")
-    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    plans = plans_visible_to(request.user).order_by("-updated_at", "-id")
+    page = IdsFirstPaginator(plans, PAGE_SIZE, rows=BusinessPlan.objects.with_list_data()).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "plans/home.html",
@@ -90,8 +92,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         order = SORTS.get(data["sort"] or "-updated")
     else:
         order = SORTS["-updated"]
-    plans = plans.with_list_data().select_related("alliance__buyer").order_by(*order)
-    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids from the filters and the sort alone, then those plans' rows.
+    rows = BusinessPlan.objects.with_list_data().select_related("alliance__buyer")
+    page = IdsFirstPaginator(plans.order_by(*order), PAGE_SIZE, rows=rows).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

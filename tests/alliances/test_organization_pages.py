@@ -120,15 +120,15 @@ def test_organization_list_query_count(client, world, count, django_assert_num_q
     for i in range(count - 2):
         OrganizationFactory(name=f"Coop {i:02}", region=world.region_a, members=3)
     client.force_login(world.officer)
-    # session, user, memberships, regions, count, page (with member counts); navigation:
-    # the "my tasks" queue of an officer (3), unread notifications
+    # session, user, memberships, regions, count, the page's ids, their rows with member
+    # counts; navigation: the "my tasks" queue of an officer (3), unread notifications
     with django_assert_num_queries(QUERIES_ORGANIZATION_LIST):
         response = client.get(url("organizations"))
     assert response.context["page"].paginator.count == count
     assert len(response.context["page"].object_list) == count
 
 
-QUERIES_ORGANIZATION_LIST = 10
+QUERIES_ORGANIZATION_LIST = 11
 # session, user, memberships, regions, TA provider, its organizations; the organization,
 # member count, roster counts, page of members; navigation: my tasks (2 plan queues,
 # monitoring reports to send), unread

@@ -244,14 +244,15 @@ GROW = {
     "appraisals": _appraisals,
     "monitoring-reports": _monitoring_reports,
 }
-# Token and user, memberships, their regions, count, page (+ prefetches of the rows).
+# Token and user, memberships, their regions, count, page (+ prefetches of the rows). Lists
+# read ids first (core.pagination) take one more: the page's ids, then their rows.
 QUERIES = {
-    "plans": 5,
-    "alliances": 5,
-    "producer-organizations": 5,
+    "plans": 6,
+    "alliances": 6,
+    "producer-organizations": 6,
     "buyers": 3,  # directories ask no policy question
     "funders": 3,
-    "programs": 11,  # the programmes scope asks for the memberships (§9a); six prefetches
+    "programs": 12,  # the programmes scope asks for the memberships (§9a); six prefetches
     "purchase-agreements": 6,
     "deliveries": 5,
     "tranches": 6,

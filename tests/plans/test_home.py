@@ -48,9 +48,9 @@ def _plans(world, count):
 def test_home_query_count_does_not_grow_with_rows(client, world, count, django_assert_num_queries):
     _plans(world, count)
     client.force_login(world.officer)
-    # session, user, memberships, their regions, count and one page of plans; in the
-    # navigation: the officer's task queues (4) and the unread notifications (1)
-    with django_assert_num_queries(11):
+    # session, user, memberships, their regions, count, the page's ids and their plans; in
+    # the navigation: the officer's task queues (4) and the unread notifications (1)
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     assert len(response.context["page"].object_list) == min(count, 25)
     assert response.context["page"].paginator.count == count
