@@ -1,12 +1,16 @@
 """API tokens: a user creates their token with username and password (and an
-authentication code when they sign in with two factors), and revokes it."""
+authentication code when they sign in with two factors), and revokes it. Also the
+caller's own notifications (`notifications`), read and marked read through
+`accounts.notifications`, as on the notifications page."""
 
 import contextlib
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers, status
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
 from rest_framework.exceptions import (
     AuthenticationFailed,
     NotAuthenticated,
@@ -17,7 +21,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import IdFilter, NotFoundMixin
+
 from . import api_tokens, lockout, policy, two_factor
+from .models import Notification
+from .notifications import (
+    notification_mark_read,
+    notification_path,
+    notifications_mark_all_read,
+    notifications_of,
+)
 from .policy import ActionRefused
 
 
@@ -153,3 +166,95 @@ class MeView(APIView):
                 "roles": sorted(set(user.memberships.values_list("role", flat=True))),
             }
         )
+
+
+# --- the caller's notifications ------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(read_only=True, help_text="In the language of the request.")
+    alliance_code = serializers.CharField(source="alliance.code", read_only=True)
+    link = serializers.SerializerMethodField(
+        help_text="The page of the web application the notification leads to."
+    )
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "text",
+            "alliance",
+            "alliance_code",
+            "link",
+            "created_at",
+            "read",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+    def get_link(self, notification) -> str:
+        path = notification_path(notification)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class NotificationFilter(filters.FilterSet):
+    unread = filters.BooleanFilter(
+        field_name="read_at",
+        lookup_expr="isnull",
+        help_text="true: only the notifications not read yet; false: only those read.",
+    )
+    alliance = IdFilter(field_name="alliance_id", help_text="Alliance id.")
+
+    class Meta:
+        model = Notification
+        fields = []
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many notifications were marked read.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="My notifications, newest first"),
+    retrieve=extend_schema(summary="One of my notifications"),
+)
+class NotificationViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+    """The caller's own in-app notifications (another user's is a 404): what they must
+    act on next, and the steps of their alliances."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    not_found_message = _("No such notification.")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
+            return Notification.objects.none()
+        return notifications_of(self.request.user)
+
+    @extend_schema(
+        summary="Mark the notification read",
+        description="Marking a notification already read again changes nothing.",
+        request=None,
+        responses={200: NotificationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        notification_mark_read(notification_id=notification.pk, user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=notification.pk)).data)
+
+    @extend_schema(
+        summary="Mark all my notifications read",
+        request=None,
+        responses={200: MarkedSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all")
+    def read_all(self, request):
+        return Response({"marked": notifications_mark_all_read(user=request.user)})

@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import MeView, TokenView
+from accounts.api import MeView, NotificationViewSet, TokenView
 from alliances.api import (
     BuyerViewSet,
     DeliveryViewSet,
@@ -18,8 +18,12 @@ from alliances.api import (
 )
 from funding.agreements_api import PurchaseAgreementViewSet
 from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, TrancheViewSet
+from funding.contributions_api import ContributionViewSet
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
+from monitoring.revolving_fund_api import RevolvingFundEntryViewSet, RevolvingFundViewSet
+from monitoring.targets_api import IndicatorTargetsViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
+from plans.api.documents import PlanDocumentViewSet
 from reports.api import ReportJobViewSet
 from reports.iati_api import IatiActivitiesView
 from webhooks.api import WebhookViewSet
@@ -37,7 +41,7 @@ router.register("programs", ProgramViewSet, basename="program")
 router.register("alliances", AllianceViewSet, basename="alliance")
 router.register("plans", PlanViewSet, basename="plan")
 router.register(
-    r"plans/(?P<plan_pk>[^/.]+)/budget-lines", BudgetLineViewSet, basename="plan-budget-line"
+    r"plans/(?P<id>[^/.]+)/budget-lines", BudgetLineViewSet, basename="plan-budget-line"
 )
 router.register("appraisals", AppraisalViewSet, basename="appraisal")
 router.register("purchase-agreements", PurchaseAgreementViewSet, basename="agreement")
@@ -48,16 +52,52 @@ router.register("monitoring-reports", MonitoringReportViewSet, basename="monitor
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("reports", ReportJobViewSet, basename="report")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+# Issue 19: what the pages show and edit, with the same services (README "REST API").
+router.register(
+    "counterpart-contributions", ContributionViewSet, basename="counterpart-contribution"
+)
+router.register("revolving-funds", RevolvingFundViewSet, basename="revolving-fund")
+router.register(
+    "revolving-fund-entries", RevolvingFundEntryViewSet, basename="revolving-fund-entry"
+)
+router.register("notifications", NotificationViewSet, basename="notification")
+
+# Below an object, the object is `{id}`, as in the actions of the router's viewsets
+# (`plans/{id}/submit/`), and what lies below it names itself: `plans/{id}/budget-lines/
+# {line_id}/`, `plans/{id}/documents/{document_id}/`.
+nested = [
+    path(
+        "plans/<str:id>/documents/",
+        PlanDocumentViewSet.as_view({"get": "list", "post": "create"}),
+        name="plan-document-list",
+    ),
+    path(
+        "plans/<str:id>/documents/<str:document_id>/",
+        PlanDocumentViewSet.as_view({"get": "retrieve"}),
+        name="plan-document-detail",
+    ),
+    path(
+        "plans/<str:id>/documents/<str:document_id>/download/",
+        PlanDocumentViewSet.as_view({"get": "download"}),
+        name="plan-document-download",
+    ),
+    path(
+        "alliances/<str:id>/indicator-targets/",
+        IndicatorTargetsViewSet.as_view({"get": "show", "patch": "change"}),
+        name="alliance-indicator-target-list",
+    ),
+]
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     path("iati/activities/", IatiActivitiesView.as_view(), name="iati-activities"),
     path(
-        "plans/<str:plan_pk>/cash-flows/",
+        "plans/<str:id>/cash-flows/",
         CashFlowViewSet.as_view({"get": "projection", "put": "replace"}),
         name="plan-cash-flows",
     ),
+    *nested,
     *router.urls,
 ]
 

@@ -457,6 +457,9 @@ SPECTACULAR_SETTINGS = {
         "MonitoringReportStatusEnum": "monitoring.models.MonitoringReport.Status",
         "ReportKindEnum": "reports.models.ReportKind",
         "ReportStatusEnum": "reports.models.ReportJob.Status",
+        "PlanDocumentKindEnum": "plans.models.PlanDocument.Kind",
+        "ContributionKindEnum": "funding.models.CounterpartContribution.Kind",
+        "RevolvingFundEntryKindEnum": "monitoring.models.RevolvingFundEntry.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -13,15 +13,19 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.policy import monitoring_reports_visible_to
 from core.api import CommentSerializer, NotFoundMixin, alliance_filterset
+from core.api_input import JSONParser
+from plans.api.documents import PlanDocumentSerializer
 
 from . import services
 from .models import Indicator, MonitoringReport
+from .report_evidence import report_evidence_attach
 from .selectors import report_cells, report_cells_for
 
 # --- the indicator catalogue ---------------------------------------------------------------
@@ -189,6 +193,14 @@ def page_cells(reports: list[MonitoringReport]) -> tuple[dict, dict]:
     return report_cells_for(reports, catalogue), catalogue
 
 
+class ReportEvidenceUploadSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, help_text=_("What the document shows."))
+    file = serializers.FileField(
+        allow_empty_file=True,  # the upload check says it is empty, as on the page
+        help_text=_("PDF, image or spreadsheet; the type is checked."),
+    )
+
+
 class MonitoringReportFilter(alliance_filterset("alliance")):
     status = filters.MultipleChoiceFilter(choices=MonitoringReport.Status.choices)
     due_before = filters.DateFilter(field_name="due_on", lookup_expr="lte")
@@ -276,3 +288,48 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._move(request, services.report_return)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Evidence attached to the monitoring report",
+        responses={200: PlanDocumentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Attach evidence to the report (producer organization)",
+        description=(
+            "A `multipart/form-data` upload by the producer organization's side while the "
+            "report is due or returned (409 once submitted), checked as every document is: "
+            "typed from its content, up to 10 MB. The document is one of the plan's "
+            "(`/api/v1/plans/{id}/documents/`), seen only by those who read monitoring."
+        ),
+        request={"multipart/form-data": ReportEvidenceUploadSerializer},
+        responses={201: PlanDocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, JSONParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def evidence(self, request, pk=None):
+        report = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            body = ReportEvidenceUploadSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            document = report_evidence_attach(
+                report=report,
+                by=request.user,
+                title=body.validated_data["title"],
+                upload=body.validated_data["file"],
+            )
+            return Response(
+                PlanDocumentSerializer(document, context=context).data,
+                status=status.HTTP_201_CREATED,
+            )
+        documents = report.evidence.select_related("uploaded_by", "version").order_by(
+            "uploaded_at", "id"
+        )
+        return Response(PlanDocumentSerializer(documents, many=True, context=context).data)

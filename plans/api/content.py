@@ -130,8 +130,11 @@ class BeneficiariesSerializer(serializers.Serializer):
 
 # --- writing ---------------------------------------------------------------------------
 
-PLAN_PK = OpenApiParameter(
-    "plan_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Plan id."
+# Below a plan, the plan is `{id}` as in its actions (`plans/{id}/submit/`); a budget line
+# is `{line_id}`. (The URLs are those of `plans/{plan_pk}/...` before.)
+PLAN_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Plan id.")
+LINE_ID = OpenApiParameter(
+    "line_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Budget line id."
 )
 
 
@@ -146,7 +149,7 @@ class PlanContentMixin:
                     plans_visible_to(self.request.user, reads=CONTENT).select_related(
                         "alliance__program", "alliance__producer_organization"
                     ),
-                    pk=self.kwargs["plan_pk"],
+                    pk=self.kwargs["id"],
                 )
             except Http404 as exc:  # also for an id that is not a number
                 raise NotFound(_("No such business plan.")) from exc
@@ -172,7 +175,7 @@ BUDGET_LINE_EXAMPLE = {
 
 @extend_schema_view(
     list=extend_schema(summary="Budget lines of the plan's current version", parameters=[PLAN_PK]),
-    retrieve=extend_schema(summary="A budget line", parameters=[PLAN_PK]),
+    retrieve=extend_schema(summary="A budget line", parameters=[PLAN_PK, LINE_ID]),
     create=extend_schema(
         summary="Add a budget line",
         description=(
@@ -184,12 +187,13 @@ BUDGET_LINE_EXAMPLE = {
         parameters=[PLAN_PK],
         examples=[OpenApiExample("Equipment", value=BUDGET_LINE_EXAMPLE, request_only=True)],
     ),
-    update=extend_schema(summary="Replace a budget line", parameters=[PLAN_PK]),
-    partial_update=extend_schema(summary="Change a budget line", parameters=[PLAN_PK]),
-    destroy=extend_schema(summary="Remove a budget line", parameters=[PLAN_PK]),
+    update=extend_schema(summary="Replace a budget line", parameters=[PLAN_PK, LINE_ID]),
+    partial_update=extend_schema(summary="Change a budget line", parameters=[PLAN_PK, LINE_ID]),
+    destroy=extend_schema(summary="Remove a budget line", parameters=[PLAN_PK, LINE_ID]),
 )
 class BudgetLineViewSet(PlanContentMixin, NotFoundMixin, viewsets.ModelViewSet):
     serializer_class = BudgetLineSerializer
+    lookup_url_kwarg = "line_id"
     pagination_class = None  # a version has a handful of lines
     filter_backends = []
     not_found_message = gettext_lazy("No such budget line.")
@@ -244,7 +248,7 @@ class CashFlowViewSet(PlanContentMixin, viewsets.GenericViewSet):
     """The projection is read and replaced whole: `GET` and `PUT` on the collection."""
 
     serializer_class = ProjectionSerializer  # the body of PUT, as OPTIONS describes it
-    lookup_url_kwarg = "plan_pk"
+    lookup_url_kwarg = "id"
     pagination_class = None
     filter_backends = []
 

@@ -24,7 +24,9 @@ from monitoring.models import Indicator, MonitoringReport
 from plans import services
 from plans.models import PlanStatus
 from reports.models import ReportJob
+from tests.api.parity_objects import parity_real_ids
 from tests.factories import attach_evidence
+from webhooks.models import Webhook
 
 METHODS_WITHOUT_BODY = ["GET", "HEAD", "OPTIONS", "DELETE"]
 METHODS_WITH_BODY = ["POST", "PUT", "PATCH"]
@@ -90,7 +92,7 @@ def real_ids(world):
         plan=appraised, appraiser=world.appraiser, by=world.officer
     )
     tranches = active.commitment.tranches.order_by("number")
-    attach_evidence(tranches[0], by=world.producer)
+    evidence = attach_evidence(tranches[0], by=world.producer)
     money.tranche_request(tranche=tranches[0], by=world.producer)
     money.tranche_verify(tranche=tranches[0], by=world.officer)
     money.tranche_authorize(tranche=tranches[0], by=world.finance)
@@ -135,7 +137,20 @@ def real_ids(world):
         "monitoring-report": report.pk,
         "indicator": Indicator.objects.order_by("pk").first().pk,
         "report": job.pk,
+        "webhook": Webhook.objects.create(
+            owner=world.officer, url="https://example.org/hook", events=["*"], secret="x" * 20
+        ).pk,
+        **parity_real_ids(world, active, evidence),
     }
+
+
+# Routes below a plan: the plan is `id`, what lies below it names itself.
+KWARG_KEYS = {
+    ("plan-budget-line", "id"): "plan_pk",
+    ("plan-budget-line", "line_id"): "plan-budget-line",
+    ("plan-cash", "id"): "plan_pk",  # plan-cash-flows
+    ("plan-document", "document_id"): "document_id",
+}
 
 
 def basename_of(name: str) -> str | None:
@@ -150,7 +165,7 @@ def urls_of(name: str, kwargs: list[str], ids: dict) -> list[tuple[str, bool]]:
         return [(reverse(f"api:{name}"), True)]
     real = {}
     for kwarg in kwargs:
-        key = "plan_pk" if kwarg == "plan_pk" else basename_of(name)
+        key = KWARG_KEYS.get((name.rsplit("-", 1)[0], kwarg)) or basename_of(name)
         assert key in ids, f"no real object for {kwarg} of {name}: add one to real_ids"
         real[kwarg] = ids[key]
     urls = [(reverse(f"api:{name}", kwargs=real), True)]

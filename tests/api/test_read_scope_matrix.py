@@ -13,15 +13,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 from django.utils import timezone
 
 from accounts.models import Role
 from alliances.deliveries import delivery_record
+from funding.services import contribution_record
 from plans.models import PlanStatus
 from reports.models import ReportJob
 from reports.services import report_request
-from tests.factories import UserFactory, member_of, pay_tranche
+from tests.factories import EVIDENCE_PDF, UserFactory, member_of, pay_tranche
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,14 @@ COLLECTIONS = {
     "disbursement-list": ("/api/v1/disbursements/", MONEY),
     "monitoring-report-list": ("/api/v1/monitoring-reports/", MONITORING),
     "appraisal-list": ("/api/v1/appraisals/", APPRAISALS),
+    "counterpart-contribution-list": ("/api/v1/counterpart-contributions/", MONEY),
+    "alliance-indicator-target-list": (
+        "/api/v1/alliances/{alliance}/indicator-targets/",
+        MONITORING,
+    ),
+    # The documents page's scope (`plan_documents_visible_to`): whoever sees the plan,
+    # monitoring evidence only for those who read monitoring (tests/api/test_documents_api.py).
+    "plan-document-list": ("/api/v1/plans/{plan}/documents/", SUMMARY),
 }
 # Collections that are not an alliance's data: directories every signed-in user reads
 # (checked in tests/api/test_collections.py), the caller's own objects, and the rest.
@@ -75,6 +85,12 @@ NOT_ALLIANCE_DATA = {
     "program-list",
     "indicator-list",
     "report-list",  # the requester's own jobs (test below)
+    "notification-list",  # the caller's own (tests/api/test_notifications_api.py)
+    # An organization's, as its page: tests/api/test_revolving_fund_api.py.
+    "revolving-fund-list",
+    "revolving-fund-entry-list",
+    # The caller's own endpoints; their events follow the API's scope (tests/webhooks).
+    "webhook-list",
 }
 
 REPORT_KINDS = {
@@ -101,6 +117,15 @@ def scene(world):
     )
     pay_tranche(
         world, plan.commitment.tranches.get(number=1), producer=world.producer, reference="P-1"
+    )
+    contribution_record(
+        plan=plan,
+        by=world.producer,
+        kind="producer_cash",
+        amount=Decimal("500000"),
+        contributed_on=timezone.localdate(),
+        description="First deposit",
+        upload=SimpleUploadedFile("slip.pdf", EVIDENCE_PDF, "application/pdf"),
     )
     world.unassigned_appraiser = member_of(UserFactory(username="appraiser3"), Role.APPRAISER)
     return plan
@@ -134,7 +159,7 @@ def collections_read(client, plan, who) -> dict[str, bool]:
     """For each collection: does the persona get rows of the alliance?"""
     seen = {}
     for collection, (url, _part) in COLLECTIONS.items():
-        found = rows(client, url.format(plan=plan.pk))
+        found = rows(client, url.format(plan=plan.pk, alliance=plan.alliance_id))
         if collection == "plan-cash-flows":
             found = [row for row in found if row.get("cash_flows", row) != []]
         seen[collection] = bool(found)
@@ -200,10 +225,12 @@ def test_the_plan_detail_carries_only_the_parts_one_reads(api, world, scene, who
 def test_a_single_object_is_a_404_outside_the_scope(api, world, scene, who):
     tranche = scene.commitment.tranches.order_by("number").first()
     appraisal = scene.current_version.appraisals.get(appraiser=world.appraiser2)
+    contribution = scene.contributions.get()
     client = api(persona(world, who))
     expected = {
         f"/api/v1/alliances/{scene.alliance_id}/": SUMMARY in READS[who],
         f"/api/v1/tranches/{tranche.pk}/": MONEY in READS[who],
+        f"/api/v1/counterpart-contributions/{contribution.pk}/": MONEY in READS[who],
         f"/api/v1/appraisals/{appraisal.pk}/": APPRAISALS in READS[who],
     }
     for url, readable in expected.items():
