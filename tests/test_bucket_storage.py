@@ -15,6 +15,7 @@ from plans.models import PlanDocument, PlanStatus
 from reports import storage
 from reports.models import ReportKind
 from reports.services import report_request
+from tests.test_health import get_healthz
 
 pytestmark = pytest.mark.django_db
 
@@ -132,14 +133,14 @@ def test_a_plan_document_goes_to_the_bucket_and_back(world, client, bucket):
 
 
 def test_healthz_checks_the_bucket(client, bucket, s3_server):
-    response = client.get("/healthz/?format=json")
+    response = get_healthz(client)
     assert response.status_code == 200
     assert response.json()["Storage(alias='default')"] == "OK"
     assert keys(bucket) == []  # the probe's file is removed again
 
     bucket.delete_bucket(Bucket=BUCKET)  # the bucket is gone
     storages._storages.pop("default", None)
-    response = client.get("/healthz/?format=json")
+    response = get_healthz(client)
     assert response.status_code == 500
     assert response.json()["Storage(alias='default')"] != "OK"
     assert s3_server not in response.content.decode()  # no address shown
