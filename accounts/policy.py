@@ -394,9 +394,12 @@ def programs_visible_to(user) -> QuerySet:
 
 
 def plan_documents_visible_to(user, plan) -> QuerySet:
-    """A plan's documents the user may open: a monitoring report's evidence only for
-    those who may see monitoring (not the buyer)."""
+    """A plan's documents the user may open: the evidence of a tranche or a counterpart
+    contribution only for those who read the alliance's money, a monitoring report's
+    evidence only for those who may see monitoring (neither for the buyer, §9a)."""
     documents = plan.documents.all()
+    if not can_read(user, plan.alliance, MONEY):
+        documents = documents.filter(tranche__isnull=True, contribution__isnull=True)
     if not can_view_monitoring(user, plan.alliance):
         documents = documents.filter(monitoring_report__isnull=True)
     return documents

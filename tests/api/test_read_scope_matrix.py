@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Role
 from alliances.deliveries import delivery_record
 from funding.services import contribution_record
+from plans.documents import document_upload
 from plans.models import PlanStatus
 from reports.models import ReportJob
 from reports.services import report_request
@@ -126,6 +127,15 @@ def scene(world):
         contributed_on=timezone.localdate(),
         description="First deposit",
         upload=SimpleUploadedFile("slip.pdf", EVIDENCE_PDF, "application/pdf"),
+    )
+    # A document of the plan itself, which every reader of the plan opens (the evidence
+    # of money above is the money part's: tests/plans/test_documents_page.py).
+    document_upload(
+        plan=plan,
+        by=world.officer,
+        kind="legal",
+        title="Statutes",
+        upload=SimpleUploadedFile("statutes.pdf", EVIDENCE_PDF, "application/pdf"),
     )
     world.unassigned_appraiser = member_of(UserFactory(username="appraiser3"), Role.APPRAISER)
     return plan

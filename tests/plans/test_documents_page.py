@@ -108,3 +108,29 @@ def test_the_officer_adds_documents_at_any_stage(client, world, plan):
         "Quote",
         "Second",
     ]
+
+
+def test_the_buyer_never_sees_the_evidence_of_money(client, world):
+    """A bank slip proving a tranche or a contribution is the alliance's money, which the
+    buyer does not read (§9a): not on the documents page, not by its address, not in the
+    API; the producer and the finance officer do."""
+    from tests.factories import attach_evidence
+
+    plan = world.build(PlanStatus.ACTIVE)
+    tranche = plan.commitment.tranches.order_by("number").first()
+    evidence = attach_evidence(tranche, by=world.producer, title="Bank slip of tranche 1")
+    document_upload(plan=plan, by=world.officer, kind="legal", title="Statutes", upload=pdf())
+    download = reverse("plan-document", args=[plan.pk, evidence.pk])
+
+    response, page = open_page(client, world.buyer_user, plan)
+    assert response.status_code == 200
+    assert "Statutes" in page
+    assert "Bank slip of tranche 1" not in page
+    assert client.get(download).status_code == 404
+    api = client.get(f"/api/v1/plans/{plan.pk}/documents/").json()
+    assert [d["title"] for d in api["results"]] == ["Statutes"]
+
+    for reader in (world.producer, world.finance):
+        _response, page = open_page(client, reader, plan)
+        assert "Bank slip of tranche 1" in page
+        assert client.get(download).status_code == 200
