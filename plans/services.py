@@ -43,6 +43,7 @@ from .models import (
     ScreeningCheck,
     ScreeningItem,
 )
+from .proposals import proposal_problems
 from .rules import plan_rule_breaches
 
 # What a plan's step may change besides its status (the effects below set them).
@@ -320,6 +321,14 @@ def alliance_propose(
                 "provider, may propose an alliance for it."
             ),
             code=FORBIDDEN,
+        )
+    # The page offers only these choices; the API and any other caller meet the same rule.
+    problems = proposal_problems(
+        organization=producer_organization, program=program, buyer=buyer, product=product
+    )
+    if problems:
+        raise ActionRefused(
+            [m for ms in problems.values() for m in ms], code=INVALID, fields=problems
         )
     with transaction.atomic():
         # Lock the programme row so two proposals never get the same code.

@@ -333,6 +333,23 @@ def test_proposing_for_another_organization_is_refused_as_bad_input(api, world):
     assert not Alliance.objects.exists()
 
 
+def test_the_api_refuses_what_the_proposal_page_does_not_offer(api, world):
+    """Another country's programme, or a closed call, is refused by the service itself:
+    the API meets the rule the page applies to its choices (plans/proposals.py)."""
+    from tests.factories import ProgramFactory
+
+    elsewhere = ProgramFactory(country="KE")
+    body = {**proposal(world), "program": elsewhere.pk}
+    response = api(world.producer).post(LIST, body, format="json")
+    assert response.status_code == 400, response.json()
+    assert error(response)["fields"] == {
+        "program": [f"Choose a programme of {world.org_a.name}'s country."],
+        "buyer": ["Choose a buyer of the programme's country."],
+        "product": ["Choose a product of the programme's value chains."],
+    }
+    assert not Alliance.objects.exists()
+
+
 def test_bad_proposal_body_is_400_and_creates_nothing(api, world):
     response = api(world.producer).post(
         LIST, proposal(world, horizon_years=40, name="", product=999999), format="json"
