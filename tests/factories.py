@@ -19,10 +19,14 @@ from alliances.models import (
     Region,
     ValueChain,
 )
+from funding import services as money
 from funding.agreements import agreement_confirm, agreement_draft, agreement_send
 from funding.models import LegalizationRequirement, Program, ProgramFunding, RubricCriterion
 from funding.services import legalization_check_record
+from monitoring.selectors import indicators_for
+from monitoring.services import report_values_save
 from plans import services
+from plans.documents import document_upload
 from plans.models import BudgetLine, CashFlowRow, PlanStatus
 
 D = Decimal
@@ -220,7 +224,6 @@ EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def pay_tranche(w, tranche, *, producer, reference: str):
     """Request, verify, authorize and pay `tranche`: three people (officer verifies,
     finance2 authorizes, finance pays), as §4 wants."""
-    from funding import services as money
 
     attach_evidence(tranche, by=producer)
     money.tranche_request(tranche=tranche, by=producer)
@@ -239,8 +242,6 @@ def attach_evidence(tranche, *, by, title="Bank statement"):
     """Upload a small PDF as evidence for `tranche` (a request needs one) through the real
     document service."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from plans.documents import document_upload
 
     plan = tranche.commitment.plan
     upload = SimpleUploadedFile("evidence.pdf", EVIDENCE_PDF, content_type="application/pdf")
@@ -371,7 +372,6 @@ class PlanBuilder:
 def report_entries(report, value="10") -> dict:
     """A complete set of values for every indicator the report's alliance enters by hand,
     each total `value` and, where disaggregated, 4 women and 3 youth."""
-    from monitoring.selectors import indicators_for
 
     entries = {}
     for indicator in indicators_for(report.alliance):
@@ -387,7 +387,6 @@ def report_entries(report, value="10") -> dict:
 
 def fill_report(report, *, by, narrative="Sales to the buyer rose this quarter.", value="10"):
     """Enter a complete report (values and narrative) through the service, not submitted."""
-    from monitoring.services import report_values_save
 
     return report_values_save(
         report=report, by=by, values=report_entries(report, value), narrative=narrative

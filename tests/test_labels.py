@@ -13,6 +13,7 @@ from django.utils import translation
 from accounts.steps import record_step
 from core import labels
 from plans.models import BusinessPlan, PlanStatus, TransitionLog
+from plans.workflow import TRANSITION_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_APPS = ("accounts", "alliances", "funding", "plans", "monitoring", "reports")
@@ -76,7 +77,6 @@ def test_every_state_and_step_is_translated(language):
 
 
 def test_plan_steps_are_its_transitions():
-    from plans.workflow import TRANSITION_NAMES
 
     assert set(labels.machine(BusinessPlan).steps) == set(TRANSITION_NAMES)
 

@@ -17,6 +17,7 @@ from accounts import steps
 from accounts.models import Role
 from core import labels
 from funding.agreements import agreement_acts_next
+from plans.models import PlanStatus
 
 TABLES = steps.tables()
 
@@ -100,7 +101,6 @@ ALLIANCE_RECORDS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", ALLIANCE_RECORDS)
 def test_each_step_is_allowed_exactly_to_its_roles_in_its_states(world, model):
-    from plans.models import PlanStatus
 
     plan = world.build(PlanStatus.ACTIVE)
     table = TABLES[model]

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.policy import ActionRefused
+from alliances import roster
 from alliances.models import Member, ProducerOrganization
 from tests.factories import OrganizationFactory
 
@@ -327,8 +329,6 @@ def test_another_organizations_member_is_not_found(client, world):
 
 
 def test_services_refuse_the_wrong_people(world):
-    from accounts.policy import ActionRefused
-    from alliances import roster
 
     with pytest.raises(ActionRefused) as refused:
         roster.member_add(

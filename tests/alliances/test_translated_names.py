@@ -10,6 +10,7 @@ from django.utils import translation
 
 from alliances.models import Product, ValueChain
 from core.translated import translated
+from demo import data
 from plans.models import PlanStatus
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,6 @@ def test_the_admin_edits_the_three_names_side_by_side(admin_client, world, named
 
 
 def test_the_demo_names_its_value_chains_and_products_in_three_languages(db):
-    from demo import data
 
     assert data.load(password="demo-password")
     coffee = ValueChain.objects.get(code="COFFEE")

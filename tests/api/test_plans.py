@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from alliances.models import Alliance
 from plans.models import BusinessPlan, PlanStatus
+from tests.factories import ProgramFactory
 
 from .support import error
 
@@ -336,7 +337,6 @@ def test_proposing_for_another_organization_is_refused_as_bad_input(api, world):
 def test_the_api_refuses_what_the_proposal_page_does_not_offer(api, world):
     """Another country's programme, or a closed call, is refused by the service itself:
     the API meets the rule the page applies to its choices (plans/proposals.py)."""
-    from tests.factories import ProgramFactory
 
     elsewhere = ProgramFactory(country="KE")
     body = {**proposal(world), "program": elsewhere.pk}

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from funding.agreements import agreement_draft, agreement_send
+from funding.agreements import agreement_confirm, agreement_draft, agreement_send
 from funding.models import LegalizationCheck, PurchaseAgreement, Tranche
 from plans.models import PlanStatus
 from tests.factories import BuyerFactory, UserFactory, member_of
@@ -285,7 +285,6 @@ def test_buyer_lists_its_agreements_by_status(client, world):
 def test_officer_completes_the_checklist_then_signs(client, world):
     plan = world.build(S.APPROVED)
     agreement = sent(world, plan)
-    from funding.agreements import agreement_confirm
 
     agreement_confirm(agreement=agreement, by=world.buyer_user)
     signed, bank = world.program.legalization_requirements.order_by("order")

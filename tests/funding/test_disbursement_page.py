@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from funding import services as money
 from funding.models import CounterpartContribution, Payment
 from plans.models import PlanStatus
 from tests.factories import UserFactory, attach_evidence, member_of
@@ -102,7 +103,6 @@ def test_buttons_follow_the_policy(client, world):
         "evidence",
         "request",
     ]
-    from funding import services as money
 
     money.tranche_request(tranche=first, by=world.producer)
     assert forms_of(page(client, world.producer, "plan-disbursement", plan.pk))[1] == []

@@ -16,6 +16,7 @@ from funding.models import CounterpartContribution, GrantCommitment, Payment, Tr
 from funding.selectors import alliance_ledger, counterpart_by_kind
 from monitoring.models import MonitoringReport
 from plans import services
+from plans.documents import document_upload
 from plans.models import PlanDocument, PlanStatus
 from tests.factories import ProgramFactory, UserFactory, attach_evidence, member_of
 from tests.plans.support import refused
@@ -90,7 +91,6 @@ def test_no_evidence_while_the_alliance_is_suspended(world):
 def test_evidence_of_another_plans_tranche_is_not_found(world):
     plan = world.build(S.ACTIVE)
     other = world.build(S.ACTIVE)
-    from plans.documents import document_upload
 
     error = refused(
         lambda: document_upload(
@@ -110,7 +110,6 @@ def test_evidence_of_another_plans_tranche_is_not_found(world):
 def test_a_disguised_executable_is_not_evidence(world):
     plan = world.build(S.ACTIVE)
     first = tranches(plan)[0]
-    from plans.documents import document_upload
 
     error = refused(
         lambda: document_upload(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from alliances.models import Alliance, Delivery
+from demo.seeding import seed_portfolio
 from funding.models import (
     GrantCommitment,
     Payment,
@@ -516,7 +517,6 @@ def _queries(client, user) -> tuple[int, int]:
 
 
 def test_query_count_does_not_grow_with_the_portfolio(world, client):
-    from demo.seeding import seed_portfolio
 
     national = UserFactory(username="national_me")
     member_of(national, Role.ME_OFFICER)

@@ -11,6 +11,7 @@ from accounts.policy import ActionRefused
 from funding import services as money
 from funding.models import GrantCommitment, Payment, Tranche
 from plans.models import BusinessPlan, CommitteeDecision, TransitionLog
+from tests.factories import attach_evidence
 
 
 def snapshot(plan: BusinessPlan) -> dict:
@@ -61,7 +62,6 @@ def tranches_of(plan: BusinessPlan) -> list[Tranche]:
 def authorize(world, tranche: Tranche, *, authorizer=None) -> Tranche:
     """Request (producer, with evidence), verify (officer) and authorize (second finance
     officer)."""
-    from tests.factories import attach_evidence
 
     attach_evidence(tranche, by=world.producer)
     money.tranche_request(tranche=tranche, by=world.producer)

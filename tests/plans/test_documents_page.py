@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from plans.documents import document_upload
 from plans.models import PlanDocument, PlanStatus
+from tests.factories import attach_evidence
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -114,7 +115,6 @@ def test_the_buyer_never_sees_the_evidence_of_money(client, world):
     """A bank slip proving a tranche or a contribution is the alliance's money, which the
     buyer does not read (§9a): not on the documents page, not by its address, not in the
     API; the producer and the finance officer do."""
-    from tests.factories import attach_evidence
 
     plan = world.build(PlanStatus.ACTIVE)
     tranche = plan.commitment.tranches.order_by("number").first()

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.error_pages import server_error
 from plans.models import BudgetLine, BusinessPlan, PlanDocument, PlanStatus, TransitionLog
 from tests.factories import PlanBuilder
 
@@ -367,7 +368,6 @@ def test_an_unknown_page_says_not_found_without_internals(client, world):
 
 
 def test_the_server_error_page_shows_nothing_of_the_server(rf):
-    from core.error_pages import server_error
 
     response = server_error(rf.get("/plans/1/"))
     assert response.status_code == 500

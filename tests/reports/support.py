@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core import labels
 from funding import services as money
 from funding.models import Payment
 from plans.models import PlanStatus
@@ -97,8 +98,6 @@ def codes_and_english_labels(text: str) -> tuple[list[str], list[str], list[str]
     import re
 
     from django.utils import translation
-
-    from core import labels
 
     codes, english = set(), set()
     for machine in labels.machines():

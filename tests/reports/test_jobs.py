@@ -12,6 +12,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from accounts.models import Membership
+from config.celery import app
+from core.money import format_money
+from demo.seeding import seed_portfolio
 from plans.models import PlanStatus
 from reports import services, storage, tasks
 from reports.generators import KINDS
@@ -227,7 +230,6 @@ def test_cleanup_deletes_expired_files_and_fails_stuck_jobs(
 def test_monthly_funder_reports_once_per_month_with_only_the_funded_programmes(
     world, plan, django_capture_on_commit_callbacks
 ):
-    from demo.seeding import seed_portfolio
 
     seed_portfolio(15)  # three more programmes, funded by someone else
     today = timezone.localdate()
@@ -253,8 +255,6 @@ def test_monthly_funder_reports_once_per_month_with_only_the_funded_programmes(
 def test_the_beat_schedule_names_real_tasks():
     from django.conf import settings
 
-    from config.celery import app
-
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
@@ -263,7 +263,6 @@ def test_the_beat_schedule_names_real_tasks():
 def test_a_report_speaks_the_language_it_was_asked_in(
     world, plan, django_capture_on_commit_callbacks
 ):
-    from core.money import format_money
 
     from .support import pdf_text, spaced
 
