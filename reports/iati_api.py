@@ -68,8 +68,9 @@ class IatiActivitiesView(APIView):
     def get(self, request):
         spec = KINDS[KIND]
         given = request.query_params.get("program")
-        parameters = services._clean_parameters(spec, {} if given is None else {"program": given})
-        _title, filename = services._describe(KIND, parameters, request.user)  # the scope door
+        parameters, _title, filename = services.report_scope(
+            KIND, {} if given is None else {"program": given}, request.user
+        )
         job = ReportJob(
             kind=KIND,
             parameters=parameters,
