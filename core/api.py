@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -132,6 +133,11 @@ ERROR_RESPONSES = {
     "from the plan's status), or a money rule refuses it.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",
 }
+# Only operations that take a body can be sent one of the wrong media type.
+BODY_ERROR_RESPONSES = {
+    "415": "The body's `Content-Type` is missing or not one this operation accepts "
+    "(see its request body's media types).",
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -164,7 +170,61 @@ def add_error_responses(result, generator, request, public):
                 if code == "409" and method == "get":
                     continue
                 responses.setdefault(code, {"description": description, "content": error})
+            if "requestBody" in operation:
+                for code, description in BODY_ERROR_RESPONSES.items():
+                    responses.setdefault(code, {"description": description, "content": error})
+            if _answers_a_file(responses):
+                responses.setdefault("406", {"description": FILE_NOT_ACCEPTABLE, "content": error})
     return result
+
+
+def _answers_a_file(responses: dict) -> bool:
+    return any(
+        media != "application/json"
+        for code, response in responses.items()
+        if code.startswith("2")
+        for media in (response.get("content") or {})
+    )
+
+
+# --- files -------------------------------------------------------------------------------
+
+FILE_NOT_ACCEPTABLE = (
+    "`Accept` names only types the file is not: send the file's type (see the 200 "
+    "answer's media types), a wildcard such as `*/*` or `application/*`, or no `Accept`."
+)
+
+
+class FileNegotiation(BaseContentNegotiation):
+    """Negotiation of an endpoint that answers a file: nothing is refused before the view
+    knows the file's type (`file_accepted` checks `Accept` then), and errors are the API's
+    JSON whatever `Accept` asks for."""
+
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def file_accepted(request, content_type: str) -> None:
+    """A 406 in the error shape unless the client accepts a file of `content_type`: its
+    own type, a wildcard (`*/*`, `application/*`) or no `Accept` at all will do."""
+    if not request.headers.get("Accept", "").strip() or request.accepts(content_type):
+        return
+    raise exceptions.NotAcceptable(
+        _("This file is %(type)s, which the request's Accept header does not accept.")
+        % {"type": content_type.split(";")[0]}
+    )
+
+
+def file_responses(*content_types: str, description: str = "") -> dict:
+    """The schema of a file answer, one media type per type the file may have (the 406 of
+    a refused `Accept` is added to every such operation by `add_error_responses`)."""
+    return {
+        (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)
+        for content_type in content_types
+    }
 
 
 # --- lists -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import yaml
 from django.contrib.staticfiles import finders
 from drf_spectacular.validation import validate_schema
 
+from plans.models import PlanStatus
 from plans.services import PLAN_ACTIONS
 
 COLLECTIONS = [
@@ -55,6 +56,8 @@ def test_every_operation_is_described_and_documents_its_errors(client, db):
             assert operation.get("summary"), (method, path)
             codes = set(operation["responses"])
             assert {"400", "401", "403", "404", "429"} <= codes, (method, path)
+            if "requestBody" in operation:
+                assert "415" in codes, (method, path)
     error = schema["components"]["schemas"]["Error"]
     assert error["required"] == ["detail", "reasons", "fields"]
     approve = schema["paths"]["/api/v1/plans/{id}/approve/"]["post"]
@@ -83,3 +86,23 @@ def test_docs_use_only_local_static_assets_and_no_inline_script(client, db):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert '"/api/schema/"' in script.content.decode()
+
+
+def test_a_body_without_its_media_type_is_refused_with_the_documented_415(world, client):
+    """An upload sent with no `Content-Type` is refused with the error shape, and the
+    schema says so, so that a generated client knows the answer."""
+    plan = world.build(PlanStatus.ACTIVE)
+    tranche = plan.commitment.tranches.get(number=1)
+    client.force_login(world.producer)
+    boundary = "044fa8dc91c1bda34d12a1d26d57ee63"
+    response = client.generic(
+        "POST",
+        f"/api/v1/tranches/{tranche.pk}/evidence/",
+        f"--{boundary}\r\nn--{boundary}--\r\n".encode(),
+        content_type="",
+    )
+    assert response.status_code == 415
+    assert response.json()["detail"] == 'Unsupported media type "" in request.'
+    assert not plan.documents.filter(tranche=tranche).exists()
+    operation = load_schema(client)["paths"]["/api/v1/tranches/{id}/evidence/"]["post"]
+    assert "415" in operation["responses"]
