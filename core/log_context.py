@@ -2,8 +2,9 @@
 
 Three ids say where a line comes from: `request_id` (the web request: a sane incoming
 `X-Request-ID`, or a new one, sent back in the response), `user_id` (the signed-in user)
-and `job_id` (the Celery task's id, with `task_name` beside it). Code binds more for a
-block, and every record logged inside it carries them:
+and `job_id` (the Celery task's id, with `task_name` beside it). A task asked for during a
+request carries the request's id in its message, so its lines have the same `request_id`.
+Code binds more for a block, and every record logged inside it carries them:
 
     with log_context(report_job=job.pk):
         ...
@@ -34,6 +35,8 @@ from django.http import HttpRequest
 from django.utils.functional import LazyObject, empty
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# The Celery message header that carries the request id to the task it asked for.
+REQUEST_ID_FIELD = "request_id"
 # An incoming id is kept only if it is short and plain (no spaces, newlines or quotes that
 # could forge or break a log line); otherwise the request gets a new one.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -201,7 +204,28 @@ _task_bindings: dict[str, list[Bound]] = {}
 
 
 def _task_started(task_id: str, task, **_signal) -> None:
-    _task_bindings.setdefault(task_id, []).append(bind(job_id=task_id, task_name=task.name))
+    fields = {"job_id": task_id, "task_name": task.name}
+    asked_by = _request_id_of(task.request)
+    if asked_by:
+        fields["request_id"] = asked_by
+    _task_bindings.setdefault(task_id, []).append(bind(**fields))
+
+
+def _request_id_of(task_request) -> str | None:
+    """The request id a task message carries: a custom header is an attribute of the
+    task's request in a worker, and among its `headers` when the task runs eagerly."""
+    value = getattr(task_request, REQUEST_ID_FIELD, None)
+    if value is None:
+        value = (getattr(task_request, "headers", None) or {}).get(REQUEST_ID_FIELD)
+    return value if isinstance(value, str) and SANE_REQUEST_ID.fullmatch(value) else None
+
+
+def _task_published(headers=None, **_signal) -> None:
+    """A task sent while serving a request (or running a task that has one) carries the
+    request's id, unless its sender gave one (the outbox gives the id it stored)."""
+    request_id = request_id_var.get()
+    if headers is not None and request_id and not headers.get(REQUEST_ID_FIELD):
+        headers[REQUEST_ID_FIELD] = request_id
 
 
 def _task_finished(task_id: str, **_signal) -> None:
@@ -215,6 +239,8 @@ def _task_finished(task_id: str, **_signal) -> None:
 
 
 def connect_celery_signals() -> None:
-    """Bind job_id and task_name while a task runs, in a worker or eagerly (core/apps.py)."""
+    """Bind job_id and task_name (and the request id the message carries) while a task
+    runs, in a worker or eagerly; put the request id on the messages sent (core/apps.py)."""
+    signals.before_task_publish.connect(_task_published, dispatch_uid="core.log_context.publish")
     signals.task_prerun.connect(_task_started, dispatch_uid="core.log_context.prerun")
     signals.task_postrun.connect(_task_finished, dispatch_uid="core.log_context.postrun")

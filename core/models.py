@@ -16,6 +16,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The web request that asked for the task: its logs carry the same id (core/log_context).
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["pk"]

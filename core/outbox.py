@@ -1,11 +1,13 @@
 """Effects after commit: a transactional outbox for the tasks a user's action asks for.
 
 `enqueue(task, *args)` writes a row in the caller's transaction and, once it commits,
-hands the task to the queue. When the queue (the broker) is unreachable the action still
-succeeds: the row stays pending, a warning is logged, and the sweep (`deliver_pending`,
-a periodic task) delivers it when the broker is back. A transaction that rolls back takes
-its rows with it, so nothing runs for an action that did not happen. Tasks must be safe
-to run twice (a delivery may be retried after the broker took it).
+hands the task to the queue, with the id of the request that asked for it (so the task's
+log lines carry it, even when the sweep delivers it later). When the queue (the broker)
+is unreachable the action still succeeds: the row stays pending, a warning is logged, and
+the sweep (`deliver_pending`, a periodic task) delivers it when the broker is back. A
+transaction that rolls back takes its rows with it, so nothing runs for an action that did
+not happen. Tasks must be safe to run twice (a delivery may be retried after the broker
+took it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from .log_context import REQUEST_ID_FIELD, request_id_var
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -29,7 +32,9 @@ SWEEP_AFTER = timedelta(seconds=30)
 
 def enqueue(task: str, *args) -> OutboxMessage:
     """Ask for `task(*args)` (a registered Celery task name) once the transaction commits."""
-    message = OutboxMessage.objects.create(task=task, args=list(args))
+    message = OutboxMessage.objects.create(
+        task=task, args=list(args), request_id=request_id_var.get() or ""
+    )
     transaction.on_commit(partial(deliver, message.pk))
     return message
 
@@ -49,7 +54,8 @@ def deliver(message_id: int) -> bool | None:
     if message is None:
         return None
     try:
-        task_named(message.task).apply_async(args=message.args, retry=False)
+        headers = {REQUEST_ID_FIELD: message.request_id} if message.request_id else None
+        task_named(message.task).apply_async(args=message.args, retry=False, headers=headers)
     except Exception as error:  # the broker is down; an eager run's own error is the task's
         OutboxMessage.objects.filter(pk=message.pk).update(
             attempts=message.attempts + 1, last_error=str(error)[:2000]

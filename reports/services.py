@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -424,6 +425,8 @@ def report_generate(
     if started is None:
         return "skipped"
     job, token = started
+    logger.info("report job %s: %s started (run %s)", job.pk, job.kind, token[:8])
+    began = time.monotonic()
     part = storage.part_path(job.pk, token)
     storage.remove_parts(job.pk, keep=part)  # left behind by a killed run
     outcome = "succeeded"
@@ -479,6 +482,7 @@ def report_generate(
         report_fail(job.pk, token, message)
     finally:
         part.unlink(missing_ok=True)  # moved away on success; a leftover otherwise
+    logger.info("report job %s: %s in %.1f s", job.pk, outcome, time.monotonic() - began)
     if notify:
         report_notify(job.pk)
     return outcome

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from celery.signals import task_prerun
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +15,7 @@ from freezegun import freeze_time
 from accounts.models import Notification
 from config.celery import app
 from core import outbox
+from core.log_context import request_id_var
 from core.models import OutboxMessage
 from plans.models import PlanStatus
 
@@ -46,7 +48,9 @@ def test_a_step_commits_while_the_broker_is_down_and_its_notices_follow_later(
     client.force_login(world.producer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("plan-action", args=[plan.pk, "submit"]), {})
+        response = client.post(
+            reverse("plan-action", args=[plan.pk, "submit"]), {}, HTTP_X_REQUEST_ID="submit-42"
+        )
 
     assert response.status_code == 302  # the producer's action succeeded
     plan.refresh_from_db()
@@ -54,6 +58,7 @@ def test_a_step_commits_while_the_broker_is_down_and_its_notices_follow_later(
     pending = OutboxMessage.objects.filter(sent_at=None, task="accounts.tasks.notify_transition")
     assert pending.count() == 1
     assert pending.get().attempts == 1 and "127.0.0.1:1" in pending.get().last_error
+    assert pending.get().request_id == "submit-42"
     # The officer is told in the app at once, with the step; the e-mail waits.
     assert Notification.objects.filter(recipient=world.officer).count() == 1
     assert Notification.objects.get(recipient=world.officer).emailed_at is None
@@ -61,8 +66,20 @@ def test_a_step_commits_while_the_broker_is_down_and_its_notices_follow_later(
     # The broker is back (tasks run here, as in the embedded default); the sweep runs.
     app.conf.task_always_eager = True
     later = datetime.datetime.now() + datetime.timedelta(minutes=2)
-    with freeze_time(later), django_capture_on_commit_callbacks(execute=True):
-        assert outbox.deliver_pending() >= 1
+    seen = []
+
+    def record_ids(task, **_signal):
+        seen.append((task.name, request_id_var.get()))
+
+    task_prerun.connect(record_ids, weak=False)
+    try:
+        with freeze_time(later), django_capture_on_commit_callbacks(execute=True):
+            assert outbox.deliver_pending() >= 1
+    finally:
+        task_prerun.disconnect(record_ids)
+    # The notices' task logs with the id of the request that took the step, minutes later.
+    assert ("accounts.tasks.notify_transition", "submit-42") in seen
+    assert request_id_var.get() is None
     assert Notification.objects.filter(recipient=world.officer).count() == 1
     assert not OutboxMessage.objects.filter(sent_at=None, task__startswith="accounts.").exists()
     if world.officer.email and world.officer.email_notifications:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.log_context import log_context
 from reports.generators import KINDS
 from reports.models import ReportJob, ReportKind
 from reports.services import report_request
@@ -22,12 +23,19 @@ def xof(amount: int) -> str:
     return f"{sign}XOF {abs(amount):,}"
 
 
+def request_in(request_id: str, **asked):
+    with log_context(request_id=request_id):
+        return report_request(**asked)
+
+
 def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_worker):
     p = build_portfolio(world)
     celery_worker.start()
     officer = world.officer
     jobs = {
-        ReportKind.ALLIANCE_FACTSHEET_PDF: report_request(
+        # Asked for while serving a request: the worker's lines carry the request's id.
+        ReportKind.ALLIANCE_FACTSHEET_PDF: request_in(
+            "factsheet-request-7",
             kind=ReportKind.ALLIANCE_FACTSHEET_PDF,
             parameters={"alliance": p.active.alliance_id},
             by=world.producer,
@@ -52,6 +60,16 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
     wait_for(
         lambda: finished(*jobs.values()), timeout=90, what="the reports", workers=celery_worker
     )
+    factsheet = jobs[ReportKind.ALLIANCE_FACTSHEET_PDF]
+    lines = [
+        line for line in celery_worker.workers[0].output().splitlines() if "request_id=" in line
+    ]
+    assert any(
+        f"report job {factsheet.pk}: succeeded" in line
+        and "request_id=factsheet-request-7" in line
+        and "job_id=" in line
+        for line in lines
+    ), lines
     for kind, job in jobs.items():
         assert (job.status, job.progress, job.error, job.attempts) == ("succeeded", 100, "", 1), (
             kind
@@ -177,9 +195,9 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
         ("Alibori", "USD", 2, 1, 23_240, 7_746.67, 15_493.33),
         ("Zou", "USD", 1, 1, 23_240, 23_240, 0),
     ]
-    assert sheets["By stage"][1:] == [
-        ("Active", "USD", 1, 1, 23_240, 7_746.67, 15_493.33),
+    assert sheets["By stage"][1:] == [  # in the order of the workflow
         ("Committee decision", "USD", 1, 0, 0, 0, 0),
+        ("Active", "USD", 1, 1, 23_240, 7_746.67, 15_493.33),
         ("Monitoring", "USD", 1, 1, 23_240, 23_240, 0),
     ]
 
@@ -192,8 +210,9 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
         "Committed and paid by programme (USD)",
         "Alibori 2 1 USD 23,240.00 USD 7,746.67",
         "Zou 1 1 USD 23,240.00 USD 23,240.00",
-        "Alliances by stage",
-        "Active: 1",
+        "Committee decision 1 0 USD 0.00 USD 0.00 Active 1 1 USD 23,240.00",
+        # One bar per stage, its count at its end (drawn from the bottom up).
+        "Alliances by stage 1 1 1 Monitoring Active Committee decision",
     ):
         assert expected in text, expected
 
@@ -256,10 +275,17 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
         "46480.00",
         "30986.67",
     ]
-    sheet = xlsx_rows(paths[ReportKind.DISBURSEMENT_LEDGER_XLSX])["Disbursement ledger"]
-    assert len(sheet) == len(rows)
-    assert [r[5] for r in sheet if r[0] == code_active] == [r[0] for r in active_rows]
-    assert sheet[-2][9:13] == (28_000_000, 28_000_000, 18_666_666, 9_333_334)
+    # The XLSX keeps the totals apart: the entries on one sheet, one row per alliance on
+    # another, the totals per currency on a third.
+    ledger = xlsx_rows(paths[ReportKind.DISBURSEMENT_LEDGER_XLSX])
+    sheet = ledger["Disbursement ledger"]
+    assert len(sheet) == len(rows) - 2 - 2  # less two alliance totals and two totals
+    assert [r[5] for r in sheet if r[0] == code_active] == [r[0] for r in active_rows][:-1]
+    assert ledger["By alliance"][1][:8] == (
+        code_active, p.active.alliance.name, program, "XOF",
+        14_000_000, 14_000_000, 4_666_666, 9_333_334,
+    )  # fmt: skip
+    assert ledger["Totals"][1][:6] == ("Total", "XOF", 28_000_000, 28_000_000, 18_666_666, 9_333_334)
 
     # Each requester was e-mailed a link to the report.
     # (The worker also ran the transition notifications queued while the portfolio was built.)
