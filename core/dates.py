@@ -73,3 +73,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
     )
+
+
+def calendar_period(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the calendar period of `months` months (1: month, 3: quarter)
+    that holds `day`: 2026-02-17 is in the quarter of 2026-01-01."""
+    return datetime.date(day.year, (day.month - 1) // months * months + 1, 1)

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date as babel_date
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 from babel.numbers import format_percent as babel_percent
 from django.conf import settings
@@ -148,3 +149,10 @@ def format_datetime(value, language: str | None = None, *, long: bool = False) -
     """A moment in the platform's time zone, 24-hour clock: "12/04/2026 13:16",
     "04/12/2026 13:16"; with `long`, "Dec. 4, 2026, 13:16"."""
     return _django_format(value, "DATETIME_FORMAT" if long else "SHORT_DATETIME_FORMAT", language)
+
+
+def format_period(start: datetime.date, months: int, language: str | None = None) -> str:
+    """A calendar quarter ("2026 Q1", "2026 T1") or month ("Feb 2026", "févr. 2026")
+    starting on `start`; year first for quarters, so that they read in order."""
+    pattern = "y QQQ" if months == 3 else "MMM y"
+    return babel_date(start, pattern, locale=locale_of(language))

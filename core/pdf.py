@@ -32,9 +32,16 @@ CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=9.5, spaceBefore=
 CELL_RIGHT = ParagraphStyle("cell_right", parent=CELL, alignment=TA_RIGHT)
 TINY = ParagraphStyle("tiny", parent=CELL, fontSize=7, leading=8.5)
 TINY_RIGHT = ParagraphStyle("tiny_right", parent=TINY, alignment=TA_RIGHT)
-H1 = ParagraphStyle("h1", parent=_STYLES["Heading1"], fontSize=16, leading=19, spaceAfter=4)
-H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontSize=12, leading=15, spaceBefore=10)
-H3 = ParagraphStyle("h3", parent=_STYLES["Heading3"], fontSize=10, leading=12, spaceBefore=6)
+# Headings keep with what follows them: never alone at the foot of a page.
+H1 = ParagraphStyle(
+    "h1", parent=_STYLES["Heading1"], fontSize=16, leading=19, spaceAfter=4, keepWithNext=1
+)
+H2 = ParagraphStyle(
+    "h2", parent=_STYLES["Heading2"], fontSize=12, leading=15, spaceBefore=10, keepWithNext=1
+)
+H3 = ParagraphStyle(
+    "h3", parent=_STYLES["Heading3"], fontSize=10, leading=12, spaceBefore=6, keepWithNext=1
+)
 
 # Helvetica (WinAnsi) has no narrow or thin no-break space, which babel puts in French
 # amounts: draw an ordinary no-break space instead.

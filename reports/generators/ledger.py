@@ -1,10 +1,16 @@
 """Disbursement ledger (XLSX and CSV): per alliance, its commitment, the tranches
 scheduled, every payment and reversal with signed amounts, the released remainder of a
-cancelled alliance and the alliance's total; then totals per currency.
+cancelled alliance; per alliance its totals; then totals per currency.
 
-Commitments are read in chunks (`iterator` with per-chunk prefetch of tranches and
-payments) and each row is written as it is produced: memory does not grow with the
-portfolio.
+The XLSX file keeps the totals apart from the entries, so that filtering and adding up
+the entries never counts a total twice: the sheet "Disbursement ledger" holds the entries
+only, "By alliance" one row of totals per alliance, and "Totals" the totals per currency
+and per reporting currency. The CSV file, one table, has each alliance's total after its
+entries and the totals at the end.
+
+A fixed number of queries for any portfolio (`streams`): commitments, tranches, payments
+and cancellations, each one query sorted by alliance and read in chunks side by side;
+each row is written as it is produced, so memory does not grow with the portfolio.
 """
 
 from __future__ import annotations
@@ -14,18 +20,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from core.labels import state_label
 from core.money import ZERO, round_money
-from funding.models import GrantCommitment, Payment, Program, Tranche
+from funding.models import GrantCommitment, Payment, Tranche
 from plans.models import TransitionLog
 
 from . import cells, xlsx
 from .base import Context, to_reporting
+from .streams import Follower, alliance_key, alliance_order
+from .streams import rows as read
 
-CHUNK = 500
+# Kinds of rows `rows` yields: an entry, an alliance's total, a total per currency.
+ENTRY, ALLIANCE, TOTAL = "entry", "alliance", "total"
 
 COLUMNS = [
     # key, width
@@ -38,13 +46,13 @@ COLUMNS = [
     ("tranche", 8),
     ("reference", 20),
     ("note", 24),
-    ("committed", 16),
-    ("scheduled", 16),
-    ("paid", 16),
-    ("to_disburse", 16),
+    ("committed", 18),
+    ("scheduled", 18),
+    ("paid", 18),
+    ("to_disburse", 18),
     ("reporting_currency", 10),
-    ("committed_reporting", 16),
-    ("paid_reporting", 16),
+    ("committed_reporting", 18),
+    ("paid_reporting", 18),
 ]
 MONEY_COLUMNS = {9, 10, 11, 12}
 REPORTING_MONEY_COLUMNS = {14, 15}
@@ -84,26 +92,56 @@ class Sums:
 
 
 def commitments(ctx: Context):
-    released_on = TransitionLog.objects.filter(
-        alliance=OuterRef("plan__alliance"), transition="cancel"
-    ).order_by("-at")
-    payments = Payment.objects.order_by("paid_on", "recorded_at", "id")
-    tranches = Tranche.objects.order_by("number").prefetch_related(
-        Prefetch("payments", queryset=payments)
-    )
-    return (
-        GrantCommitment.objects.filter(plan__alliance__in=ctx.alliances().values("pk"))
-        .select_related("plan__alliance", "program")
-        .annotate(released_on=Subquery(released_on.values("at")[:1]))
-        .prefetch_related(Prefetch("tranches", queryset=tranches))
-        .order_by("program__code", "plan__alliance__code")
-    )
+    """The commitments of the covered alliances, in the ledger's order."""
+    return GrantCommitment.objects.filter(plan__alliance__in=ctx.alliances().values("pk"))
 
 
-def rows(ctx: Context) -> Iterator[list]:
-    """Every ledger row in order; the last ones are the totals per currency."""
-    totals: dict[int, Sums] = defaultdict(Sums)
-    programs: dict[int, Program] = {}
+def _streams(ctx: Context):
+    """(commitments, tranches, payments, cancellations): one query each, sorted alike."""
+    ids = ctx.alliances().values("pk")
+    lead = (
+        commitments(ctx)
+        .order_by(*alliance_order("plan__alliance__"))
+        .values_list(
+            *alliance_key("plan__alliance__"),
+            "plan__alliance__name",
+            "program__code",
+            "program__currency",
+            "program__reporting_currency",
+            "program__reporting_rate",
+            "committed_at",
+            "amount",
+            "released_amount",
+        )
+    )
+    via = "commitment__plan__alliance__"
+    tranches = (
+        Tranche.objects.filter(**{f"{via}in": ids})
+        .order_by(*alliance_order(via), "number")
+        .values_list(*alliance_key(via), "number", "planned_date", "status", "amount")
+    )
+    via = "tranche__commitment__plan__alliance__"
+    payments = (
+        Payment.objects.filter(**{f"{via}in": ids})
+        .order_by(*alliance_order(via), "tranche__number", "paid_on", "recorded_at", "id")
+        .values_list(
+            *alliance_key(via), "tranche__number", "paid_on", "kind", "reference", "reason",
+            "amount",
+        )
+    )  # fmt: skip
+    cancellations = (
+        TransitionLog.objects.filter(alliance__in=ids, transition="cancel")
+        .order_by(*alliance_order("alliance__"), "-at")
+        .values_list(*alliance_key("alliance__"), "at")
+    )
+    return lead, Follower(read(tranches)), Follower(read(payments)), Follower(read(cancellations))
+
+
+def rows(ctx: Context) -> Iterator[tuple[str, list]]:
+    """(kind, row) of every ledger row in order: per alliance its entries (ENTRY) then its
+    total (ALLIANCE); at the end the totals per currency and reporting currency (TOTAL)."""
+    totals: dict[str, Sums] = defaultdict(Sums)
+    totals_reporting: dict[str, Sums] = defaultdict(Sums)
     labels = {
         "commitment": _("Commitment"),
         "tranche": _("Tranche scheduled"),
@@ -112,34 +150,54 @@ def rows(ctx: Context) -> Iterator[list]:
         "release": _("Released to the programme"),
         "alliance": _("Alliance total"),
     }
-    for c in commitments(ctx).iterator(chunk_size=CHUNK):
-        alliance, program = c.plan.alliance, c.program
-        programs[program.pk] = program
-        cur, rep, rate = program.currency, program.reporting_currency, program.reporting_rate
-        line = _line_maker([alliance.code, alliance.name, program.code, cur], rep, rate)
-        sums = Sums(committed=c.amount)
-        yield line(c.committed_at.date(), labels["commitment"], committed=c.amount)
-        for t in c.tranches.all():
-            sums.scheduled += t.amount
-            yield line(
-                t.planned_date, labels["tranche"], t.number, note=state_label(t, t.status),
-                scheduled=t.amount,
+    lead, tranches, payments, cancellations = _streams(ctx)
+    for row in read(lead):
+        key = tuple(row[:3])
+        name, program, cur, rep, rate, committed_at, amount, released = row[3:]
+        line = _line_maker([key[1], name, program, cur], rep, rate)
+        sums = Sums(committed=amount)
+        yield ENTRY, line(committed_at.date(), labels["commitment"], committed=amount)
+        paid_by_tranche = defaultdict(list)
+        for number, *payment in payments.take(key):
+            paid_by_tranche[number].append(payment)
+        for number, planned, status, scheduled in tranches.take(key):
+            sums.scheduled += scheduled
+            yield ENTRY, line(
+                planned, labels["tranche"], number, note=state_label(Tranche, status),
+                scheduled=scheduled,
             )  # fmt: skip
-            for p in t.payments.all():
-                signed = -p.amount if p.kind == Payment.Kind.REVERSAL else p.amount
+            for paid_on, kind, reference, reason, paid in paid_by_tranche[number]:
+                signed = -paid if kind == Payment.Kind.REVERSAL else paid
                 sums.paid += signed
-                yield line(p.paid_on, labels[p.kind], t.number, p.reference, p.reason, paid=signed)
-        if c.released_amount:
-            sums.committed -= c.released_amount
-            released_on = c.released_on.date() if c.released_on else None
-            yield line(released_on, labels["release"], committed=-c.released_amount)
-        yield line(
+                yield ENTRY, line(paid_on, labels[kind], number, reference, reason, paid=signed)
+        cancelled = cancellations.take(key)
+        if released:
+            sums.committed -= released
+            released_on = cancelled[0][0].date() if cancelled else None
+            yield ENTRY, line(released_on, labels["release"], committed=-released)
+        yield ALLIANCE, line(
             None, labels["alliance"], committed=sums.committed, scheduled=sums.scheduled,
             paid=sums.paid, to_disburse=sums.committed - sums.paid,
         )  # fmt: skip
-        totals[program.pk].add(sums)
+        totals[cur].add(sums)
+        totals_reporting[rep].add(
+            Sums(
+                to_reporting(sums.committed, rate, rep),
+                to_reporting(sums.scheduled, rate, rep),
+                to_reporting(sums.paid, rate, rep),
+            )
+        )
         ctx.progress.row()
-    yield from _total_rows(totals, programs)
+    for cur, s in sorted(totals.items()):
+        yield TOTAL, [
+            "", "", "", cur, None, _("Total"), "", "", "",
+            s.committed, s.scheduled, s.paid, s.committed - s.paid, "", None, None,
+        ]  # fmt: skip
+    for rep, s in sorted(totals_reporting.items()):
+        yield TOTAL, [
+            "", "", "", "", None, _("Total (reporting currency)"), "", "", "",
+            None, None, None, None, rep, s.committed, s.paid,
+        ]  # fmt: skip
 
 
 def _line_maker(head: list, rep: str, rate: Decimal):
@@ -156,51 +214,111 @@ def _line_maker(head: list, rep: str, rate: Decimal):
     return line
 
 
-def _total_rows(totals: dict[int, Sums], programs: dict[int, Program]) -> Iterator[list]:
-    by_currency: dict[str, Sums] = defaultdict(Sums)
-    by_reporting: dict[str, Sums] = defaultdict(Sums)
-    for program_id, sums in totals.items():
-        p = programs[program_id]
-        by_currency[p.currency].add(sums)
-        rep = p.reporting_currency
-        by_reporting[rep].add(
-            Sums(
-                to_reporting(sums.committed, p.reporting_rate, rep),
-                to_reporting(sums.scheduled, p.reporting_rate, rep),
-                to_reporting(sums.paid, p.reporting_rate, rep),
-            )
-        )
-    for cur, s in sorted(by_currency.items()):
-        yield [
-            "", "", "", cur, None, _("Total"), "", "", "",
-            s.committed, s.scheduled, s.paid, s.committed - s.paid, "", None, None,
-        ]  # fmt: skip
-    for rep, s in sorted(by_reporting.items()):
-        yield [
-            "", "", "", "", None, _("Total (reporting currency)"), "", "", "",
-            None, None, None, None, rep, s.committed, s.paid,
-        ]  # fmt: skip
+def _share(paid: Decimal | None, committed: Decimal | None) -> Decimal | None:
+    """The share of the commitment paid (0.25 for a quarter); none without a commitment."""
+    if paid is None or not committed:
+        return None
+    return (paid / committed).quantize(Decimal("0.0001"))
+
+
+def _ledger_sheet(wb):
+    """The entries: every column of the CSV but "Still to disburse", which only totals have."""
+    header = [h for i, h in enumerate(headers()) if i != TO_DISBURSE]
+    widths = [w for i, (_k, w) in enumerate(COLUMNS) if i != TO_DISBURSE]
+    return xlsx.sheet(wb, _("Disbursement ledger"), header, widths)
+
+
+def _amount_headers() -> list[str]:
+    """The figures of an alliance's row and of a total."""
+    return [
+        _("Committed"),
+        _("Tranche amount"),
+        _("Paid (net of reversals)"),
+        _("Still to disburse"),
+        _("Share disbursed"),
+    ]
+
+
+def _alliance_sheet(wb):
+    header = [
+        _("Alliance code"),
+        _("Alliance"),
+        _("Programme"),
+        _("Currency"),
+        *_amount_headers(),
+        _("Reporting currency"),
+        _("Committed (reporting currency)"),
+        _("Paid (reporting currency)"),
+    ]
+    return xlsx.sheet(wb, _("By alliance"), header, [16, 30, 12, 9, 18, 18, 18, 18, 10, 10, 18, 18])
+
+
+def _totals_sheet(wb):
+    header = [
+        _("Total"),
+        _("Currency"),
+        *_amount_headers(),
+    ]
+    return xlsx.sheet(wb, _("Totals"), header, [28, 9, 18, 18, 18, 18, 10], filtered=False)
+
+
+TO_DISBURSE = 12
 
 
 def generate_xlsx(ctx: Context, path) -> None:
     ctx.progress.phase(0, 99, commitments(ctx).count())
     wb = xlsx.workbook()
-    ws = xlsx.sheet(wb, _("Disbursement ledger"), headers(), [w for _k, w in COLUMNS])
-    for row in rows(ctx):
+    ledger = _ledger_sheet(wb)
+    by_alliance = _alliance_sheet(wb)
+    totals = _totals_sheet(wb)
+    for kind, row in rows(ctx):
         cur, rep = row[3], row[13]
-        cells = []
-        for index, value in enumerate(row):
-            if index in MONEY_COLUMNS and value is not None:
-                value = xlsx.money(ws, value, cur)
-            elif index in REPORTING_MONEY_COLUMNS and value is not None:
-                value = xlsx.money(ws, value, rep)
-            elif index == 4:
-                value = xlsx.date(ws, value)
-            elif index == 5 and not row[0]:
-                value = xlsx.bold(ws, value)
-            cells.append(value)
-        ws.append(cells)
-    wb.save(str(path))
+        if kind == ENTRY:
+            cells = []
+            for index, value in enumerate(row):
+                if index == TO_DISBURSE:
+                    continue
+                if index in MONEY_COLUMNS and value is not None:
+                    value = xlsx.money(ledger, value, cur)
+                elif index in REPORTING_MONEY_COLUMNS and value is not None:
+                    value = xlsx.money(ledger, value, rep)
+                elif index == 4:
+                    value = xlsx.date(ledger, value)
+                cells.append(value)
+            ledger.append(cells)
+        elif kind == ALLIANCE:
+            ws = by_alliance
+            committed, scheduled, paid, to_disburse = row[9:13]
+            ws.append(
+                [
+                    *row[:4],
+                    *(xlsx.money(ws, v, cur) for v in (committed, scheduled, paid, to_disburse)),
+                    xlsx.percent(ws, _share(paid, committed)),
+                    rep,
+                    xlsx.money(ws, row[14], rep),
+                    xlsx.money(ws, row[15], rep),
+                ]
+            )
+        else:
+            ws = totals
+            if row[3]:  # in a programme currency
+                committed, scheduled, paid, to_disburse = row[9:13]
+                currency = cur
+            else:  # in a reporting currency
+                committed, scheduled, paid = row[14], None, row[15]
+                to_disburse, currency = committed - paid, rep
+            ws.append(
+                [
+                    xlsx.bold(ws, row[5]),
+                    currency,
+                    *(
+                        xlsx.money(ws, v, currency) if v is not None else None
+                        for v in (committed, scheduled, paid, to_disburse)
+                    ),
+                    xlsx.percent(ws, _share(paid, committed)),
+                ]
+            )
+    xlsx.save(wb, path)
 
 
 def generate_csv(ctx: Context, path) -> None:
@@ -210,7 +328,7 @@ def generate_csv(ctx: Context, path) -> None:
     with open(path, "w", newline="", encoding="utf-8-sig") as out:
         writer = cells.csv_writer(out, language=ctx.language)
         writer.writerow(headers())
-        for row in rows(ctx):
+        for _kind, row in rows(ctx):
             writer.writerow(_csv_amounts(row))
 
 

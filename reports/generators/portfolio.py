@@ -25,13 +25,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from core import pdf
+from core import labels, pdf
 from core.formats import format_number
 from core.money import ZERO
 from core.translated import translated
@@ -131,13 +130,13 @@ ALLIANCE_COLUMNS = [
     ("Women", 9),
     ("Youth", 9),
     ("Currency", 9),
-    ("Approved grant", 16),
-    ("Committed", 16),
-    ("Paid", 16),
-    ("Still to disburse", 16),
+    ("Approved grant", 18),
+    ("Committed", 18),
+    ("Paid", 18),
+    ("Still to disburse", 18),
     ("Reporting currency", 10),
-    ("Committed (reporting currency)", 16),
-    ("Paid (reporting currency)", 16),
+    ("Committed (reporting currency)", 18),
+    ("Paid (reporting currency)", 18),
 ]
 
 
@@ -212,6 +211,13 @@ def _grouping_titles() -> dict[int, tuple[str, str]]:
     }
 
 
+def stage_order() -> dict[str, int]:
+    """{stage label: position}: "No plan" first, then the plan's states in the order of
+    the workflow (the label registry's order), not alphabetically."""
+    states = [code for code, _label in labels.state_choices("plans.BusinessPlan")]
+    return {stage_label(code): index for index, code in enumerate([None, *states])}
+
+
 @dataclass
 class Totals:
     alliances: int = 0
@@ -260,6 +266,13 @@ class PortfolioTotals:
         return dict(sorted(totals.items()))
 
     def sorted_groups(self, group: int) -> list[tuple[tuple, Totals]]:
+        """Regions and value chains by name; stages in the order of the workflow."""
+        if group == STAGE:
+            order = stage_order()
+            return sorted(
+                self.groups[group].items(),
+                key=lambda item: (order.get(item[0][0], len(order)), item[0]),
+            )
         return sorted(self.groups[group].items(), key=lambda item: item[0])
 
     def program_rows(self) -> list[Program]:
@@ -313,7 +326,7 @@ def generate_xlsx(ctx: Context, path) -> None:
                 _("Paid (reporting currency)"),
                 _("Still to disburse (reporting currency)"),
             ],
-            [30, 12, 12, 14, 20, 20, 20],
+            [30, 12, 12, 14, 18, 18, 18],
         )
         for (label, rep), t in totals.sorted_groups(group):
             ws.append(
@@ -327,7 +340,7 @@ def generate_xlsx(ctx: Context, path) -> None:
                     xlsx.money(ws, t.committed - t.paid, rep),
                 ]
             )
-    wb.save(str(path))
+    xlsx.save(wb, path)
     ctx.progress.row()
 
 
@@ -473,7 +486,7 @@ def generate_pdf(ctx: Context, path) -> None:
         story += pdf.section(heading, table)
         if group == STAGE and items:
             story.append(pdf.gap(4))
-            story.append(_pie_chart(items))
+            story.append(_stage_chart(items))
 
     doc = pdf.document(path, title=title, wide=True)
     decorate = pdf.footer(f"{title} · {pdf.generated_line()}")
@@ -521,31 +534,40 @@ def _bar_chart(programs: list[Program], totals: PortfolioTotals) -> Drawing:
     return drawing
 
 
-def _pie_chart(items) -> Drawing:
-    """Alliances by stage."""
-    drawing = Drawing(700, 200)
-    drawing.add(
-        String(0, 185, pdf.clean(_("Alliances by stage")), fontName="Helvetica-Bold", fontSize=10)
-    )
+def _stage_chart(items) -> Drawing:
+    """Alliances by stage: one labelled bar per stage, top to bottom in workflow order,
+    its count written at its end (no legend to match colours against)."""
     counts: dict[str, int] = defaultdict(int)
     for (label, _rep), t in items:
         counts[label] += t.alliances
-    labels = [label for label, n in counts.items() if n]
-    pie = Pie()
-    pie.x, pie.y, pie.width, pie.height = 40, 10, 160, 160
-    pie.data = [counts[label] for label in labels]
-    pie.labels = None
-    pie.slices.strokeWidth = 0.5
-    for index in range(len(labels)):
-        pie.slices[index].fillColor = PALETTE[index % len(PALETTE)]
-    drawing.add(pie)
-    legend = Legend()
-    legend.x, legend.y = 240, 170
-    legend.fontSize = 8
-    legend.columnMaximum = 8
-    legend.colorNamePairs = [
-        (PALETTE[i % len(PALETTE)], pdf.clean(f"{label}: {format_number(counts[label])}"))
-        for i, label in enumerate(labels)
-    ]
-    drawing.add(legend)
+    stages = [label for label, n in counts.items() if n]  # `items` are in workflow order
+    bar = 16  # points per stage
+    height = bar * len(stages)
+    drawing = Drawing(700, height + 40)
+    drawing.add(
+        String(
+            0,
+            height + 25,
+            pdf.clean(_("Alliances by stage")),
+            fontName="Helvetica-Bold",
+            fontSize=10,
+        )
+    )
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 150, 10, 420, height
+    # The category axis draws its first category at the bottom: reversed, the first
+    # stage of the workflow is at the top.
+    chart.data = [[counts[label] for label in reversed(stages)]]
+    chart.categoryAxis.categoryNames = [pdf.clean(label) for label in reversed(stages)]
+    chart.categoryAxis.labels.fontSize = 9
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -6
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.visible = False
+    chart.bars[0].fillColor = PALETTE[0]
+    chart.barLabelFormat = lambda v: pdf.clean(format_number(v))
+    chart.barLabels.fontSize = 9
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 4
+    drawing.add(chart)
     return drawing

@@ -72,16 +72,32 @@ def _generate(by, parameters, django_capture_on_commit_callbacks):
     }
 
 
+def quarter(day: datetime.date) -> str:
+    """The calendar quarter of a day, as the sheet labels it in English."""
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
 def test_indicator_table_cells(world, monitored, django_capture_on_commit_callbacks):
     plan, reports, _other = monitored
     a = plan.alliance
+    # People are shown by their names, never by their usernames.
+    for user, first, last in (
+        (world.producer, "Awa", "Koné"),
+        (world.me_officer, "Ibrahim", "Sow"),
+    ):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
     sheets = _generate(world.officer, {"alliance": a.pk}, django_capture_on_commit_callbacks)
     assert list(sheets) == ["Indicators", "Reports"]
     header, *rows = sheets["Indicators"]
+    # Quarterly reports from nine months ago: each ends in the next calendar quarter, and
+    # counts there.
+    quarters = [quarter(r.period_end) for r in reports]
+    assert len(set(quarters)) == 4
     assert header == (
         "Programme", "Alliance code", "Alliance", "Region", "Value chain", "Indicator code",
         "Indicator", "Of which", "Unit", "Baseline", "End-of-plan target", "Value to date",
-        "Period 1", "Period 2", "Period 3", "Period 4",
+        *quarters,
     )  # fmt: skip
     head = (a.program.code, a.code, a.name, a.region.name, a.value_chain.name)
     assert all(row[:5] == head for row in rows)
@@ -115,9 +131,9 @@ def test_indicator_table_cells(world, monitored, django_capture_on_commit_callba
     ]  # fmt: skip
     header, *rows = sheets["Reports"]
     assert header == (
-        "Programme", "Alliance code", "Period", "Period start", "Period end", "Due on",
-        "Status", "Overdue", "Submitted on", "Submitted by", "Reviewed on", "Reviewed by",
-        "Reason for return",
+        "Programme", "Alliance code", "Period", "Calendar period", "Period start",
+        "Period end", "Due on", "Status", "Overdue", "Submitted on", "Submitted by",
+        "Reviewed on", "Reviewed by", "Reason for return",
     )  # fmt: skip
     today = datetime.datetime.combine(timezone.localdate(), datetime.time())
 
@@ -128,11 +144,12 @@ def test_indicator_table_cells(world, monitored, django_capture_on_commit_callba
     for number, (report, status) in enumerate(
         zip(reports, ["Accepted", "Accepted", "Submitted", "Due"], strict=True), 1
     ):
-        submitted = (today, "producer") if number < 4 else (None, None)
-        reviewed = (today, "me_officer") if number < 3 else (None, None)
+        submitted = (today, "Awa Koné") if number < 4 else (None, None)
+        reviewed = (today, "Ibrahim Sow") if number < 3 else (None, None)
         expected.append(
-            (a.program.code, a.code, number, day(report.period_start), day(report.period_end),
-             day(report.due_on), status, None, *submitted, *reviewed, None)
+            (a.program.code, a.code, number, quarters[number - 1], day(report.period_start),
+             day(report.period_end), day(report.due_on), status, None, *submitted, *reviewed,
+             None)
         )  # fmt: skip
     assert rows == expected
 

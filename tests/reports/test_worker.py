@@ -285,7 +285,14 @@ def test_a_worker_generates_every_kind_with_the_expected_figures(world, celery_w
         code_active, p.active.alliance.name, program, "XOF",
         14_000_000, 14_000_000, 4_666_666, 9_333_334,
     )  # fmt: skip
-    assert ledger["Totals"][1][:6] == ("Total", "XOF", 28_000_000, 28_000_000, 18_666_666, 9_333_334)
+    assert ledger["Totals"][1][:6] == (
+        "Total",
+        "XOF",
+        28_000_000,
+        28_000_000,
+        18_666_666,
+        9_333_334,
+    )
 
     # Each requester was e-mailed a link to the report.
     # (The worker also ran the transition notifications queued while the portfolio was built.)
