@@ -4,7 +4,9 @@ caller's own notifications (`notifications`), read and marked read through
 `accounts.notifications`, as on the notifications page."""
 
 import contextlib
+import copy
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -24,6 +26,7 @@ from rest_framework.views import APIView
 from core.api import IdFilter, NotFoundMixin
 
 from . import api_tokens, lockout, policy, two_factor
+from .forms import ProfileForm
 from .models import Notification
 from .notifications import (
     notification_mark_read,
@@ -140,15 +143,48 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeSerializer(serializers.Serializer):
+class ProfileSerializer(serializers.Serializer):
+    """The fields of the profile page (its form checks them: an e-mail address another
+    account uses is refused)."""
+
+    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    email = serializers.EmailField(max_length=254, allow_blank=True, required=False)
+    preferred_language = serializers.ChoiceField(
+        choices=[("", "")] + list(settings.LANGUAGES),
+        allow_blank=True,
+        required=False,
+        help_text=_("Pages and e-mails in this language; empty: the language chosen in the menu."),
+    )
+    email_notifications = serializers.BooleanField(
+        required=False, help_text=_("false: notifications are only listed, not e-mailed.")
+    )
+
+
+class MeSerializer(ProfileSerializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
 
 
+PROFILE_FIELDS = list(ProfileSerializer().fields)
+
+
 class MeView(APIView):
-    """Who the caller is, and the roles they hold anywhere."""
+    """Who the caller is, and the roles they hold anywhere; their profile, changed as on
+    the profile page."""
+
+    def _me(self, user) -> Response:
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "name": str(user),
+                "roles": sorted(set(user.memberships.values_list("role", flat=True))),
+                **{field: getattr(user, field) for field in PROFILE_FIELDS},
+            }
+        )
 
     @extend_schema(
         operation_id="me_retrieve",
@@ -157,15 +193,29 @@ class MeView(APIView):
         tags=["auth"],
     )
     def get(self, request):
+        return self._me(request.user)
+
+    @extend_schema(
+        operation_id="me_partial_update",
+        summary="Change the signed-in user's profile",
+        description=(
+            "Name, e-mail address, preferred language and whether notifications are "
+            "e-mailed, as on the profile page; what is left out stays as it is."
+        ),
+        request=ProfileSerializer,
+        responses={200: MeSerializer},
+        tags=["auth"],
+    )
+    def patch(self, request):
+        body = ProfileSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
         user = request.user
-        return Response(
-            {
-                "id": user.pk,
-                "username": user.username,
-                "name": str(user),
-                "roles": sorted(set(user.memberships.values_list("role", flat=True))),
-            }
-        )
+        data = {field: getattr(user, field) for field in PROFILE_FIELDS} | body.validated_data
+        # The page's form, on a copy: a form that does not validate changes nothing.
+        form = ProfileForm(data, instance=copy.copy(user))
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        return self._me(form.save())
 
 
 # --- the caller's notifications ------------------------------------------------------------

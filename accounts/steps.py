@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from core import labels, outbox
 from core.errors import INVALID, WRONG_STATE, ActionRefused, Decision, refuse
 
-from . import notifications  # which reads `steps` only when called: a harmless cycle
+from . import notifications, policy  # notifications reads `steps` only when called
 from .policy import SUMMARY, require_roles
 
 # `acts_next(to_state)` -> the roles that act after a step leaves a record in `to_state`.
@@ -260,6 +260,20 @@ def next_roles(log) -> set[str]:
     """The roles that act after the step of a transition-log row."""
     registered = owner(labels.log_model(log))
     return set(registered.acts_next(log.to_state)) if registered else set()
+
+
+def journal_visible_to(user, alliance):
+    """The journal rows of `alliance` that `user` may read (§9a): the steps of the records
+    whose part of the alliance's data they read. A buyer's timeline has the plan's, the
+    agreement's and the deliveries' steps, never a tranche's or a contribution's."""
+    TransitionLog = apps.get_model("plans", "TransitionLog")
+    parts = policy.readable_parts(user, alliance)
+    hidden = [apps.get_model(label) for label, o in _OWNERS.items() if o.reads not in parts]
+    rows = TransitionLog.objects.filter(alliance=alliance)
+    if hidden:
+        types = ContentType.objects.get_for_models(*hidden, for_concrete_models=False)
+        rows = rows.exclude(content_type__in=list(types.values()))
+    return rows
 
 
 def part_of(log) -> str:

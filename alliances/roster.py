@@ -42,7 +42,7 @@ from accounts.policy import INVALID, ActionRefused, can_manage_organization, can
 from core.numbers import NumberRefused, format_input, parse_decimal
 from core.uploads import UploadRefused, archive_check
 
-from .models import Member, ProducerOrganization
+from .models import YOUTH_AGE_LIMIT, Member, ProducerOrganization
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,17 @@ def member_update(*, member: Member, by, changes: Mapping) -> Member:
         _refuse_problems(member_problems({f: getattr(locked, f) for f in MEMBER_FIELDS}))
         locked.save(update_fields=list(changes))
     return locked
+
+
+def members_counts(members: list[Member]) -> dict[str, int]:
+    """The §5 figures of members not yet saved (an import's), as `Member.objects.counts()`
+    gives them for the roster."""
+    earliest_young = timezone.localdate().year - YOUTH_AGE_LIMIT
+    return {
+        "members": len(members),
+        "women": sum(m.sex == Member.Sex.FEMALE for m in members),
+        "youth": sum(m.birth_year > earliest_young for m in members),
+    }
 
 
 def roster_import(

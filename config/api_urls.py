@@ -16,8 +16,11 @@ from alliances.api import (
     FunderViewSet,
     ProducerOrganizationViewSet,
 )
+from alliances.api.roster import MemberViewSet
+from core.api import FileNegotiation
 from funding.agreements_api import PurchaseAgreementViewSet
 from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, TrancheViewSet
+from funding.commitments_api import CommitmentViewSet
 from funding.contributions_api import ContributionViewSet
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
 from monitoring.revolving_fund_api import RevolvingFundEntryViewSet, RevolvingFundViewSet
@@ -61,6 +64,7 @@ router.register(
     "revolving-fund-entries", RevolvingFundEntryViewSet, basename="revolving-fund-entry"
 )
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("commitments", CommitmentViewSet, basename="commitment")
 
 # Below an object, the object is `{id}`, as in the actions of the router's viewsets
 # (`plans/{id}/submit/`), and what lies below it names itself: `plans/{id}/budget-lines/
@@ -78,8 +82,23 @@ nested = [
     ),
     path(
         "plans/<str:id>/documents/<str:document_id>/download/",
-        PlanDocumentViewSet.as_view({"get": "download"}),
+        PlanDocumentViewSet.as_view({"get": "download"}, content_negotiation_class=FileNegotiation),
         name="plan-document-download",
+    ),
+    path(
+        "producer-organizations/<str:id>/members/",
+        MemberViewSet.as_view({"get": "list", "post": "create"}),
+        name="organization-member-list",
+    ),
+    path(
+        "producer-organizations/<str:id>/members/import/",
+        MemberViewSet.as_view({"post": "roster_import"}),
+        name="organization-roster-import",
+    ),
+    path(
+        "producer-organizations/<str:id>/members/<str:member_id>/",
+        MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="organization-member-detail",
     ),
     path(
         "alliances/<str:id>/indicator-targets/",

@@ -18,11 +18,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
@@ -210,11 +211,18 @@ class FileNegotiation(BaseContentNegotiation):
 def file_accepted(request, content_type: str) -> None:
     """A 406 in the error shape unless the client accepts a file of `content_type`: its
     own type, a wildcard (`*/*`, `application/*`) or no `Accept` at all will do."""
-    if not request.headers.get("Accept", "").strip() or request.accepts(content_type):
+    if not request.headers.get("Accept", "").strip():
+        return
+    main, _slash, sub = content_type.split(";")[0].strip().partition("/")
+    # Parameters such as `charset` do not make another type; `q=0` ranges are left out.
+    if any(
+        accepted.main_type in ("*", main) and accepted.sub_type in ("*", sub)
+        for accepted in request.accepted_types
+    ):
         return
     raise exceptions.NotAcceptable(
         _("This file is %(type)s, which the request's Accept header does not accept.")
-        % {"type": content_type.split(";")[0]}
+        % {"type": f"{main}/{sub}"}
     )
 
 
@@ -302,6 +310,39 @@ class CommentSerializer(serializers.Serializer):
         default="",
         help_text=gettext_lazy("Why; required for actions that need a reason."),
     )
+
+
+def action_examples(
+    name: str,
+    *,
+    request: dict | None = None,
+    response: dict | None = None,
+    status_code=200,
+    media_type="application/json",
+) -> list[OpenApiExample]:
+    """A request and the answer it gets, as examples of an action in the schema
+    (tests/api/test_schema.py validates every example against its schema)."""
+    examples = []
+    if request is not None:
+        examples.append(
+            OpenApiExample(name, value=request, request_only=True, media_type=media_type)
+        )
+    if response is not None:
+        examples.append(
+            OpenApiExample(
+                name, value=response, response_only=True, status_codes=[str(status_code)]
+            )
+        )
+    return examples
+
+
+def object_or_404(queryset, pk, message) -> object:
+    """The object `pk` of `queryset` (a scope selector's), or a 404 in the error shape
+    saying `message`, also for an id that is not a number: the parent of a nested route."""
+    try:
+        return get_object_or_404(queryset, pk=pk)
+    except (Http404, TypeError, ValueError, DjangoValidationError) as exc:
+        raise exceptions.NotFound(message) from exc
 
 
 class NotFoundMixin:

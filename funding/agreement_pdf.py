@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -30,6 +31,8 @@ from core.pdf import (
     para,
     section,
 )
+
+PDF = "application/pdf"
 
 
 def _party(name, *details) -> str:
@@ -150,3 +153,12 @@ def agreement_pdf_bytes(agreement, version) -> bytes:
     draw = footer(f"{alliance.code} · {generated_line()}")
     doc.build(story, onFirstPage=draw, onLaterPages=draw)
     return buffer.getvalue()
+
+
+def agreement_pdf_response(agreement, version) -> HttpResponse:
+    """The PDF as an attachment named after the alliance and version (page and API)."""
+    response = HttpResponse(agreement_pdf_bytes(agreement, version), content_type=PDF)
+    filename = f"agreement-{agreement.alliance.code}-v{version.number}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from accounts.policy import agreements_visible_to, alliances_visible_to
@@ -21,11 +21,16 @@ from alliances.models import Alliance, Product
 from core.api import (
     MAX_COMMENT,
     CommentSerializer,
+    FileNegotiation,
     NotFoundMixin,
+    action_examples,
     alliance_filterset,
+    file_accepted,
+    file_responses,
 )
 
 from . import agreements as services
+from .agreement_pdf import PDF, agreement_pdf_response
 from .models import PurchaseAgreement, PurchaseAgreementVersion
 
 # --- purchase agreements ---------------------------------------------------------------
@@ -107,6 +112,15 @@ class AgreementWriteSerializer(serializers.Serializer):
             self.fields["alliance"].queryset = alliances_visible_to(request.user)
 
 
+class AgreementPdfSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        help_text=_("The version's number; the current version when not given."),
+    )
+
+
 class AgreementFilter(alliance_filterset("alliance", updated="updated_at")):
     status = filters.MultipleChoiceFilter(choices=PurchaseAgreement.Status.choices)
 
@@ -126,6 +140,33 @@ AGREEMENT_EXAMPLE = {
     "delivery_schedule": "Monthly, November to March",
     "payment_terms": "30 days after delivery",
 }
+
+
+def agreement_example(status: str, **changes) -> dict:
+    """An agreement as the API answers it, at `status`, for the schema's examples."""
+    terms = {
+        **{key: AGREEMENT_EXAMPLE[key] for key in ("product", "unit", "annual_volume")},
+        "quality_specification": "Grade 1, moisture under 13%",
+        **{key: AGREEMENT_EXAMPLE[key] for key in ("price_type", "unit_price")},
+        "market_reference": "",
+        **{key: AGREEMENT_EXAMPLE[key] for key in ("delivery_schedule", "payment_terms")},
+        "duration_months": 36,
+        "buyer_support": "Seed and training",
+        "number": 1,
+        "created_at": "2025-01-20T10:00:00Z",
+        "confirmed_at": "2025-01-28T16:40:00Z" if status == "confirmed" else None,
+    }
+    return {
+        "id": 4,
+        "alliance": 1,
+        "alliance_code": "BJ-2025-0001",
+        "status": status,
+        "decline_reason": "",
+        "current_version": terms,
+        "created_at": "2025-01-20T10:00:00Z",
+        "updated_at": "2025-01-28T16:40:00Z",
+        **changes,
+    }
 
 
 @extend_schema_view(
@@ -211,6 +252,11 @@ class PurchaseAgreementViewSet(
         summary="Send the agreement to the buyer",
         request=CommentSerializer,
         responses={200: PurchaseAgreementSerializer},
+        examples=action_examples(
+            "Sent",
+            request={"comment": "Terms as agreed at the meeting of 18 January."},
+            response=agreement_example("sent"),
+        ),
     )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
@@ -220,6 +266,9 @@ class PurchaseAgreementViewSet(
         summary="Confirm the agreement (buyer)",
         request=CommentSerializer,
         responses={200: PurchaseAgreementSerializer},
+        examples=action_examples(
+            "Confirmed", request={"comment": ""}, response=agreement_example("confirmed")
+        ),
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
@@ -229,8 +278,41 @@ class PurchaseAgreementViewSet(
         summary="Decline the agreement (buyer), with a reason",
         request=CommentSerializer,
         responses={200: PurchaseAgreementSerializer},
-        examples=[OpenApiExample("Reason", value={"comment": "Price above market."})],
+        examples=action_examples(
+            "Reason",
+            request={"comment": "Price above market."},
+            response=agreement_example("declined", decline_reason="Price above market."),
+        ),
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._move(request, services.agreement_decline)
+
+    @extend_schema(
+        summary="The agreement as a PDF for signature",
+        description=(
+            "The terms of a version (the current one unless `version` is given) with the "
+            "parties and signature blocks, as the agreement page prints them. `Accept` may "
+            "name `application/pdf`, a wildcard, or nothing; any other is a 406."
+        ),
+        parameters=[AgreementPdfSerializer],
+        responses=file_responses(PDF),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        content_negotiation_class=FileNegotiation,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def pdf(self, request, pk=None):
+        agreement = self.get_object()
+        file_accepted(request, PDF)
+        query = AgreementPdfSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        versions = sorted(agreement.versions.all(), key=lambda v: v.number)  # prefetched
+        number = query.validated_data.get("version", versions[-1].number if versions else None)
+        version = next((v for v in versions if v.number == number), None)
+        if version is None:
+            raise NotFound(_("No such version."))
+        return agreement_pdf_response(agreement, version)

@@ -28,6 +28,7 @@ from core.api import (
     CommentSerializer,
     IdFilter,
     NotFoundMixin,
+    action_examples,
     alliance_filterset,
 )
 from core.api_input import JSONParser
@@ -372,6 +373,34 @@ def _tranche_queryset(tranches):
     )
 
 
+def tranche_example(status: str, **done) -> dict:
+    """A tranche as the API answers it, at `status`, for the schema's examples."""
+    steps = ("requested", "verified", "authorized")
+    people = {"requested": "producer", "verified": "officer", "authorized": "finance"}
+    times = {"requested": "2025-03-03", "verified": "2025-03-05", "authorized": "2025-03-10"}
+    reached = steps[: steps.index(status) + 1] if status in steps else steps
+    example = {
+        "id": 7,
+        "plan": 3,
+        "alliance": 3,
+        "alliance_code": "BJ-2025-0003",
+        "number": 1,
+        "amount": "4666666.00",
+        "currency": "XOF",
+        "planned_date": "2025-03-01",
+        "release_conditions": "Agreement signed; first counterpart deposit verified.",
+        "status": status,
+        "net_paid": "0.00",
+        "payments": [],
+        **{f"{step}_by": people[step] if step in reached else None for step in steps},
+        **{f"{step}_at": f"{times[step]}T09:30:00Z" if step in reached else None for step in steps},
+    }
+    return {**example, **done}
+
+
+PAYMENT_EXAMPLE = {"amount": "4666666.00", "paid_on": "2025-03-14", "reference": "TR-0042"}
+
+
 @extend_schema_view(
     list=extend_schema(summary="List tranches"), retrieve=extend_schema(summary="A tranche")
 )
@@ -401,6 +430,11 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         summary="Request the tranche (producer organization)",
         request=CommentSerializer,
         responses={200: TrancheSerializer},
+        examples=action_examples(
+            "Works started",
+            request={"comment": "The sheller is ordered; the quotation is attached."},
+            response=tranche_example("requested"),
+        ),
     )
     # Not named `request`: the view's request attribute would hide it.
     @action(detail=True, methods=["post"], url_path="request", url_name="request")
@@ -411,6 +445,11 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         summary="Verify the tranche request (programme officer)",
         request=CommentSerializer,
         responses={200: TrancheSerializer},
+        examples=action_examples(
+            "Evidence checked",
+            request={"comment": "Quotation and deposit slip checked."},
+            response=tranche_example("verified"),
+        ),
     )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
@@ -420,6 +459,11 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         summary="Authorize the tranche (finance officer who did not verify it)",
         request=CommentSerializer,
         responses={200: TrancheSerializer},
+        examples=action_examples(
+            "Authorized",
+            request={"comment": ""},
+            response=tranche_example("authorized"),
+        ),
     )
     @action(detail=True, methods=["post"])
     def authorize(self, request, pk=None):
@@ -474,13 +518,25 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         ),
         request=PaySerializer,
         responses={200: TrancheSerializer},
-        examples=[
-            OpenApiExample(
-                "Payment",
-                value={"amount": "4666666.00", "paid_on": "2025-03-14", "reference": "TR-0042"},
-                request_only=True,
-            )
-        ],
+        examples=action_examples(
+            "Payment",
+            request=PAYMENT_EXAMPLE,
+            response=tranche_example(
+                "paid",
+                net_paid="4666666.00",
+                payments=[
+                    {
+                        "id": 12,
+                        "kind": "payment",
+                        **PAYMENT_EXAMPLE,
+                        "reverses": None,
+                        "reason": "",
+                        "recorded_by": "finance2",
+                        "recorded_at": "2025-03-14T11:02:00Z",
+                    }
+                ],
+            ),
+        ),
     )
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
@@ -608,7 +664,11 @@ class AllianceViewSet(alliances_api.AllianceViewSet):
         description="Programme officers only. Answers with the whole checklist.",
         request=LegalizationCheckRequestSerializer,
         responses={200: LegalizationItemSerializer(many=True)},
-        examples=[OpenApiExample("Bank account", value={"requirement": 2, "note": "IBAN seen"})],
+        examples=[
+            OpenApiExample(
+                "Bank account", value={"requirement": 2, "note": "IBAN seen"}, request_only=True
+            )
+        ],
     )
     @action(
         detail=True,

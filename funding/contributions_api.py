@@ -21,7 +21,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.policy import contributions_visible_to, plans_visible_to
-from core.api import MAX_ID, CommentSerializer, IdFilter, NotFoundMixin, alliance_filterset
+from core.api import (
+    MAX_ID,
+    CommentSerializer,
+    IdFilter,
+    NotFoundMixin,
+    action_examples,
+    alliance_filterset,
+)
 from core.api_input import JSONParser
 from core.dates import validate_typed_date
 from plans.api.documents import PlanDocumentSerializer
@@ -106,6 +113,51 @@ class ContributionFilter(alliance_filterset("plan__alliance")):
         fields = []
 
 
+RECORD_EXAMPLE = {
+    "plan": 3,
+    "kind": "producer_cash",
+    "amount": "500000",
+    "contributed_on": "2025-02-20",
+    "description": "First deposit",
+}
+
+
+def contribution_example(status: str, **changes) -> dict:
+    """A contribution as the API answers it, at `status`, for the schema's examples."""
+    verified = status == "verified"
+    return {
+        "id": 9,
+        "alliance": 3,
+        "alliance_code": "BJ-2025-0003",
+        **RECORD_EXAMPLE,
+        "amount": "500000.00",
+        "currency": "XOF",
+        "status": status,
+        "recorded_by": "producer",
+        "verified_by": "officer" if verified else None,
+        "verified_at": "2025-02-24T09:00:00Z" if verified else None,
+        "evidence": [
+            {
+                "id": 41,
+                "plan": 3,
+                "version": 1,
+                "kind": "evidence",
+                "title": "First deposit",
+                "original_name": "deposit-slip.pdf",
+                "content_type": "application/pdf",
+                "size": 48213,
+                "tranche": None,
+                "contribution": 9,
+                "monitoring_report": None,
+                "uploaded_by": "producer",
+                "uploaded_at": "2025-02-20T14:12:00Z",
+                "download_url": "https://alliances.example.org/api/v1/plans/3/documents/41/download/",
+            }
+        ],
+        **changes,
+    }
+
+
 @extend_schema_view(
     list=extend_schema(summary="List counterpart contributions"),
     retrieve=extend_schema(summary="A counterpart contribution"),
@@ -120,6 +172,13 @@ class ContributionFilter(alliance_filterset("plan__alliance")):
         ),
         request={"multipart/form-data": ContributionRecordSerializer},
         responses={201: ContributionSerializer},
+        examples=action_examples(
+            "Cash deposit",
+            request={**RECORD_EXAMPLE, "file": "(the bank slip, a PDF)"},
+            response=contribution_example("recorded"),
+            status_code=201,
+            media_type="multipart/form-data",
+        ),
     ),
 )
 class ContributionViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -165,6 +224,11 @@ class ContributionViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadO
         ),
         request=CommentSerializer,
         responses={200: ContributionSerializer},
+        examples=action_examples(
+            "Slip matches",
+            request={"comment": "The bank slip matches the statement."},
+            response=contribution_example("verified"),
+        ),
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def verify(self, request, pk=None):

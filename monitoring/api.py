@@ -19,7 +19,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.policy import monitoring_reports_visible_to
-from core.api import CommentSerializer, NotFoundMixin, alliance_filterset
+from core.api import CommentSerializer, NotFoundMixin, action_examples, alliance_filterset
 from core.api_input import JSONParser
 from plans.api.documents import PlanDocumentSerializer
 
@@ -69,8 +69,9 @@ class IndicatorViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
 # --- monitoring reports -------------------------------------------------------------------
 
 
+# `null` is a branch of its own: OpenAPI 3.0 ignores `nullable` beside a bare `oneOf`.
 @extend_schema_field(
-    {"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True, "example": "12.5"}
+    {"oneOf": [{"type": "number", "nullable": True}, {"type": "string"}], "example": "12.5"}
 )
 class FigureField(serializers.Field):
     """A figure as typed: a number or a string of digits (the service checks it, and its
@@ -186,6 +187,35 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
         ).data
 
 
+def report_example(status: str, **changes) -> dict:
+    """A monitoring report as the API answers it, at `status`, for the schema's examples."""
+    return {
+        "id": 21,
+        "alliance": 1,
+        "alliance_code": "BJ-2025-0001",
+        "period_start": "2025-07-01",
+        "period_end": "2025-09-30",
+        "due_on": "2025-10-15",
+        "status": status,
+        "overdue": False,
+        "narrative": "Sales to the buyer rose this quarter.",
+        "return_reason": "",
+        "submitted_by": "producer",
+        "submitted_at": "2025-10-06T17:45:00Z",
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "values": [
+            {"indicator": code, "value": value, "women": women, "youth": youth, "computed": auto}
+            for code, value, women, youth, auto in (
+                ("sales_volume", "36000.000", None, None, True),
+                ("yield", "2.400", None, None, False),
+                ("jobs", "3.000", "1.000", "2.000", False),
+            )
+        ],
+        **changes,
+    }
+
+
 def page_cells(reports: list[MonitoringReport]) -> tuple[dict, dict]:
     """({report id: {indicator id: Cell}}, {indicator id: Indicator}) of a page of reports,
     in a fixed number of queries (`selectors.report_cells_for`)."""
@@ -252,6 +282,14 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         summary="Submit the report (producer organization), with its values",
         request=SubmitSerializer,
         responses={200: MonitoringReportSerializer},
+        examples=action_examples(
+            "With values",
+            request={
+                "narrative": "Sales to the buyer rose this quarter.",
+                "values": {"yield": {"value": "2.4"}, "jobs": {"value": 3, "women": 1, "youth": 2}},
+            },
+            response=report_example("submitted"),
+        ),
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -275,6 +313,13 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         summary="Accept the report (M&E officer)",
         request=CommentSerializer,
         responses={200: MonitoringReportSerializer},
+        examples=action_examples(
+            "Accepted",
+            request={"comment": "Figures match the store records."},
+            response=report_example(
+                "accepted", reviewed_by="me_officer", reviewed_at="2025-10-08T10:15:00Z"
+            ),
+        ),
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):

@@ -14,7 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.api import FileNegotiation, file_accepted, file_responses
+
 from . import services
+from .generators import KINDS
 from .models import ReportJob, ReportKind
 from .views import file_response
 
@@ -70,8 +73,13 @@ class ReportRequestSerializer(serializers.Serializer):
             OpenApiExample(
                 "Fact sheet",
                 value={"kind": "alliance_factsheet_pdf", "parameters": {"alliance": 1}},
+                request_only=True,
             ),
-            OpenApiExample("Whole portfolio", value={"kind": "portfolio_xlsx", "parameters": {}}),
+            OpenApiExample(
+                "Whole portfolio",
+                value={"kind": "portfolio_xlsx", "parameters": {}},
+                request_only=True,
+            ),
         ],
     ),
 )
@@ -111,14 +119,20 @@ class ReportJobViewSet(
 
     @extend_schema(
         summary="Download the report's file",
-        responses={(200, "application/octet-stream"): bytes},
+        description=(
+            "The file as an attachment, of the type of the job's kind: PDF "
+            "(`*_pdf`), XLSX (`*_xlsx`), CSV (`*_csv`) or XML (`iati_activities_xml`). "
+            "`Accept` may name that type, a wildcard, or nothing; any other is a 406."
+        ),
+        responses=file_responses(*sorted({spec.content_type for spec in KINDS.values()})),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], content_negotiation_class=FileNegotiation)
     def download(self, request, pk=None):
         try:
             job = services.get_report_file_for_user(request.user, pk)
         except Http404 as exc:
             raise NotFound(_("No such report.")) from exc
+        file_accepted(request, KINDS[job.kind].content_type)
         try:
             return file_response(job)
         except Http404 as exc:

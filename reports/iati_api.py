@@ -17,8 +17,9 @@ from django.http import FileResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
+
+from core.api import FileNegotiation, file_accepted, file_responses
 
 from . import services
 from .generators import KINDS
@@ -29,19 +30,8 @@ KIND = ReportKind.IATI_ACTIVITIES_XML
 IN_MEMORY_BYTES = 4 * 1024 * 1024  # larger files are spooled to disk
 
 
-class AnswerWhateverIsAccepted(BaseContentNegotiation):
-    """The file is XML and errors are the API's JSON, whatever `Accept` asks for (a
-    client asking for `application/xml` must not get a 406)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class IatiActivitiesView(APIView):
-    content_negotiation_class = AnswerWhateverIsAccepted
+    content_negotiation_class = FileNegotiation  # XML, or a 406; errors in JSON
 
     @extend_schema(
         operation_id="iati_activities",
@@ -63,10 +53,11 @@ class IatiActivitiesView(APIView):
                 description="Id of the programme.",
             )
         ],
-        responses={(200, "application/xml"): OpenApiTypes.BINARY},
+        responses=file_responses(KINDS[KIND].content_type),
     )
     def get(self, request):
         spec = KINDS[KIND]
+        file_accepted(request, spec.content_type)
         given = request.query_params.get("program")
         parameters, _title, filename = services.report_scope(
             KIND, {} if given is None else {"program": given}, request.user

@@ -5,13 +5,13 @@ everything goes through `webhooks.services`."""
 
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policy import programs_visible_to
-from core.api import NotFoundMixin
+from core.api import NotFoundMixin, action_examples
 
 from . import services
 from .models import Delivery, Webhook
@@ -74,23 +74,26 @@ class EventListSerializer(serializers.Serializer):
     events = serializers.ListField(child=serializers.CharField())
 
 
+NOW = "2025-05-02T08:00:00Z"
+WEBHOOK_EXAMPLE = {
+    "url": "https://erp.example.org/hooks/alliances",
+    "events": ["plan.approved", "payment.recorded"],
+    "program": 1,
+}
+
+
 @extend_schema_view(
     list=extend_schema(summary="My webhooks"),
     retrieve=extend_schema(summary="A webhook"),
     destroy=extend_schema(summary="Remove a webhook"),
     create=extend_schema(
         summary="Register a webhook",
-        examples=[
-            OpenApiExample(
-                "Approvals and payments",
-                value={
-                    "url": "https://erp.example.org/hooks/alliances",
-                    "events": ["plan.approved", "payment.recorded"],
-                    "secret": "a-long-random-shared-secret",
-                },
-                request_only=True,
-            )
-        ],
+        examples=action_examples(
+            "Approvals and payments",
+            request={**WEBHOOK_EXAMPLE, "secret": "a-long-random-shared-secret"},
+            response={**WEBHOOK_EXAMPLE, "id": 5, "is_active": True, "created_at": NOW},
+            status_code=201,
+        ),
     ),
 )
 class WebhookViewSet(
@@ -116,7 +119,29 @@ class WebhookViewSet(
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Send a test event", request=None, responses={202: WebhookDeliverySerializer}
+        summary="Send a test event",
+        description=(
+            "Queues a `ping` event to the webhook's address, signed as every event is; "
+            "answers with the delivery, whose log (`deliveries/`) shows how it went."
+        ),
+        request=None,
+        responses={202: WebhookDeliverySerializer},
+        examples=action_examples(
+            "Queued",
+            response={
+                "id": 88,
+                "event": "ping",
+                "status": "pending",
+                "attempts": 0,
+                "last_status_code": None,
+                "last_error": "",
+                "next_attempt_at": NOW,
+                "delivered_at": None,
+                "created_at": NOW,
+                "payload": {"event": "ping", "object": {"id": 5}, "occurred_at": NOW},
+            },
+            status_code=202,
+        ),
     )
     @action(detail=True, methods=["post"])
     def ping(self, request, pk=None):

@@ -9,14 +9,18 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from accounts.policy import deliveries_visible_to
+from accounts.policy import alliances_visible_to, deliveries_visible_to
 from core.api import (
+    MAX_COMMENT,
+    MAX_ID,
     CommentSerializer,
     NotFoundMixin,
+    action_examples,
     alliance_filterset,
 )
 
@@ -51,6 +55,30 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
 
+class DeliveryValuesSerializer(serializers.Serializer):
+    """What the producer organization's side types on the delivery forms; the service
+    checks the rules (no future date, volume above zero, price in whole minor units)."""
+
+    delivered_on = serializers.DateField()
+    volume = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit_price = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text=_("In the programme's currency.")
+    )
+    quality_grade = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+
+
+class DeliveryRecordSerializer(DeliveryValuesSerializer):
+    alliance = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class DeliveryCorrectSerializer(DeliveryValuesSerializer):
+    comment = serializers.CharField(
+        max_length=MAX_COMMENT, required=False, allow_blank=True, default=""
+    )
+
+
 class DeliveryFilter(alliance_filterset("alliance", updated="updated_at")):
     status = filters.MultipleChoiceFilter(choices=Delivery.Status.choices)
 
@@ -59,10 +87,52 @@ class DeliveryFilter(alliance_filterset("alliance", updated="updated_at")):
         fields = []
 
 
+def delivery_example(status: str, **changes) -> dict:
+    """A delivery as the API answers it, at `status`, for the schema's examples."""
+    return {
+        "id": 31,
+        "alliance": 1,
+        "alliance_code": "BJ-2025-0001",
+        "delivered_on": "2025-11-14",
+        "volume": "12000.000",
+        "quality_grade": "Grade 1",
+        "unit_price": "235.00",
+        "currency": "XOF",
+        "status": status,
+        "dispute_reason": "",
+        "created_at": "2025-11-14T15:20:00Z",
+        "updated_at": "2025-11-16T08:05:00Z",
+        **changes,
+    }
+
+
 @extend_schema_view(
-    list=extend_schema(summary="List deliveries"), retrieve=extend_schema(summary="A delivery")
+    list=extend_schema(summary="List deliveries"),
+    retrieve=extend_schema(summary="A delivery"),
+    create=extend_schema(
+        summary="Record a delivery to the buyer (producer organization)",
+        description=(
+            "By the producer organization's side once the alliance's agreement is signed "
+            "(409 before). An alliance the user may not see is a 404. The delivery waits "
+            "for the buyer's confirmation (`recorded`)."
+        ),
+        request=DeliveryRecordSerializer,
+        responses={201: DeliverySerializer},
+        examples=action_examples(
+            "Delivery",
+            request={
+                "alliance": 1,
+                "delivered_on": "2025-11-14",
+                "volume": "12000.000",
+                "unit_price": "235.00",
+                "quality_grade": "Grade 1",
+            },
+            response=delivery_example("recorded"),
+            status_code=201,
+        ),
+    ),
 )
-class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+class DeliveryViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Deliveries to the buyer (§7): `recorded -> confirmed | disputed`; the buyer
     confirms or disputes (with a reason) through `alliances.deliveries`."""
 
@@ -82,10 +152,46 @@ class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         service(delivery=delivery, by=request.user, comment=body.validated_data["comment"])
         return Response(self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data)
 
+    def create(self, request, *args, **kwargs):
+        body = DeliveryRecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        alliance = (
+            alliances_visible_to(request.user)
+            .select_related("program", "plan")
+            .filter(pk=values.pop("alliance"))
+            .first()
+        )
+        if alliance is None:
+            raise NotFound(_("No such alliance."))
+        delivery = deliveries.delivery_record(alliance=alliance, by=request.user, **values)
+        data = self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct a disputed delivery (producer organization)",
+        description=(
+            "The corrected date, volume, price and grade; the delivery goes back to the "
+            "buyer (`recorded`). Only a disputed delivery (409 otherwise)."
+        ),
+        request=DeliveryCorrectSerializer,
+        responses={200: DeliverySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        delivery = self.get_object()
+        body = DeliveryCorrectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deliveries.delivery_correct(delivery=delivery, by=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data)
+
     @extend_schema(
         summary="Confirm the delivery (buyer)",
         request=CommentSerializer,
         responses={200: DeliverySerializer},
+        examples=action_examples(
+            "Received", request={"comment": ""}, response=delivery_example("confirmed")
+        ),
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
@@ -95,6 +201,13 @@ class DeliveryViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         summary="Dispute the delivery (buyer), with a reason",
         request=CommentSerializer,
         responses={200: DeliverySerializer},
+        examples=action_examples(
+            "Short weight",
+            request={"comment": "11,400 kg weighed at the store, not 12,000."},
+            response=delivery_example(
+                "disputed", dispute_reason="11,400 kg weighed at the store, not 12,000."
+            ),
+        ),
     )
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):

@@ -9,11 +9,13 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
 
 from accounts.policy import organizations_known_to
 from core.api import IdFilter, NotFoundMixin
 
+from .. import roster
 from ..models import (
     YOUTH_AGE_LIMIT,
     Buyer,
@@ -101,11 +103,31 @@ class ProducerOrganizationFilter(filters.FilterSet):
         fields = ["region", "legal_form"]
 
 
+class OrganizationWriteSerializer(serializers.ModelSerializer):
+    """The profile fields of the organization's edit page (`alliances.roster`)."""
+
+    class Meta:
+        model = ProducerOrganization
+        fields = list(roster.ORGANIZATION_FIELDS)
+        extra_kwargs = {"founded_year": {"min_value": 1900, "max_value": 2100}}
+
+
 @extend_schema_view(
     list=extend_schema(summary="List producer organizations"),
     retrieve=extend_schema(summary="A producer organization"),
+    partial_update=extend_schema(
+        summary="Change the organization's profile",
+        description=(
+            "Name, legal form, year founded and contacts, by the organization's "
+            "representatives and its TA provider (403 for others who see it)."
+        ),
+        request=OrganizationWriteSerializer,
+        responses={200: ProducerOrganizationSerializer},
+    ),
 )
-class ProducerOrganizationViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+class ProducerOrganizationViewSet(
+    NotFoundMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Producer organizations: the user's own, and those of the alliances they may see.
     Member figures are counted from the active roster (§5)."""
 
@@ -114,6 +136,16 @@ class ProducerOrganizationViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name", "id"]
     not_found_message = _("No such producer organization.")
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def partial_update(self, request, *args, **kwargs):
+        organization = self.get_object()
+        body = OrganizationWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        roster.organization_update(
+            organization=organization, by=request.user, changes=body.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=organization.pk)).data)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user

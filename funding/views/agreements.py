@@ -25,11 +25,12 @@ from accounts.policy import (
 )
 from core import labels
 from plans.models import PlanStatus
+from plans.selectors import alliances_matching
 from plans.views.common import enforce, plan_or_404, report_refusal
 from plans.workflow import check_plan_transition
 
 from .. import agreements as services
-from ..agreement_pdf import agreement_pdf_bytes
+from ..agreement_pdf import agreement_pdf_response
 from ..forms import AgreementForm, ChecklistItemForm, CommentForm, ReasonForm
 from ..models import PurchaseAgreement
 from ..selectors import agreements_visible_to
@@ -241,11 +242,7 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if version is None:
         raise Http404(_("No such version."))
-    response = HttpResponse(agreement_pdf_bytes(agreement, version), content_type="application/pdf")
-    filename = f"agreement-{agreement.alliance.code}-v{version.number}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return agreement_pdf_response(agreement, version)
 
 
 @login_required
@@ -258,6 +255,9 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         agreements = agreements.filter(status=status)
     else:
         status = ""
+    text = request.GET.get("q", "").strip()
+    if text:
+        agreements = agreements.filter(alliance__in=alliances_matching(text))
     agreements = agreements.select_related(
         "alliance__producer_organization", "alliance__buyer", "alliance__plan", "alliance__product"
     ).order_by("-updated_at", "-id")
@@ -269,7 +269,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "statuses": labels.state_choices(PurchaseAgreement),
-            "query": f"status={status}" if status else "",
+            "q": text,
         },
     )
 

@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.policy import plan_documents_visible_to, plans_visible_to
-from core.api import IdFilter
+from core.api import IdFilter, file_accepted, file_responses, object_or_404
 from core.api_input import JSONParser
 from core.uploads import EXTENSIONS
 
@@ -134,13 +134,11 @@ class PlanDocumentViewSet(viewsets.GenericViewSet):
 
     def plan(self) -> BusinessPlan:
         if not hasattr(self, "_plan"):
-            try:
-                self._plan = generics.get_object_or_404(
-                    plans_visible_to(self.request.user).select_related("alliance"),
-                    pk=self.kwargs["id"],
-                )
-            except Http404 as exc:  # also for an id that is not a number
-                raise NotFound(_("No such business plan.")) from exc
+            self._plan = object_or_404(
+                plans_visible_to(self.request.user).select_related("alliance"),
+                self.kwargs["id"],
+                _("No such business plan."),
+            )
         return self._plan
 
     def get_queryset(self):
@@ -197,13 +195,16 @@ class PlanDocumentViewSet(viewsets.GenericViewSet):
         summary="Download a document of the plan",
         description=(
             "The file as an attachment, with the type read from its content when it was "
-            "uploaded. A file gone from the server is a 404 that says so."
+            "uploaded (the document's `content_type`). `Accept` may name that type, a "
+            "wildcard, or nothing; any other is a 406. A file gone from the server is a 404 "
+            "that says so."
         ),
         parameters=[PLAN_ID, DOCUMENT_ID],
-        responses={(200, content_type): OpenApiTypes.BINARY for content_type in EXTENSIONS},
+        responses=file_responses(*EXTENSIONS),
     )
     def download(self, request, *args, **kwargs):
         document = self.get_object()
+        file_accepted(request, document.content_type)
         response = FileResponse(
             document_file(document),
             as_attachment=True,

@@ -7,14 +7,17 @@ from django.apps import apps
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.models import Role
@@ -35,6 +38,7 @@ from core.api import (
     MAX_COMMENT,
     CommentSerializer,
     NotFoundMixin,
+    action_examples,
     alliance_filterset,
 )
 
@@ -55,6 +59,8 @@ from .content import (
     BudgetLineSerializer,
     CashFlowSerializer,
 )
+from .examples import plan_example
+from .records import PlanRecordsMixin
 
 # The programme is funding's (an app above): named by string.
 Program = apps.get_model("funding", "Program")
@@ -172,6 +178,21 @@ class VersionSerializer(serializers.ModelSerializer):
         return AnalysisSerializer.of(version)
 
 
+def version_data(version: PlanVersion, *, content: bool) -> dict:
+    """A version as the API shows it; without `content` (the buyer, §9a), the summary and
+    market only."""
+    data = VersionSerializer(version).data
+    if not content:
+        data.update(
+            technical_description="",
+            environmental_social="",
+            budget_lines=[],
+            cash_flows=[],
+            analysis=None,
+        )
+    return data
+
+
 class VersionUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanVersion
@@ -218,16 +239,7 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(VersionSerializer)
     def get_current_version(self, plan):
-        data = VersionSerializer(self._current(plan)).data
-        if CONTENT not in self.parts(plan):  # the buyer: the summary and market only
-            data.update(
-                technical_description="",
-                environmental_social="",
-                budget_lines=[],
-                cash_flows=[],
-                analysis=None,
-            )
-        return data
+        return version_data(self._current(plan), content=CONTENT in self.parts(plan))
 
     @extend_schema_field(VersionSummarySerializer(many=True))
     def get_versions(self, plan):
@@ -379,7 +391,12 @@ def _transition_action(name: str):
         description=description,
         request=body_class,
         responses={200: PlanDetailSerializer},
-        examples=[OpenApiExample(api_name, value=example, request_only=True)],
+        examples=action_examples(
+            api_name,
+            request=example,
+            # `resume` goes back to where the plan was suspended from: say, active.
+            response=plan_example(entries[0].target or PlanStatus.ACTIVE),
+        ),
         tags=["plan transitions"],
     )(fire)
 
@@ -420,7 +437,9 @@ def _transition_action(name: str):
         ],
     ),
 )
-class PlanViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(
+    PlanRecordsMixin, NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Business plans the user may see (another organization's plan is a 404)."""
 
     serializer_class = PlanSerializer
@@ -481,6 +500,43 @@ class PlanViewSet(NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
             editing.version_update(plan=plan, by=request.user, data=body.validated_data)
         version = with_detail(BusinessPlan.objects.filter(pk=plan.pk)).get().versions.all()
         return Response(VersionSerializer(list(version)[-1]).data)
+
+    @extend_schema(
+        summary="A version of the plan, frozen or current",
+        description=(
+            "A version as it was submitted (the compare page shows two side by side). For "
+            "the buyer, the summary and market only: no budget, cash flows or analysis."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "number",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="The version's number.",
+            )
+        ],
+        responses={200: VersionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"versions/(?P<number>[^/.]+)",
+        url_name="version",
+        filter_backends=[],
+    )
+    def version(self, request, pk=None, number=None):
+        plan = self.get_object()
+        version = (
+            PlanVersion.objects.filter(plan=plan, number=int(number))
+            .prefetch_related("budget_lines", "cash_flows")
+            .first()
+            if number.isascii() and number.isdigit() and len(number) < 10
+            else None
+        )
+        if version is None:
+            raise NotFound(_("No such version."))
+        content = can_read(request.user, plan.alliance, CONTENT)
+        return Response(version_data(version, content=content))
 
     # --- screening and appraisal -------------------------------------------------------
 

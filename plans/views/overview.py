@@ -23,6 +23,7 @@ from accounts.policy import (
     user_scope,
 )
 from alliances.models import ValueChain
+from accounts.steps import journal_visible_to
 from core import labels
 from core.pagination import IdsFirstPaginator
 
@@ -170,9 +171,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # What of the plan this user reads (§9a): a buyer, the summary and market only.
     reads_content = can_read(request.user, plan.alliance, CONTENT)
     timeline = labels.label_logs(
-        TransitionLog.objects.filter(alliance=plan.alliance)
-        .select_related("actor")
-        .order_by("at", "id")
+        journal_visible_to(request.user, plan.alliance).select_related("actor").order_by("at", "id")
     )
     context = {
         "plan": plan,

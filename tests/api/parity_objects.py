@@ -116,4 +116,7 @@ def parity_real_ids(world, active, document) -> dict:
         "revolving-fund": entry.fund_id,
         "revolving-fund-entry": entry.pk,
         "notification": notification.pk,
+        "commitment": active.commitment.pk,
+        "member_id": active.alliance.producer_organization.members.order_by("pk").first().pk,
+        "version_number": 1,
     }

@@ -150,6 +150,8 @@ KWARG_KEYS = {
     ("plan-budget-line", "line_id"): "plan-budget-line",
     ("plan-cash", "id"): "plan_pk",  # plan-cash-flows
     ("plan-document", "document_id"): "document_id",
+    ("plan", "number"): "version_number",  # plans/{id}/versions/{number}/
+    ("organization-member", "member_id"): "member_id",
 }
 
 

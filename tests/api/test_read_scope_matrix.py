@@ -69,6 +69,7 @@ COLLECTIONS = {
     "monitoring-report-list": ("/api/v1/monitoring-reports/", MONITORING),
     "appraisal-list": ("/api/v1/appraisals/", APPRAISALS),
     "counterpart-contribution-list": ("/api/v1/counterpart-contributions/", MONEY),
+    "commitment-list": ("/api/v1/commitments/", MONEY),
     "alliance-indicator-target-list": (
         "/api/v1/alliances/{alliance}/indicator-targets/",
         MONITORING,
@@ -90,6 +91,9 @@ NOT_ALLIANCE_DATA = {
     # An organization's, as its page: tests/api/test_revolving_fund_api.py.
     "revolving-fund-list",
     "revolving-fund-entry-list",
+    # An organization's roster, as its page (`organizations_visible_to`, personal data
+    # masked by `can_see_personal_data`): tests/api/test_roster_api.py.
+    "organization-member-list",
     # The caller's own endpoints; their events follow the API's scope (tests/webhooks).
     "webhook-list",
 }
@@ -235,7 +239,7 @@ def test_the_plan_detail_carries_only_the_parts_one_reads(api, world, scene, who
 def test_a_single_object_is_a_404_outside_the_scope(api, world, scene, who):
     tranche = scene.commitment.tranches.order_by("number").first()
     appraisal = scene.current_version.appraisals.get(appraiser=world.appraiser2)
-    contribution = scene.contributions.get()
+    contribution = scene.contributions.order_by("pk").last()
     client = api(persona(world, who))
     expected = {
         f"/api/v1/alliances/{scene.alliance_id}/": SUMMARY in READS[who],
