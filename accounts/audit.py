@@ -21,8 +21,19 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import SimpleLazyObject
 
 AUDITED_APPS = ("accounts", "alliances", "funding", "plans", "monitoring")
-# Notifications derive from the transition log; a token grant's key is the API token.
-NOT_AUDITED = frozenset({"accounts.Notification", "accounts.ApiTokenGrant"})
+# Notifications derive from the transition log; a token grant's key is the API token;
+# the dashboard's summary rows are recomputed from the audited rows (monitoring/figures.py).
+NOT_AUDITED = frozenset(
+    {
+        "accounts.Notification",
+        "accounts.ApiTokenGrant",
+        "monitoring.PortfolioSlice",
+        "monitoring.PortfolioStage",
+        "monitoring.PortfolioMonth",
+        "monitoring.PortfolioAgreed",
+        "monitoring.PortfolioDelivered",
+    }
+)
 EXCLUDED_FIELDS = {"accounts.User": ["password", "last_login"]}
 MASKED_FIELDS = {
     "alliances.Member": ["national_id"],

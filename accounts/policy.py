@@ -652,24 +652,34 @@ def can_view_portfolio(user) -> bool:
     return bool(user.is_superuser or _money_staff(user) or _scope(user).funder_ids)
 
 
+def portfolio_filter(user) -> Q | None:
+    """The portfolio scope of `user` as a filter on `region_id` and `program_id` alone
+    (None: everything): their regions as ministry staff, the programmes they fund as a
+    funder. An alliance and a slice of the dashboard's summary (a programme x region x
+    value chain) share these fields, so the same filter picks the alliances and the
+    slices that hold them."""
+    if not can_view_portfolio(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    staff = _money_staff(user)
+    if any(regions is None for regions in staff.values()):
+        return None
+    q = Q(pk__in=[])
+    if staff:
+        q |= Q(region_id__in=sorted(frozenset().union(*staff.values())))
+    if _scope(user).funded_program_ids:
+        q |= Q(program_id__in=sorted(_scope(user).funded_program_ids))
+    return q
+
+
 def portfolio_alliances_visible_to(user) -> QuerySet:
     """The alliances the dashboard and the portfolio reports add up for `user`: those
     they see as ministry staff (their regions) or as a funder (the programmes they fund).
     Alliances they see only as a producer, buyer, TA provider or appraiser are left out."""
     qs = alliances_visible_to(user, reads=MONEY)
-    if not can_view_portfolio(user):
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    staff = _money_staff(user)
-    if any(regions is None for regions in staff.values()):
-        return qs
-    q = Q(pk__in=[])
-    if staff:
-        q |= Q(region_id__in=frozenset().union(*staff.values()))
-    if _scope(user).funded_program_ids:
-        q |= Q(program_id__in=_scope(user).funded_program_ids)
-    return qs.filter(q)
+    q = portfolio_filter(user)
+    return qs if q is None else qs.filter(q)
 
 
 # --- programme money: the programme ledger ----------------------------------------------

@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
 # Webhooks (DESIGN §10; webhooks/): attempts per delivery before it fails, and whether
 # they may go to loopback or private addresses (never in production: request forgery).
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+    # The dashboard's figures, all recomputed: steps refresh their own slice after commit,
+    # this catches what changed without a step (monitoring/figures.py).
+    "hourly-portfolio-figures": {
+        "task": "monitoring.tasks.rebuild_portfolio_figures",
+        "schedule": crontab(minute=20),
+    },
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # Demo data (`python manage.py load_demo`).

@@ -23,8 +23,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_date
-from babel.numbers import format_currency, format_decimal, get_currency_precision
-from babel.numbers import format_percent as babel_percent
+from babel.numbers import NumberPattern, get_currency_precision, parse_pattern
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -35,18 +34,115 @@ NBSP = "\u00a0"
 Number = Decimal | int | float | str
 
 
+def _language(language: str | None) -> str:
+    return language or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def locale_of(language: str | None = None) -> Locale:
     """The Babel locale of `language` (the active language when None)."""
-    code = language or translation.get_language() or settings.LANGUAGE_CODE
-    return _locale(translation.to_locale(code))
+    return _locale(_language(language))
 
 
 @lru_cache(maxsize=32)
-def _locale(name: str) -> Locale:
+def _locale(code: str) -> Locale:
     try:
-        return Locale.parse(name)
+        return Locale.parse(translation.to_locale(code))
     except (ValueError, LookupError):
         return Locale.parse(translation.to_locale(settings.LANGUAGE_CODE))
+
+
+class _Formatter:
+    """One number pattern of one language (and currency), parsed once and kept: it
+    writes what Babel's `NumberPattern.apply` writes, without looking up the pattern,
+    the locale's symbols and the currency again for every figure (a page of figures
+    formats a thousand of them). Patterns it does not cover (scientific, significant
+    digits, quoted text, a currency name or symbol) are left to Babel."""
+
+    __slots__ = (
+        "_babel",
+        "_currency",
+        "_decimal",
+        "_group",
+        "_grouping",
+        "_locale",
+        "_min_frac",
+        "_min_int",
+        "_pattern",
+        "_prefix",
+        "_quantum",
+        "_scale",
+        "_suffix",
+    )
+
+    def __init__(self, locale: Locale, pattern: NumberPattern, currency: str | None = None):
+        self._locale, self._pattern, self._currency = locale, pattern, currency
+        symbols = locale.number_symbols["latn"]
+        self._group, self._decimal = symbols["group"], symbols["decimal"]
+        code = currency.upper() if currency else ""
+        self._prefix = tuple(p.replace("¤¤", code) for p in pattern.prefix)
+        self._suffix = tuple(p.replace("¤¤", code) for p in pattern.suffix)
+        self._min_int = pattern.int_prec[0]
+        self._grouping = pattern.grouping
+        self._min_frac, max_frac = (
+            (get_currency_precision(currency),) * 2 if currency else pattern.frac_prec
+        )
+        self._quantum = Decimal(10) ** -max_frac
+        self._scale = pattern.scale
+        fixed = "".join((*self._prefix, *self._suffix, self._group, self._decimal))
+        self._babel = bool(
+            pattern.exp_prec
+            or "@" in pattern.pattern
+            or not pattern.number_pattern
+            or "'" in fixed
+            or "¤" in fixed
+            or (currency is None and "¤" in pattern.pattern)
+        )
+
+    def __call__(self, value: Decimal) -> str:
+        if self._babel or not value.is_finite():
+            return self._pattern.apply(value, self._locale, currency=self._currency)
+        if self._scale:
+            value = value.scaleb(self._scale)
+        negative = int(value.is_signed())
+        integer, _, fraction = f"{abs(value).quantize(self._quantum):f}".partition(".")
+        if len(integer) < self._min_int:
+            integer = "0" * (self._min_int - len(integer)) + integer
+        size, grouped = self._grouping[0], ""
+        while len(integer) > size:
+            grouped = self._group + integer[-size:] + grouped
+            integer = integer[:-size]
+            size = self._grouping[1]
+        number = integer + grouped
+        fraction = fraction or "0"
+        if len(fraction) < self._min_frac:
+            fraction += "0" * (self._min_frac - len(fraction))
+        if self._quantum != 1 and (self._min_frac or int(fraction)):
+            fraction = fraction[: self._min_frac] + fraction[self._min_frac :].rstrip("0")
+            number += self._decimal + fraction
+        return self._prefix[negative] + number + self._suffix[negative]
+
+
+@lru_cache(maxsize=64)
+def _number_formatter(code: str, digits: int) -> _Formatter:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return _Formatter(_locale(code), parse_pattern(pattern))
+
+
+@lru_cache(maxsize=256)
+def _money_formatter(code: str, currency: str) -> _Formatter:
+    """The formatter of amounts in `currency` for language `code`: the ISO code placed as
+    the locale places its sign, the currency's minor units."""
+    locale = _locale(code)
+    return _Formatter(locale, parse_pattern(_money_pattern(locale)), currency)
+
+
+@lru_cache(maxsize=64)
+def _percent_formatter(code: str, digits: int) -> _Formatter:
+    locale = _locale(code)
+    pattern = locale.percent_formats[None]
+    if digits:
+        pattern = parse_pattern(pattern.pattern.replace("0", "0." + "#" * digits, 1))
+    return _Formatter(locale, pattern)
 
 
 def _decimal(value: Number) -> Decimal:
@@ -63,9 +159,7 @@ def format_number(value: Number | None, language: str | None = None, *, digits: 
     zeros: 4063500 -> "4,063,500" / "4 063 500" / "4.063.500"; 0.7300 -> "0.73"."""
     if value is None or value == "":
         return DASH
-    number = _rounded(_decimal(value), digits)
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(number, format=pattern, locale=locale_of(language))
+    return _number_formatter(_language(language), digits)(_rounded(_decimal(value), digits))
 
 
 def format_quantity(
@@ -79,6 +173,7 @@ def format_quantity(
     return f"{text}{NBSP}{unit}" if unit else text
 
 
+@lru_cache(maxsize=256)
 def minor_units(currency: str) -> int:
     """The currency's minor unit in ISO 4217: XOF 0, COP 2, USD 2."""
     return get_currency_precision(currency)
@@ -106,10 +201,8 @@ def format_money(amount: Number | None, currency: str, language: str | None = No
         return DASH
     if not currency:
         return format_number(amount, language, digits=2)
-    locale = locale_of(language)
-    number = _rounded(_decimal(amount), minor_units(currency))
-    return format_currency(
-        number, currency, format=_money_pattern(locale), locale=locale, currency_digits=True
+    return _money_formatter(_language(language), currency)(
+        _rounded(_decimal(amount), minor_units(currency))
     )
 
 
@@ -118,10 +211,8 @@ def format_percent(share: Number | None, language: str | None = None, *, digits:
     "70%"."""
     if share is None or share == "":
         return DASH
-    locale = locale_of(language)
-    pattern = locale.percent_formats[None].pattern.replace("0", "0." + "#" * digits, 1)
-    number = _rounded(_decimal(share), digits + 2)
-    return babel_percent(number, format=pattern if digits else None, locale=locale)
+    formatter = _percent_formatter(_language(language), digits)
+    return formatter(_rounded(_decimal(share), digits + 2))
 
 
 def _local(value):

@@ -81,6 +81,7 @@ from funding.models import (
 )
 from funding.services import tranche_split
 from monitoring.catalogue import catalogue_seed
+from monitoring.figures import portfolio_figures_rebuild
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from monitoring.selectors import indicators_by_program
 from plans.models import (
@@ -101,6 +102,7 @@ from plans.models import (
 D = Decimal
 S = PlanStatus
 BATCH = 500  # alliances written per round of bulk inserts
+STEP_DAYS = 12  # days between a signed plan's dated steps before its signing
 
 # How often each state occurs in the seeded portfolio (weights).
 STATE_WEIGHTS = {
@@ -301,17 +303,20 @@ def _programmes(today: datetime.date) -> list[Setting]:
                 "reporting_rate_date": today,
             },
         )
+        # A region or value chain of that name already there (load_demo's) is the same
+        # one: two of them would show twice in the dashboard's filters and figures.
         regions = [
-            Region.objects.get_or_create(
-                code=f"S-{country}-{n}"[:20], defaults={"name": region, "country": country}
-            )[0]
+            Region.objects.filter(country=country, name=region).order_by("pk").first()
+            or Region.objects.create(code=f"S-{country}-{n}"[:20], name=region, country=country)
             for n, region in enumerate(region_names, start=1)
         ]
         products = []
         for chain_names, product_names in chains:
-            chain, _ = ValueChain.objects.get_or_create(
-                code=f"S-{chain_names[0].upper()}"[:20], defaults=_in_languages(chain_names)
-            )
+            chain = ValueChain.objects.filter(name_en=chain_names[0]).order_by("pk").first()
+            if chain is None:
+                chain = ValueChain.objects.create(
+                    code=f"S-{chain_names[0].upper()}"[:20], **_in_languages(chain_names)
+                )
             products.append(
                 Product.objects.get_or_create(
                     value_chain=chain,
@@ -441,6 +446,8 @@ def seed_portfolio(
         log(f"{done} alliances")
     for setting in settings:
         _fit_budget(setting.program)
+    # Rows written directly, not through the steps: the dashboard's figures are rebuilt.
+    portfolio_figures_rebuild()
     return counts
 
 
@@ -794,7 +801,7 @@ class Batch:
         path = PATHS[state]
         before = path[: path.index("sign_agreement")]
         dates = {
-            name: signed - datetime.timedelta(days=12 * (len(before) - n))
+            name: signed - datetime.timedelta(days=STEP_DAYS * (len(before) - n))
             for n, name in enumerate(before)
         }
         dates["sign_agreement"] = signed
@@ -853,6 +860,9 @@ class Batch:
             if state in SIGNED:
                 # Signed that day: the tranche schedule starts then, and so do the reports.
                 self.signed_on[plan.alliance_id] = start
+                # Committed when approved: the log's `approve`, a step before signing.
+                approved_on = start - datetime.timedelta(days=STEP_DAYS)
+                commitment.committed_at = _moment(approved_on, now)
             amounts = tranche_split(commitment.amount, program.tranche_count, program.currency)
             paid = {
                 S.APPROVED: 0,
@@ -892,9 +902,7 @@ class Batch:
                 )
             if state == S.CANCELLED:
                 commitment.released_amount = sum(amounts[paid:], D(0))
-        GrantCommitment.objects.bulk_update(
-            [c for c in commitments if c.released_amount], ["released_amount"]
-        )
+        GrantCommitment.objects.bulk_update(commitments, ["released_amount", "committed_at"])
         tranches = self._insert(Tranche, tranches)
         evidence = _evidence_file()
         self._insert(

@@ -1,9 +1,12 @@
 """The portfolio dashboard (§8): the alliances a user may see, added up by programme,
 region, value chain and stage.
 
-Every figure comes from a handful of grouped queries (GROUP BY programme, quarter,
-value chain...), never from one query per alliance: the number of queries is the same
-for 3 alliances and for 10,000.
+The figures are read from the summary kept per programme x region x value chain (a
+slice) and stage (`monitoring.figures`, refreshed after every step): a few hundred rows
+whatever the size of the portfolio, in a fixed number of queries. The user's scope is the
+policy's (`portfolio_filter`: regions, programmes), the same filter that gives
+`portfolio_alliances_visible_to`, applied to the slices. The page keeps the figures in the
+cache per version of the slices read (`portfolio_version`, monitoring/views/dashboard.py).
 
 Money is added up per programme in the programme's currency; programmes are added
 together only after conversion to their reporting currency at the programme's dated
@@ -13,50 +16,34 @@ rate. Volumes are added up only within one value chain and one unit.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, RowNumber, TruncQuarter
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import portfolio_alliances_visible_to
-from alliances.models import Delivery
+from accounts.policy import portfolio_filter
 from core import labels
+from core.dates import add_months, month_start
 from core.money import ZERO, round_money
 from core.translated import translated
-from funding.models import GrantCommitment, Payment, PurchaseAgreement, PurchaseAgreementVersion
-from plans.models import PlanStatus, PlanVersion
+from plans.models import PlanStatus
 
-from .models import IndicatorValue, MonitoringReport
-from .selectors import SALES_VALUE
+from .figures import NO_PLAN, PLANNED_STATUSES  # noqa: F401 - PLANNED_STATUSES: read here by tests
+from .models import (
+    PortfolioAgreed,
+    PortfolioDelivered,
+    PortfolioMonth,
+    PortfolioSlice,
+    PortfolioStage,
+)
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 VOLUME = DecimalField(max_digits=20, decimal_places=3)
-MEMBERS_INDICATOR = "members"
-# Plans whose approved version counts as "planned" beneficiaries: approved and not
-# given up (rejected, withdrawn and cancelled plans are out; a suspended one is in).
-PLANNED_STATUSES = (
-    PlanStatus.APPROVED,
-    PlanStatus.ACTIVE,
-    PlanStatus.MONITORING,
-    PlanStatus.COMPLETED,
-    PlanStatus.SUSPENDED,
-)
 
 
 # --- who sees the dashboard, and which alliances ----------------------------------------
@@ -207,6 +194,7 @@ class Portfolio:
     beneficiaries: Beneficiaries = field(default_factory=Beneficiaries)
     beneficiaries_by_program: list[tuple[ProgramInfo, Beneficiaries]] = field(default_factory=list)
     sales: list[SalesRow] = field(default_factory=list)
+    refreshed_at: datetime.datetime | None = None  # the oldest refresh of the figures shown
 
     @property
     def is_filtered(self) -> bool:
@@ -235,25 +223,21 @@ def _as_date(value) -> datetime.date:
 # --- the computation --------------------------------------------------------------------
 
 
-def portfolio(
-    user,
-    *,
-    program: int | None = None,
-    region: int | None = None,
-    value_chain: int | None = None,
-    today: datetime.date | None = None,
-) -> Portfolio:
-    """The dashboard of `user`, optionally narrowed to one programme, region and value
-    chain among those of the alliances they see. A filter outside what they see raises
-    `NotAllowedFilter`."""
-    today = today or timezone.localdate()
-    scope = portfolio_alliances_visible_to(user)
+def _quarter(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
 
-    # 1. One grouped query: alliance counts per programme x region x value chain x stage.
-    # It also gives the filter choices and each programme's currency and rate.
-    groups = list(
-        scope.order_by()
-        .values(
+
+def portfolio_slices(user) -> list[dict]:
+    """The slices (programme x region x value chain) holding the alliances of the user's
+    portfolio scope, with what the dashboard reads of them (names, currencies, rates, the
+    time of their figures), in the order of their ids: one query. Every scope the policy
+    gives the dashboard (regions, programmes: `portfolio_filter`) is a union of slices,
+    and a slice exists only while it holds alliances (`figures._write`)."""
+    scope = portfolio_filter(user)
+    slices = PortfolioSlice.objects.all() if scope is None else PortfolioSlice.objects.filter(scope)
+    return list(
+        slices.order_by("pk").values(
+            "pk",
             "program_id",
             "program__code",
             "program__name",
@@ -264,30 +248,69 @@ def portfolio(
             "region_id",
             "region__name",
             "value_chain_id",
-            "plan__status",
+            "refreshed_at",
             value_chain_name=translated("value_chain__name"),
         )
-        .annotate(n=Count("pk"))
     )
+
+
+def portfolio_version(slices: list[dict]) -> str:
+    """A digest of `slices` as read (which slices, their figures' times, the names and
+    rates shown): every figure of the dashboard is computed from these slices' summary
+    rows, and a refresh or a rebuild moves their `refreshed_at`, so two readers with the
+    same version see the same figures, and a refreshed slice changes it."""
+    return hashlib.sha256(repr(slices).encode()).hexdigest()
+
+
+def _choices(slices, program, region, value_chain):
     programs: dict[int, ProgramInfo] = {}
     regions: dict[int, str] = {}
     chains: dict[int, str] = {}
-    for g in groups:
-        programs[g["program_id"]] = ProgramInfo(
-            g["program_id"],
-            g["program__code"],
-            g["program__name"],
-            g["program__currency"],
-            g["program__reporting_currency"],
-            g["program__reporting_rate"],
-            g["program__reporting_rate_date"],
+    for s in slices:
+        programs[s["program_id"]] = ProgramInfo(
+            s["program_id"],
+            s["program__code"],
+            s["program__name"],
+            s["program__currency"],
+            s["program__reporting_currency"],
+            s["program__reporting_rate"],
+            s["program__reporting_rate_date"],
         )
-        regions[g["region_id"]] = g["region__name"]
-        chains[g["value_chain_id"]] = g["value_chain_name"]
+        regions[s["region_id"]] = s["region__name"]
+        chains[s["value_chain_id"]] = s["value_chain_name"]
     for chosen, allowed in ((program, programs), (region, regions), (value_chain, chains)):
         if chosen is not None and chosen not in allowed:
             raise NotAllowedFilter
+    return programs, regions, chains
 
+
+def check_filters(
+    slices: list[dict],
+    *,
+    program: int | None = None,
+    region: int | None = None,
+    value_chain: int | None = None,
+) -> None:
+    """Raise `NotAllowedFilter` when a filter is outside `slices`."""
+    _choices(slices, program, region, value_chain)
+
+
+def portfolio(
+    user,
+    *,
+    program: int | None = None,
+    region: int | None = None,
+    value_chain: int | None = None,
+    today: datetime.date | None = None,
+    slices: list[dict] | None = None,
+) -> Portfolio:
+    """The dashboard of `user`, optionally narrowed to one programme, region and value
+    chain among those of the alliances they see. A filter outside what they see raises
+    `NotAllowedFilter`. `slices`: `portfolio_slices(user)`, when already read."""
+    today = today or timezone.localdate()
+    if slices is None:
+        slices = portfolio_slices(user)
+    programs, regions, chains = _choices(slices, program, region, value_chain)
     result = Portfolio(
         program_id=program,
         region_id=region,
@@ -300,52 +323,67 @@ def portfolio(
         value_chains=sorted((Choice(k, v) for k, v in chains.items()), key=lambda c: c.label),
         today=today,
     )
-
-    def chosen(g) -> bool:
-        return (
-            (program is None or g["program_id"] == program)
-            and (region is None or g["region_id"] == region)
-            and (value_chain is None or g["value_chain_id"] == value_chain)
-        )
-
-    groups = [g for g in groups if chosen(g)]
-    _counts(result, groups, programs, regions, chains)
-
-    alliances = scope
-    if program is not None:
-        alliances = alliances.filter(program_id=program)
-    if region is not None:
-        alliances = alliances.filter(region_id=region)
-    if value_chain is not None:
-        alliances = alliances.filter(value_chain_id=value_chain)
-    # Used as a sub-select in every query below (no list of ids travels).
-    alliance_ids = alliances.order_by().values("pk")
-    shown = {g["program_id"]: programs[g["program_id"]] for g in groups}
-
-    _money(result, alliance_ids, shown)
-    _beneficiaries(result, alliance_ids, shown)
-    _sales(result, alliance_ids, today)
+    chosen = {
+        s["pk"]: s
+        for s in slices
+        if (program is None or s["program_id"] == program)
+        and (region is None or s["region_id"] == region)
+        and (value_chain is None or s["value_chain_id"] == value_chain)
+    }
+    times = [s["refreshed_at"] for s in chosen.values() if s["refreshed_at"] is not None]
+    result.refreshed_at = min(times, default=None)
+    ids = list(chosen)
+    shown = {s["program_id"]: programs[s["program_id"]] for s in chosen.values()}
+    _stages(result, ids, chosen, programs, regions, chains, shown)
+    _money(result, ids, shown)
+    _sales(result, ids, chains, today)
     return result
 
 
-def _counts(result: Portfolio, groups, programs, regions, chains) -> None:
+def _stages(result: Portfolio, ids, chosen, programs, regions, chains, shown) -> None:
+    # 2. Alliances and beneficiaries per slice and stage.
+    rows = PortfolioStage.objects.filter(slice_id__in=ids).values(
+        "slice_id",
+        "stage",
+        "alliances",
+        "plans",
+        "planned_families",
+        "planned_women",
+        "planned_youth",
+        "reporting",
+        "reached_members",
+        "reached_women",
+        "reached_youth",
+    )
     stage = defaultdict(int)
     by_program = defaultdict(int)
     by_region = defaultdict(int)
     by_chain = defaultdict(int)
-    for g in groups:
-        stage[g["plan__status"]] += g["n"]
-        by_program[g["program_id"]] += g["n"]
-        by_region[g["region_id"]] += g["n"]
-        by_chain[g["value_chain_id"]] += g["n"]
-    result.alliance_count = sum(g["n"] for g in groups)
+    per_program = {pk: Beneficiaries() for pk in shown}
+    for r in rows:
+        s = chosen[r["slice_id"]]
+        n = r["alliances"]
+        stage[r["stage"]] += n
+        by_program[s["program_id"]] += n
+        by_region[s["region_id"]] += n
+        by_chain[s["value_chain_id"]] += n
+        b = per_program[s["program_id"]]
+        b.plans += r["plans"]
+        b.planned_families += r["planned_families"]
+        b.planned_women += r["planned_women"]
+        b.planned_youth += r["planned_youth"]
+        b.reporting += r["reporting"]
+        b.reached_members += r["reached_members"]
+        b.reached_women += r["reached_women"]
+        b.reached_youth += r["reached_youth"]
+    result.alliance_count = sum(stage.values())
     # Workflow order, stages with no alliance included (a zero is information too).
     result.by_stage = [
         CountRow(code, labels.state_label("plans.BusinessPlan", code), stage.get(code, 0))
         for code in PlanStatus.values
     ]
-    if stage.get(None):
-        result.by_stage.append(CountRow(None, _("No business plan"), stage[None]))
+    if stage.get(NO_PLAN):
+        result.by_stage.append(CountRow(None, _("No business plan"), stage[NO_PLAN]))
     result.by_program = sorted(
         (CountRow(k, f"{programs[k].code} · {programs[k].name}", n) for k, n in by_program.items()),
         key=lambda r: r.label,
@@ -356,50 +394,37 @@ def _counts(result: Portfolio, groups, programs, regions, chains) -> None:
     result.by_value_chain = sorted(
         (CountRow(k, chains[k], n) for k, n in by_chain.items()), key=lambda r: r.label
     )
+    total = Beneficiaries()
+    for b in per_program.values():
+        total.add(b)
+    result.beneficiaries = total
+    result.beneficiaries_by_program = [
+        (programs[pk], b)
+        for pk, b in sorted(per_program.items(), key=lambda item: programs[item[0]].code)
+    ]
 
 
-_SIGNED_AMOUNT = Case(
-    When(kind="reversal", then=-F("amount")),
-    default=F("amount"),
-    output_field=MONEY,
-)
-
-
-def _money(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) -> None:
-
-    # 2. Commitments (net of released) per programme and quarter of commitment.
-    committed = (
-        GrantCommitment.objects.filter(plan__alliance__in=alliance_ids)
+def _money(result: Portfolio, ids, programs: dict[int, ProgramInfo]) -> None:
+    # 3. Committed and paid per programme and month, in the programme's currency.
+    rows = (
+        PortfolioMonth.objects.filter(slice_id__in=ids)
+        .values("month", program_id=F("slice__program_id"))
+        .annotate(committed_sum=Sum("committed"), paid_sum=Sum("paid"))
         .order_by()
-        .annotate(quarter=TruncQuarter("committed_at"))
-        .values("program_id", "quarter")
-        .annotate(t=Sum(F("amount") - F("released_amount"), output_field=MONEY))
-    )
-    # 3. Payments (net of reversals) per programme and quarter of payment.
-    paid = (
-        Payment.objects.filter(tranche__commitment__plan__alliance__in=alliance_ids)
-        .order_by()
-        .annotate(quarter=TruncQuarter("paid_on"))
-        .values("quarter", program_id=F("tranche__commitment__program_id"))
-        .annotate(t=Sum(_SIGNED_AMOUNT))
     )
     per_program = {pk: ProgramMoney(info) for pk, info in programs.items()}
     # (reporting currency, quarter) -> [committed, paid], converted at each programme's rate
     flows: dict[str, dict[datetime.date, list[Decimal]]] = defaultdict(
         lambda: defaultdict(lambda: [ZERO, ZERO])
     )
-    for rows, index in ((committed, 0), (paid, 1)):
-        for r in rows:
-            info = programs.get(r["program_id"])
-            if info is None:  # pragma: no cover - a commitment outside its alliance's programme
-                continue
-            money = per_program[info.id]
-            if index == 0:
-                money.committed += r["t"]
-            else:
-                money.paid += r["t"]
-            quarter = _as_date(r["quarter"])
-            flows[info.reporting_currency][quarter][index] += r["t"] * info.reporting_rate
+    for r in rows:
+        info = programs[r["program_id"]]
+        money = per_program[info.id]
+        money.committed += r["committed_sum"]
+        money.paid += r["paid_sum"]
+        flow = flows[info.reporting_currency][_quarter(r["month"])]
+        flow[0] += r["committed_sum"] * info.reporting_rate
+        flow[1] += r["paid_sum"] * info.reporting_rate
     result.money = sorted(
         (m for m in per_program.values() if m.committed or m.paid),
         key=lambda m: m.program.code,
@@ -427,151 +452,48 @@ def _money(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) ->
         result.money_over_time.append(series)
 
 
-def _beneficiaries(result: Portfolio, alliance_ids, programs: dict[int, ProgramInfo]) -> None:
-
-    # 4. Planned: the latest frozen version (the approved one) of each approved plan.
-    approved_version = (
-        PlanVersion.objects.filter(plan=OuterRef("plan"), frozen_at__isnull=False)
-        .order_by("-number")
-        .values("pk")[:1]
-    )
-    planned = (
-        PlanVersion.objects.filter(
-            plan__alliance__in=alliance_ids,
-            plan__status__in=PLANNED_STATUSES,
-            pk=Subquery(approved_version),
-        )
+def _sales(result: Portfolio, ids, chains: dict[int, str], today: datetime.date) -> None:
+    # 4. Agreed annual volumes of confirmed agreements per value chain and unit.
+    agreed = (
+        PortfolioAgreed.objects.filter(slice_id__in=ids)
+        .values("unit", chain_id=F("slice__value_chain_id"))
+        .annotate(n=Sum("agreements"), volume=Sum("annual_volume"))
         .order_by()
-        .values(program_id=F("plan__alliance__program_id"))
-        .annotate(
-            families=Sum("beneficiary_families"),
-            women=Sum("women_members"),
-            youth=Sum("youth_members"),
-            plans=Count("pk"),
-        )
     )
-    # 5. Reached: the "members" value of each alliance's latest accepted report.
-    accepted = IndicatorValue.objects.filter(
-        indicator__code=MEMBERS_INDICATOR, report__status=MonitoringReport.Status.ACCEPTED
-    )
-    # Ranked in one pass (a window per alliance), not with a subquery per row: the
-    # correlated form took 3 s at 10,000 alliances (benchmarks/dashboard.py).
-    latest = (
-        accepted.filter(report__alliance__in=alliance_ids)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("report__alliance_id"),
-                order_by=[F("report__period_end").desc(), F("report_id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values("pk")
-    )
-    reached = (
-        IndicatorValue.objects.filter(pk__in=latest)
-        .order_by()
-        .values(program_id=F("report__alliance__program_id"))
-        .annotate(
-            members=Coalesce(Sum("value"), Value(ZERO), output_field=VOLUME),
-            women=Coalesce(Sum("women"), Value(ZERO), output_field=VOLUME),
-            youth=Coalesce(Sum("youth"), Value(ZERO), output_field=VOLUME),
-            reporting=Count("pk"),
-        )
-    )
-    per_program = {pk: Beneficiaries() for pk in programs}
-    for r in planned:
-        b = per_program.setdefault(r["program_id"], Beneficiaries())
-        b.planned_families += r["families"] or 0
-        b.planned_women += r["women"] or 0
-        b.planned_youth += r["youth"] or 0
-        b.plans += r["plans"]
-    for r in reached:
-        b = per_program.setdefault(r["program_id"], Beneficiaries())
-        b.reached_members += r["members"]
-        b.reached_women += r["women"]
-        b.reached_youth += r["youth"]
-        b.reporting += r["reporting"]
-    total = Beneficiaries()
-    for b in per_program.values():
-        total.add(b)
-    result.beneficiaries = total
-    result.beneficiaries_by_program = [
-        (programs[pk], b)
-        for pk, b in sorted(per_program.items(), key=lambda item: programs[item[0]].code)
-        if pk in programs
-    ]
-
-
-def _sales(result: Portfolio, alliance_ids, today: datetime.date) -> None:
-
-    # An alliance's unit: that of its agreement's current version, else its product's.
-    current_unit = (
-        PurchaseAgreementVersion.objects.filter(agreement__alliance=OuterRef("alliance_id"))
-        .order_by("-number")
-        .values("unit")[:1]
-    )
-    year_ago = today - datetime.timedelta(days=365)
-    # 6. Confirmed deliveries per value chain, unit and programme currency.
+    # 5. Confirmed deliveries per value chain, unit and programme currency; "the last 12
+    # months" are this month and the eleven before it.
+    this_month = month_start(today)
     delivered = (
-        Delivery.objects.filter(alliance__in=alliance_ids, status=Delivery.Status.CONFIRMED)
-        .order_by()
-        .annotate(unit=Coalesce(Subquery(current_unit), F("alliance__product__unit")))
-        .values(
-            "unit",
-            "alliance__value_chain_id",
-            "alliance__program__currency",
-            value_chain_name=translated("alliance__value_chain__name"),
-        )
+        PortfolioDelivered.objects.filter(slice_id__in=ids)
+        .values("unit", chain_id=F("slice__value_chain_id"), currency=F("slice__program__currency"))
         .annotate(
             total=Sum("volume"),
             recent=Coalesce(
-                Sum("volume", filter=Q(delivered_on__gt=year_ago, delivered_on__lte=today)),
+                Sum(
+                    "volume",
+                    filter=Q(month__gte=add_months(this_month, -11), month__lte=this_month),
+                ),
                 Value(ZERO),
                 output_field=VOLUME,
             ),
-            value=Sum(SALES_VALUE),
-            n=Count("pk"),
-        )
-    )
-    # 7. Agreed annual volumes of confirmed agreements (their current version).
-    current_version = (
-        PurchaseAgreementVersion.objects.filter(agreement=OuterRef("agreement"))
-        .order_by("-number")
-        .values("pk")[:1]
-    )
-    agreed = (
-        PurchaseAgreementVersion.objects.filter(
-            agreement__alliance__in=alliance_ids,
-            agreement__status=PurchaseAgreement.Status.CONFIRMED,
-            pk=Subquery(current_version),
+            value_sum=Sum("value"),
+            n=Sum("deliveries"),
         )
         .order_by()
-        .values(
-            "unit",
-            "agreement__alliance__value_chain_id",
-            value_chain_name=translated("agreement__alliance__value_chain__name"),
-        )
-        .annotate(volume=Sum("annual_volume"), n=Count("pk"))
     )
     rows: dict[tuple[int, str], SalesRow] = {}
 
-    def row(chain_id, chain, unit) -> SalesRow:
-        return rows.setdefault((chain_id, unit), SalesRow(chain_id, chain, unit))
+    def row(chain_id, unit) -> SalesRow:
+        return rows.setdefault((chain_id, unit), SalesRow(chain_id, chains[chain_id], unit))
 
     for r in agreed:
-        s = row(
-            r["agreement__alliance__value_chain_id"],
-            r["value_chain_name"],
-            r["unit"],
-        )
+        s = row(r["chain_id"], r["unit"])
         s.agreed_annual += r["volume"]
         s.agreements += r["n"]
     for r in delivered:
-        s = row(r["alliance__value_chain_id"], r["value_chain_name"], r["unit"])
+        s = row(r["chain_id"], r["unit"])
         s.delivered_total += r["total"]
         s.delivered_last_12_months += r["recent"]
         s.deliveries += r["n"]
-        currency = r["alliance__program__currency"]
-        s.values[currency] = s.values.get(currency, ZERO) + r["value"]
+        s.values[r["currency"]] = s.values.get(r["currency"], ZERO) + r["value_sum"]
     result.sales = sorted(rows.values(), key=lambda s: (s.value_chain, s.unit))

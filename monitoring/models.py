@@ -306,3 +306,115 @@ class RevolvingFundEntry(models.Model):
     @property
     def signed_amount(self) -> Decimal:
         return self.amount if self.kind == self.Kind.REPAYMENT else -self.amount
+
+
+# --- the portfolio dashboard's summary (monitoring/figures.py) ---------------------------
+
+
+class PortfolioSlice(models.Model):
+    """The alliances of one programme, region and value chain: the unit in which the
+    portfolio dashboard's figures are stored and refreshed (`monitoring.figures`). A read
+    scope (regions for ministry staff, programmes for funders) is a union of slices."""
+
+    program = models.ForeignKey("funding.Program", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("alliances.Region", on_delete=models.CASCADE, related_name="+")
+    value_chain = models.ForeignKey(
+        "alliances.ValueChain", on_delete=models.CASCADE, related_name="+"
+    )
+    refreshed_at = models.DateTimeField(_("figures refreshed at"), null=True)
+
+    class Meta:
+        verbose_name = _("portfolio slice")
+        verbose_name_plural = _("portfolio slices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "region", "value_chain"], name="portfolio_slice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}/{self.region_id}/{self.value_chain_id}"
+
+
+class PortfolioStage(models.Model):
+    """A slice's alliances at one stage (their plan's status; "" without a plan), with
+    the beneficiaries planned in their approved versions and reached in their latest
+    accepted reports."""
+
+    slice = models.ForeignKey(PortfolioSlice, on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(max_length=20, blank=True)
+    alliances = models.PositiveIntegerField(default=0)
+    plans = models.PositiveIntegerField(default=0)  # plans counted in "planned"
+    planned_families = models.PositiveIntegerField(default=0)
+    planned_women = models.PositiveIntegerField(default=0)
+    planned_youth = models.PositiveIntegerField(default=0)
+    reporting = models.PositiveIntegerField(default=0)  # alliances with a "members" value
+    reached_members = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    reached_women = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    reached_youth = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slice", "stage"], name="portfolio_stage_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slice} · {self.stage}"
+
+
+class PortfolioMonth(models.Model):
+    """A slice's money in one month, in its programme's currency: commitments (net of
+    released) by the month they were made, payments (net of reversals) by the month paid."""
+
+    slice = models.ForeignKey(PortfolioSlice, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField()  # its first day
+    committed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slice", "month"], name="portfolio_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slice} · {self.month}"
+
+
+class PortfolioAgreed(models.Model):
+    """A slice's confirmed purchase agreements in one unit: how many, and their annual
+    volume (current versions)."""
+
+    slice = models.ForeignKey(PortfolioSlice, on_delete=models.CASCADE, related_name="agreed")
+    unit = models.CharField(max_length=20)
+    agreements = models.PositiveIntegerField(default=0)
+    annual_volume = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slice", "unit"], name="portfolio_agreed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slice} · {self.unit}"
+
+
+class PortfolioDelivered(models.Model):
+    """A slice's confirmed deliveries in one unit and month: volume, value (programme
+    currency) and how many."""
+
+    slice = models.ForeignKey(PortfolioSlice, on_delete=models.CASCADE, related_name="delivered")
+    unit = models.CharField(max_length=20)
+    month = models.DateField()  # its first day
+    volume = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    value = models.DecimalField(max_digits=32, decimal_places=5, default=0)
+    deliveries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slice", "unit", "month"], name="portfolio_delivered_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slice} · {self.unit} · {self.month}"

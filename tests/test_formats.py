@@ -9,17 +9,23 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as babel_percent
 from django.template import Context, Template
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from core.formats import (
+    _money_pattern,
+    _rounded,
     format_date,
     format_datetime,
     format_money,
     format_number,
     format_percent,
     format_quantity,
+    locale_of,
+    minor_units,
 )
 from reports.generators import xlsx
 
@@ -284,3 +290,50 @@ def test_xlsx_dates_are_dates_in_the_reader_short_date_format():
     # "mm-dd-yy" is Excel's built-in format 14, shown as the reader's own short date.
     assert (cell.value, cell.number_format, cell.is_date) == (DAY, "mm-dd-yy", True)
     assert (xlsx.date(ws, None), xlsx.number(ws, None)) == (None, None)
+
+
+# --- the formatter writes what Babel writes ------------------------------------------------
+
+SHAPES = [
+    D(0),
+    D("0.0004"),
+    D("-0.0004"),
+    D("0.5"),
+    D("2.5"),
+    D("0.125"),
+    D("0.999"),
+    D("-1"),
+    D("999"),
+    D("1000"),
+    D("-1000.5"),
+    D("1234567.891"),
+    D("1E+7"),
+    D("123456789012345.67"),
+    D("-98765.4321"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de-ch", "hi"])
+def test_the_kept_formatter_writes_what_babel_writes(language):
+    # One formatter per language (and digits, or currency), its pattern parsed once:
+    # the same text as Babel's own functions, figure for figure (de-CH groups with an
+    # apostrophe, Hindi by two after the first three).
+    locale = locale_of(language)
+    for value in SHAPES:
+        for digits in (0, 1, 3, 8):
+            pattern = "#,##0" + ("." + "#" * digits if digits else "")
+            expected = format_decimal(_rounded(value, digits), format=pattern, locale=locale)
+            assert format_number(value, language, digits=digits) == expected
+        for currency in ("XOF", "COP", "USD", "JPY", "BHD"):
+            rounded = _rounded(value, minor_units(currency))
+            expected = format_currency(
+                rounded, currency, format=_money_pattern(locale), locale=locale
+            )
+            assert format_money(value, currency, language) == expected
+        share = value / 1000
+        for digits in (0, 2):
+            pattern = locale.percent_formats[None].pattern.replace("0", "0." + "#" * digits, 1)
+            expected = babel_percent(
+                _rounded(share, digits + 2), format=pattern if digits else None, locale=locale
+            )
+            assert format_percent(share, language, digits=digits) == expected

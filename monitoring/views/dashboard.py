@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -14,9 +20,20 @@ from accounts.policy import can_view_portfolio
 from core.money import format_money
 
 from .. import charts
-from ..dashboard import NotAllowedFilter, Portfolio, portfolio
+from ..dashboard import (
+    NotAllowedFilter,
+    Portfolio,
+    check_filters,
+    portfolio,
+    portfolio_slices,
+    portfolio_version,
+)
 
 FILTERS = ("program", "region", "value_chain")
+# An entry is never stale: its key holds the version of the slices it was computed from.
+# Its lifetime only bounds how long unread entries (and the markup of a previous
+# release) stay in the cache.
+CACHE_SECONDS = 15 * 60
 
 
 def _filter_values(request: HttpRequest) -> dict[str, int | None]:
@@ -124,6 +141,39 @@ def _charts(p: Portfolio) -> dict:
     return out
 
 
+def _cache_key(slices: list[dict], filters: dict, today: datetime.date) -> str:
+    """What the figures and their markup depend on: the slices the reader sees (not who
+    the reader is: every national officer shares one entry) at their current version,
+    the filters, the language, the time zone and the day ("the last 12 months")."""
+    return ":".join(
+        (
+            "portfolio-page",
+            portfolio_version(slices),
+            *(str(filters[name] or "") for name in FILTERS),
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            today.isoformat(),
+        )
+    )
+
+
+def _figures(user, slices: list[dict], filters: dict) -> tuple[Portfolio, SafeString]:
+    """The dashboard's figures and their markup (filters, tables, charts): from the cache
+    when a reader of the same slices asked for them since the slices were last refreshed,
+    else computed and kept. A cache outage only means computing them (core/cache.py)."""
+    today = timezone.localdate()
+    key = _cache_key(slices, filters, today)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    p = portfolio(user, **filters, today=today, slices=slices)
+    markup = render_to_string(
+        "monitoring/_dashboard_figures.html", {"portfolio": p, "charts": _charts(p)}
+    )
+    cache.set(key, (p, markup), CACHE_SECONDS)
+    return p, markup
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -131,15 +181,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not can_view_portfolio(request.user):
         raise PermissionDenied(_("Only ministry staff and funders see the portfolio dashboard."))
     filters = _filter_values(request)
+    slices = portfolio_slices(request.user)
     try:
-        p = portfolio(request.user, **filters)
+        check_filters(slices, **filters)
     except NotAllowedFilter:
         raise Http404(_("No such programme, region or value chain.")) from None
-    return render(
-        request,
-        "monitoring/dashboard.html",
-        {"portfolio": p, "charts": _charts(p)},
-    )
+    p, figures = _figures(request.user, slices, filters)
+    return render(request, "monitoring/dashboard.html", {"portfolio": p, "figures": figures})
 
 
 urlpatterns = [
