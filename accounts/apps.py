@@ -14,4 +14,11 @@ class AccountsConfig(AppConfig):
         from . import models, notifications
 
         models.register_notice_kind(models.STEP_NOTICE, notifications.step_notice)
-        from . import language  # noqa: F401 - connects sign-in to the preferred language
+        from . import (
+            language,  # noqa: F401 - connects sign-in to the preferred language
+            steps,
+            worklist,
+        )
+
+        # A step changes the work of the people of its alliance: their cached counts go.
+        steps.on_step(worklist.forget_after_step)

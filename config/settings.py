@@ -210,6 +210,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     )
 
 # E-mail: printed on the console by default; smtp://user:pass@host:587 in production.
+# "My tasks" counts in every page's header are kept per user this many seconds, and
+# forgotten at every step concerning the user (accounts/worklist.py); 0: always counted.
+TASK_COUNTS_CACHE_SECONDS = env.int("TASK_COUNTS_CACHE_SECONDS", default=60)
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alliances@localhost")

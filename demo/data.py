@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from faker import Faker
+from faker.providers.person import Provider as PersonProvider
 
 from accounts.models import Membership, Role, User
 from alliances.models import (
@@ -422,8 +424,46 @@ ORGANIZATIONS = [
 ]
 
 
+class BeninNames(PersonProvider):
+    """Beninese first names and family names (Fon, Bariba, Dendi, Yoruba): Faker has no
+    Beninese locale; its French one is the base (`member_names`)."""
+
+    first_names_female = FIRST_NAMES_BJ_F
+    first_names_male = FIRST_NAMES_BJ_M
+    last_names = LAST_NAMES_BJ
+
+
+class MemberNames:
+    """Distinct member names of one country, the same at every run (a seeded Faker): a
+    Colombian has two family names, a Beninese one."""
+
+    def __init__(self, country: str, seed: int):
+        self.country = country
+        self.faker = Faker("es_CO" if country == "CO" else "fr_FR")
+        if country != "CO":
+            self.faker.add_provider(BeninNames)
+        self.faker.seed_instance(seed)
+        self.used: set[str] = set()
+
+    def _one(self, female: bool) -> str:
+        first = self.faker.first_name_female() if female else self.faker.first_name_male()
+        if self.country == "CO":
+            return f"{first} {self.faker.last_name()} {self.faker.last_name()}"
+        return f"{first} {self.faker.last_name()}"
+
+    def unique(self, *, female: bool) -> str:
+        for _attempt in range(1000):
+            name = self._one(female)
+            if name not in self.used:
+                self.used.add(name)
+                return name
+        raise ValueError("the demo ran out of distinct names")
+
+
 def _parties(demo: Demo) -> None:
     year = demo.today.year
+    # One stream of names per country: nobody has a namesake in the programme.
+    names_of = {"BJ": MemberNames("BJ", seed=229), "CO": MemberNames("CO", seed=57)}
     for key, name, form, region, size, women, youth in ORGANIZATIONS:
         org = ProducerOrganization.objects.create(
             name=name,
@@ -433,18 +473,15 @@ def _parties(demo: Demo) -> None:
             founded_year=2008 + size % 10,
         )
         colombian = region.startswith("CO")
-        firsts_f = FIRST_NAMES_CO_F if colombian else FIRST_NAMES_BJ_F
-        firsts_m = FIRST_NAMES_CO_M if colombian else FIRST_NAMES_BJ_M
-        lasts = LAST_NAMES_CO if colombian else LAST_NAMES_BJ
+        names = names_of["CO" if colombian else "BJ"]
         members = []
         for i in range(size):
             female = i % 12 < women
             young = (i * 7) % 12 < youth
-            first = (firsts_f if female else firsts_m)[i % 12]
             members.append(
                 Member(
                     organization=org,
-                    name=f"{first} {lasts[(i * 5) % 12]}",
+                    name=names.unique(female=female),
                     sex=Member.Sex.FEMALE if female else Member.Sex.MALE,
                     birth_year=year - (22 + i % 12 if young else 36 + i % 25),
                     land_area_ha=D("0.5") + D(i % 8) / 2,
@@ -734,6 +771,7 @@ PATHS[PlanStatus.ACTIVE] = PATHS[PlanStatus.COMMITTEE] + [
     "approve",
     "agreement_confirmed",
     "legalize",
+    "deposit",  # the first counterpart deposit, verified: tranche 1's condition (§4)
     "sign_agreement",
     "pay_first",
     "request_next",
@@ -984,6 +1022,27 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
             money.legalization_check_record(
                 alliance=plan.alliance, requirement=requirement, by=officer
             )
+        return plan
+    if step == "deposit":
+        colombian = plan.alliance.program.currency == "COP"
+        text = (
+            "Depósito inicial de contrapartida en la cuenta de la alianza"
+            if colombian
+            else "Dépôt initial de contrepartie sur le compte de l'alliance"
+        )
+        planned = sum(
+            (line.producer_cash for line in plan.current_version.budget_lines.all()), D(0)
+        )
+        contribution = money.contribution_record(
+            plan=plan,
+            by=producer,
+            kind="producer_cash",
+            amount=(planned * D("0.30")).quantize(D("1")),
+            contributed_on=demo.today - datetime.timedelta(days=1),
+            description=text,
+            upload=pdf_upload(text),
+        )
+        money.contribution_verify(contribution=contribution, by=officer)
         return plan
     if step in ("pay_first", "pay_all", "verify_first"):
         tranches = list(plan.commitment.tranches.order_by("number"))

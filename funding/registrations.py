@@ -12,7 +12,7 @@ from plans.documents import register_evidence_rule
 
 from . import agreements, services
 from .models import CounterpartContribution, Payment, PurchaseAgreement, Tranche
-from .selectors import funding_tasks
+from .worklist import funding_figures, funding_tasks
 
 
 def register() -> None:
@@ -55,6 +55,7 @@ def register() -> None:
     steps.register(Payment, acts_next={}, reads=MONEY)
 
     worklist.register("funding", funding_tasks, order=20)
+    worklist.register_figures("funding", funding_figures, order=20)
 
     # Funding's part of a plan's transitions.
     workflow.on_transition("approve", services.on_plan_approved)

@@ -7,12 +7,9 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.policy import alliances_visible_to, user_scope
-from accounts.worklist import Task
 from core.money import ZERO
 from plans.models import BudgetLine, PlanStatus, PlanVersion
 
@@ -249,36 +246,3 @@ def finance_queue(user):
 def agreements_visible_to(user):
 
     return PurchaseAgreement.objects.filter(alliance__in=alliances_visible_to(user))
-
-
-def agreements_to_confirm(user):
-    """Agreements sent to the buyer this user represents."""
-
-    buyer_ids = user_scope(user).buyer_ids
-    return PurchaseAgreement.objects.filter(
-        status=PurchaseAgreement.Status.SENT, alliance__buyer_id__in=buyer_ids
-    )
-
-
-def funding_tasks(user, s) -> list[Task]:
-    """Money and agreements waiting for the user (registered in `accounts.worklist`)."""
-    tasks = []
-    if Role.FINANCE_OFFICER in s.staff:
-        tasks.append(
-            Task(
-                "to_disburse",
-                _("Tranches to authorize or pay"),
-                finance_queue(user).count(),
-                reverse("finance-queue"),
-            )
-        )
-    if s.buyer_ids:
-        tasks.append(
-            Task(
-                "to_confirm_agreement",
-                _("Agreements to confirm"),
-                agreements_to_confirm(user).count(),
-                reverse("agreement-list") + "?status=sent",
-            )
-        )
-    return tasks

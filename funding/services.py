@@ -14,6 +14,17 @@ import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import (
+    DateField,
+    DateTimeField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -327,9 +338,18 @@ def tranche_step_decision(by, plan: BusinessPlan, tranche: Tranche, name: str) -
 
 
 def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
-    """Tranche n+1 waits for tranche n paid and for the registered conditions (the
-    monitoring reports due since tranche n was requested accepted)."""
+    """What keeps `tranche` from being requested now, in words ("" when its conditions
+    hold): the one rule of a tranche's release (§4), asked by the request itself, the
+    page's disabled button and, set-wise, the producer's task (`tranches_requestable`).
+    Tranche 1 waits for the first counterpart deposit verified (the agreement is signed:
+    the alliance is active); tranche n+1 for tranche n paid and the registered conditions
+    (the monitoring reports due since tranche n was requested accepted)."""
     if tranche.number == 1:
+        if not first_deposit_verified(plan).exists():
+            return _(
+                "The first counterpart deposit (producer cash) must be verified before "
+                "tranche %(number)s is requested."
+            ) % {"number": tranche.number}
         return ""
     previous = Tranche.objects.get(commitment_id=tranche.commitment_id, number=tranche.number - 1)
     if tranche_net_paid(previous) < previous.amount:
@@ -347,11 +367,55 @@ def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
     # verified, authorized and paid is checked now, with what fell due since.
     requested_on = timezone.localdate(previous.requested_at) if previous.requested_at else None
     since = min((day for day in (paid_on, requested_on) if day), default=timezone.localdate())
-    for condition in _NEXT_TRANCHE_CONDITIONS:
+    for condition, _holds in _NEXT_TRANCHE_CONDITIONS:
         problem = condition(plan, tranche, since)
         if problem:
             return problem
     return ""
+
+
+def first_deposit_verified(plan) -> QuerySet:
+    """The verified producer-cash contributions of `plan` (an outer reference too): the
+    first counterpart deposit that tranche 1 waits for."""
+    return CounterpartContribution.objects.filter(
+        plan=plan,
+        kind=CounterpartContribution.Kind.PRODUCER_CASH,
+        status=CounterpartContribution.Status.VERIFIED,
+    )
+
+
+def tranches_requestable(tranches: QuerySet) -> QuerySet:
+    """The tranches of `tranches` that may be requested now, set-wise (one query): the
+    twin of `_previous_tranche_problem` for many tranches at once (the producer's task).
+    Each is planned, on an active alliance, and its conditions hold."""
+    previous = Tranche.objects.filter(
+        commitment=OuterRef("commitment"), number=OuterRef("number") - 1
+    )
+    paid_on = Subquery(
+        Payment.objects.filter(
+            tranche__commitment=OuterRef("commitment"),
+            tranche__number=OuterRef("number") - 1,
+            kind=Payment.Kind.PAYMENT,
+            reversal__isnull=True,
+        )
+        .order_by("-paid_on")
+        .values("paid_on")[:1],
+        output_field=DateField(),
+    )
+    requested_on = TruncDate(
+        Subquery(previous.values("requested_at")[:1], output_field=DateTimeField())
+    )
+    today = Value(timezone.localdate(), output_field=DateField())
+    since = Least(Coalesce(requested_on, paid_on, today), Coalesce(paid_on, requested_on, today))
+    later = Q(number__gt=1) & Exists(previous.filter(status=Tranche.Status.PAID))
+    for _condition, holds in _NEXT_TRANCHE_CONDITIONS:
+        later &= holds()
+    first = Q(number=1) & Exists(first_deposit_verified(OuterRef("commitment__plan")))
+    return (
+        tranches.filter(status=Tranche.Status.PLANNED, commitment__plan__status=PlanStatus.ACTIVE)
+        .annotate(since=since)
+        .filter(first | later)
+    )
 
 
 # What else must hold before tranche n+1 is requested, registered by the apps above
@@ -360,11 +424,13 @@ def _previous_tranche_problem(plan: BusinessPlan, tranche: Tranche) -> str:
 _NEXT_TRANCHE_CONDITIONS: list = []
 
 
-def register_next_tranche_condition(condition) -> None:
+def register_next_tranche_condition(condition, *, holds) -> None:
     """`condition(plan, tranche, since) -> str`: `since` is the day tranche n was requested
-    (or paid, if the payment is dated earlier), from which what falls due counts."""
-    if condition not in _NEXT_TRANCHE_CONDITIONS:
-        _NEXT_TRANCHE_CONDITIONS.append(condition)
+    (or paid, if the payment is dated earlier), from which what falls due counts.
+    `holds() -> Q`: the same condition over many tranches, for `tranches_requestable`,
+    whose rows carry `since` (`OuterRef("since")` in a subquery)."""
+    if all(condition is not registered for registered, _holds in _NEXT_TRANCHE_CONDITIONS):
+        _NEXT_TRANCHE_CONDITIONS.append((condition, holds))
 
 
 def _stamp(name: str, by):

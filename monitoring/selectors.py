@@ -10,13 +10,8 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-from accounts.policy import monitoring_reports_visible_to, user_scope
-from accounts.worklist import Task
 from alliances.models import Delivery
 from core.money import ZERO
 from funding.models import Program, PurchaseAgreementVersion
@@ -272,50 +267,3 @@ def reports_board_filter(today: datetime.date) -> dict[str, Q]:
         # Period over, still within its days to submit.
         "open": Q(status__in=[S.DUE, S.RETURNED], period_end__lt=today, due_on__gte=today),
     }
-
-
-def reports_to_send(user):
-    """Reports the PO side must send: period over, due or returned, on its alliances."""
-
-    s = user_scope(user)
-    return monitoring_reports_visible_to(user).filter(
-        alliance__producer_organization_id__in=s.organization_ids | s.ta_organization_ids,
-        status__in=[MonitoringReport.Status.DUE, MonitoringReport.Status.RETURNED],
-        period_end__lt=timezone.localdate(),
-    )
-
-
-def reports_to_review(user):
-    """Submitted reports in the M&E officer's regions."""
-
-    s = user_scope(user)
-    if Role.ME_OFFICER not in s.staff:
-        return MonitoringReport.objects.none()
-    qs = monitoring_reports_visible_to(user).filter(status=MonitoringReport.Status.SUBMITTED)
-    regions = s.staff[Role.ME_OFFICER]
-    return qs if regions is None else qs.filter(alliance__region_id__in=regions)
-
-
-def monitoring_tasks(user, s) -> list[Task]:
-    """Monitoring reports (§8): the PO side sends them once their period is over; the M&E
-    officer reviews them (registered in `accounts.worklist`)."""
-    tasks = []
-    if s.roles & {Role.PRODUCER, Role.TA_PROVIDER}:
-        tasks.append(
-            Task(
-                "to_report",
-                _("Monitoring reports to send"),
-                reports_to_send(user).count(),
-                reverse("monitoring:reports"),
-            )
-        )
-    if Role.ME_OFFICER in s.staff:
-        tasks.append(
-            Task(
-                "to_review_report",
-                _("Monitoring reports to review"),
-                reports_to_review(user).count(),
-                reverse("monitoring:reports") + "?column=waiting",
-            )
-        )
-    return tasks

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -548,3 +549,15 @@ def reports_pending_before_tranche(plan, tranche, since) -> str:
         "is requested.",
         len(pending),
     ) % {"dates": dates, "number": tranche.number}
+
+
+def no_reports_pending_before_tranche() -> Exists:
+    """`reports_pending_before_tranche` over many tranches at once (rows carrying
+    `since`, `funding.services.tranches_requestable`): no report due since then, until
+    today, is left unaccepted."""
+    pending = MonitoringReport.objects.filter(
+        alliance=OuterRef("commitment__plan__alliance"),
+        due_on__gte=OuterRef("since"),
+        due_on__lte=timezone.localdate(),
+    ).exclude(status=MonitoringReport.Status.ACCEPTED)
+    return ~Exists(pending)

@@ -2,14 +2,14 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import STAFF_ROLES, Role
 from accounts.policy import user_scope
-from accounts.worklist import tasks_for
+from accounts.worklist import tasks_of_request
 
 
 def tasks(request):
     """`my_tasks` and `my_task_count` for the navigation, computed only when shown."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    queue = SimpleLazyObject(lambda: tasks_for(request.user))
+    queue = SimpleLazyObject(lambda: tasks_of_request(request))
     roles = user_scope(request.user).roles
     return {
         "my_tasks": queue,

@@ -6,8 +6,9 @@ acts after each) and its "my tasks" sources.
 from accounts import steps, worklist
 from core import labels
 
+from .figures import plan_figures
 from .models import BusinessPlan, PlanStatus
-from .selectors import delivery_tasks, plan_tasks
+from .selectors import plan_tasks
 from .workflow import PLAN_STEPS
 
 
@@ -36,4 +37,4 @@ def register() -> None:
         },
     )
     worklist.register("plans", plan_tasks, order=10)
-    worklist.register("deliveries", delivery_tasks, order=30)
+    worklist.register_figures("plans", plan_figures, order=10)

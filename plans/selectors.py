@@ -1,77 +1,76 @@
 """Read-side questions for pages: a user's "my tasks" queue and plan lists.
 
-Each task is a query over what the user may see (`accounts.policy`), so the queue shows
-only work the user may actually do.
+Each task starts from the plan scope selector (`plans_visible_to`) and keeps the plans on
+which the user holds the role that acts (`accounts.worklist.acting_as`), so the queue
+shows only work the user may actually do; each record leads to the form where it is done.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.policy import plans_visible_to, user_scope
-from accounts.worklist import Task
-from alliances.models import Alliance, Delivery
+from accounts.policy import appraisals_visible_to, plans_visible_to, user_scope
+from accounts.worklist import Task, TaskItem, acting_as
+from alliances.models import Alliance
 
-from .models import AppraisalAssignment, BusinessPlan, PlanStatus
+from .models import BusinessPlan, PlanStatus, TransitionLog
+from .workflow import PLAN_STEPS
 
+PLAN = "plans.BusinessPlan"
+APPRAISAL = "plans.AppraisalAssignment"
 
-def _plans_where(user, role: str, statuses) -> QuerySet:
-    """Plans in `statuses` on which the user holds `role` (object and region scope)."""
-    s = user_scope(user)
-    qs = plans_visible_to(user).filter(status__in=statuses)
-    if role == Role.PRODUCER:
-        return qs.filter(alliance__producer_organization_id__in=s.organization_ids)
-    if role == Role.TA_PROVIDER:
-        return qs.filter(alliance__producer_organization_id__in=s.ta_organization_ids)
-    if role in s.staff:
-        regions = s.staff[role]
-        return qs if regions is None else qs.filter(alliance__region_id__in=regions)
-    return qs.none()
-
-
+# key, roles, statuses, label, the page where it is done, the plan's steps it stands for.
 PLAN_TASKS = [
-    # key, role(s), statuses, label
     ("to_submit", (Role.PRODUCER, Role.TA_PROVIDER), [PlanStatus.DRAFT],
-     _("Plans to complete and submit")),
+     _("Plans to complete and submit"), "plan-edit", ("submit",)),
     ("to_revise", (Role.PRODUCER, Role.TA_PROVIDER), [PlanStatus.REVISION_REQUESTED],
-     _("Revisions to answer")),
+     _("Revisions to answer"), "plan-edit", ("resubmit",)),
     ("to_screen", (Role.PROGRAMME_OFFICER,), [PlanStatus.SUBMITTED, PlanStatus.SCREENING],
-     _("Plans to screen")),
+     _("Plans to screen"), "plan-screening",
+     ("start_screening", "pass_screening", "fail_screening", "request_revision")),
     ("to_appraise_assign", (Role.PROGRAMME_OFFICER,), [PlanStatus.APPRAISAL],
-     _("Appraisals to organize")),
+     _("Appraisals to organize"), "plan-appraisers", ("complete_appraisal", "request_revision")),
     ("to_sign", (Role.PROGRAMME_OFFICER,), [PlanStatus.APPROVED],
-     _("Agreements to sign")),
-    ("to_decide", (Role.COMMITTEE_MEMBER,), [PlanStatus.COMMITTEE], _("Decisions to take")),
-    ("to_close", (Role.ME_OFFICER,), [PlanStatus.MONITORING], _("Alliances in monitoring")),
+     _("Agreements to sign"), "plan-legalization", ("sign_agreement",)),
+    ("to_decide", (Role.COMMITTEE_MEMBER,), [PlanStatus.COMMITTEE], _("Decisions to take"),
+     "plan-decision", ("approve", "reject", "request_revision")),
+    ("to_close", (Role.ME_OFFICER,), [PlanStatus.MONITORING], _("Alliances in monitoring"),
+     "plan-detail", ("complete",)),
 ]  # fmt: skip
 
 
+def plans_where(user, roles, statuses) -> QuerySet:
+    """Plans in `statuses` on which the user holds one of `roles` (object and region
+    scope), within what the user may see."""
+    return plans_visible_to(user).filter(acting_as(user, roles), status__in=statuses)
+
+
+def revision_reason() -> Subquery:
+    """The reason given with the plan's latest revision request (for the outer plan)."""
+    latest = TransitionLog.objects.filter(
+        alliance=OuterRef("alliance"), transition=PLAN_STEPS.journal_name("request_revision")
+    ).order_by("-at", "-id")
+    return Subquery(latest.values("comment")[:1])
+
+
 def plan_task_queryset(user, key: str) -> QuerySet:
-    for task_key, roles, statuses, _label in PLAN_TASKS:
+    """The plans of task `key` (the plan list's `?task=` filter)."""
+    for task_key, roles, statuses, *_rest in PLAN_TASKS:
         if task_key == key:
-            qs = BusinessPlan.objects.none()
-            for role in roles:
-                qs = qs | _plans_where(user, role, statuses)
-            return qs.distinct()
+            return plans_where(user, roles, statuses)
+    if key == "to_score":
+        return plans_visible_to(user).filter(
+            pk__in=appraisals_to_score(user).values("version__plan_id")
+        )
     if key == "to_confirm_delivery":
         return (
             plans_visible_to(user)
             .filter(
+                alliance__deliveries__status="recorded",
                 alliance__buyer_id__in=user_scope(user).buyer_ids,
-                alliance__deliveries__status=Delivery.Status.RECORDED,
-            )
-            .distinct()
-        )
-    if key == "to_score":
-        return (
-            plans_visible_to(user)
-            .filter(
-                status=PlanStatus.APPRAISAL,
-                versions__appraisals__appraiser=user,
-                versions__appraisals__completed_at__isnull=True,
             )
             .distinct()
         )
@@ -79,43 +78,72 @@ def plan_task_queryset(user, key: str) -> QuerySet:
 
 
 def appraisals_to_score(user) -> QuerySet:
-    return AppraisalAssignment.objects.filter(
-        appraiser=user, completed_at__isnull=True, version__plan__status=PlanStatus.APPRAISAL
-    ).select_related("version__plan__alliance__producer_organization")
+    """The appraisals assigned to the user and not completed, on plans at appraisal."""
+    return (
+        appraisals_visible_to(user)
+        .filter(
+            appraiser=user, completed_at__isnull=True, version__plan__status=PlanStatus.APPRAISAL
+        )
+        .select_related("version__plan__alliance__producer_organization")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def _subject(plan) -> str:
+    return f"{plan.alliance.code} · {plan.alliance.producer_organization.name}"
+
+
+def _plan_item(url_name: str):
+    def item(plan) -> TaskItem:
+        # The reason of the latest revision request, on the PO side's revision task.
+        note = getattr(plan, "revision_reason", None) or ""
+        return TaskItem(_subject(plan), reverse(url_name, args=[plan.pk]), note)
+
+    return item
+
+
+def _appraisal_item(assignment) -> TaskItem:
+    declared = assignment.no_conflict_declared_at is not None
+    return TaskItem(
+        _subject(assignment.version.plan),
+        reverse("appraisal", args=[assignment.pk]),
+        _("declaration made, scores pending")
+        if declared
+        else _("declaration of no conflict of interest pending"),
+    )
 
 
 def plan_tasks(user, s) -> list[Task]:
     """The plan-stage work waiting for the user (registered in `accounts.worklist`)."""
     tasks = []
-    for key, roles, _statuses, label in PLAN_TASKS:
+    for key, roles, statuses, label, url_name, steps in PLAN_TASKS:
         if not set(roles) & s.roles:
             continue
-        count = plan_task_queryset(user, key).count()
-        tasks.append(Task(key, label, count, reverse("plan-list") + f"?task={key}"))
+        records = plans_where(user, roles, statuses).with_list_data().order_by("updated_at", "pk")
+        if key == "to_revise":
+            records = records.annotate(revision_reason=revision_reason())
+        tasks.append(
+            Task(
+                key,
+                label,
+                reverse("plan-list") + f"?task={key}",
+                records=records,
+                item=_plan_item(url_name),
+                covers=tuple((PLAN, step) for step in steps),
+            )
+        )
     if Role.APPRAISER in s.roles:
         tasks.append(
             Task(
                 "to_score",
                 _("Appraisals to score"),
-                appraisals_to_score(user).count(),
                 reverse("plan-list") + "?task=to_score",
+                records=appraisals_to_score(user),
+                item=_appraisal_item,
+                covers=((APPRAISAL, "score"),),
             )
         )
     return tasks
-
-
-def delivery_tasks(user, s) -> list[Task]:
-    """Deliveries a buyer must confirm (registered in `accounts.worklist`)."""
-    if not s.buyer_ids:
-        return []
-    return [
-        Task(
-            "to_confirm_delivery",
-            _("Deliveries to confirm"),
-            plan_task_queryset(user, "to_confirm_delivery").count(),
-            reverse("plan-list") + "?task=to_confirm_delivery",
-        )
-    ]
 
 
 def search_plans(qs: QuerySet, text: str) -> QuerySet:
@@ -126,8 +154,15 @@ def search_plans(qs: QuerySet, text: str) -> QuerySet:
     text = (text or "").strip()
     if not text:
         return qs
+    return qs.filter(alliance__in=alliances_matching(text))
+
+
+def alliances_matching(text: str) -> QuerySet:
+    """The ids of the alliances whose code or name, producer organization or buyer holds
+    `text` (stripped, not empty), ignoring case: a subquery for `alliance__in`, the search
+    box of every list of alliances' records (plans, tranches, agreements, reports)."""
     alliances = Alliance.objects.order_by()
-    matching = (
+    return (
         alliances.filter(Q(code__icontains=text) | Q(name__icontains=text))
         .values("pk")
         .union(
@@ -136,4 +171,3 @@ def search_plans(qs: QuerySet, text: str) -> QuerySet:
             all=True,
         )
     )
-    return qs.filter(alliance__in=matching)

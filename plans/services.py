@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import worklist
 from accounts.models import Role
 from accounts.policy import (
     CONFLICT,
@@ -450,9 +451,12 @@ def appraisal_assign(*, plan: BusinessPlan, appraiser, by):
                 code=INVALID,
                 fields={"appraiser": [_("Already assigned.")]},
             )
-        return AppraisalAssignment.objects.create(
+        assignment = AppraisalAssignment.objects.create(
             version=version, appraiser=appraiser, assigned_by=by
         )
+        # Not a step of the plan's table: the appraiser's cached counts go here.
+        worklist.forget([appraiser.pk])
+        return assignment
 
 
 def _locked_assignment(assignment, by):
@@ -513,4 +517,5 @@ def appraisal_submit(
         locked.comment = comment
         locked.completed_at = timezone.now()
         locked.save(update_fields=["recommendation", "comment", "completed_at"])
+        worklist.forget([by.pk])
     return locked

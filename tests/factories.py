@@ -238,6 +238,26 @@ def pay_tranche(w, tranche, *, producer, reference: str):
     )
 
 
+FIRST_DEPOSIT = "First counterpart deposit"
+
+
+def first_deposit(w, plan, *, producer, amount=D("1000000")):
+    """The producers' first cash contribution, recorded with its bank slip and verified
+    by the officer: the condition of tranche 1 (`funding.services`)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    contribution = money.contribution_record(
+        plan=plan,
+        by=producer,
+        kind="producer_cash",
+        amount=amount,
+        contributed_on=timezone.localdate(),
+        description=FIRST_DEPOSIT,
+        upload=SimpleUploadedFile("slip.pdf", EVIDENCE_PDF, content_type="application/pdf"),
+    )
+    return money.contribution_verify(contribution=contribution, by=w.officer)
+
+
 def attach_evidence(tranche, *, by, title="Bank statement"):
     """Upload a small PDF as evidence for `tranche` (a request needs one) through the real
     document service."""
@@ -271,7 +291,8 @@ class PlanBuilder:
         PlanStatus.WITHDRAWN: ["withdraw"],
     }
     PATH[PlanStatus.APPROVED] = PATH[PlanStatus.COMMITTEE] + ["approve"]
-    PATH[PlanStatus.ACTIVE] = PATH[PlanStatus.APPROVED] + ["agree", "sign_agreement"]
+    # Tranche 1 waits for the first counterpart deposit verified (§4): made before signing.
+    PATH[PlanStatus.ACTIVE] = PATH[PlanStatus.APPROVED] + ["agree", "deposit", "sign_agreement"]
     PATH[PlanStatus.SUSPENDED] = PATH[PlanStatus.ACTIVE] + ["suspend"]
     PATH[PlanStatus.CANCELLED] = PATH[PlanStatus.ACTIVE] + ["cancel"]
     PATH[PlanStatus.MONITORING] = PATH[PlanStatus.ACTIVE] + ["pay_all"]
@@ -347,6 +368,9 @@ class PlanBuilder:
                 legalization_check_record(
                     alliance=plan.alliance, requirement=requirement, by=w.officer
                 )
+            return plan
+        if step == "deposit":
+            first_deposit(w, plan, producer=producer)
             return plan
         if step == "pay_all":
             for tranche in plan.commitment.tranches.order_by("number"):

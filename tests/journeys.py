@@ -50,7 +50,8 @@ def every_step(world):
     )
     agreement_send(agreement=agreement, by=w.producer)
     agreement_decline(agreement=agreement, by=w.buyer_user, comment="Price too high")
-    for step in ("agree", "sign_agreement"):  # the amendment, sent and confirmed
+    # the amendment, sent and confirmed; the first counterpart deposit (tranche 1 waits for it)
+    for step in ("agree", "deposit", "sign_agreement"):
         plan = builder.step(plan, step, w.producer)
 
     tranche = plan.commitment.tranches.get(number=1)

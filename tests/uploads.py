@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import EVIDENCE_PDF
+from plans.models import PlanDocument
+from tests.factories import EVIDENCE_PDF, FIRST_DEPOSIT
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOMB_UNPACKED_MB = 200
@@ -99,10 +100,23 @@ REFUSED = [
 ]
 
 
+def uploaded_documents():
+    """Every plan document but the slips of the first counterpart deposits that signed
+    plans carry (`tests.factories.first_deposit`): what a test's own uploads add to."""
+    return PlanDocument.objects.exclude(contribution__description=FIRST_DEPOSIT)
+
+
 def stored_files() -> list[str]:
-    """Every file under the private media root's plans/ folder."""
+    """Every file under the private media root's plans/ folder, but the slips of the first
+    counterpart deposits that signed plans carry (`tests.factories.first_deposit`)."""
     media = Path(settings.MEDIA_ROOT)
-    return sorted(str(p.relative_to(media)) for p in (media / "plans").rglob("*") if p.is_file())
+    slips = set(
+        PlanDocument.objects.filter(contribution__description=FIRST_DEPOSIT).values_list(
+            "file", flat=True
+        )
+    )
+    files = (str(p.relative_to(media)) for p in (media / "plans").rglob("*") if p.is_file())
+    return sorted(name for name in files if name not in slips)
 
 
 def assert_stored_as(document, extension: str) -> None:

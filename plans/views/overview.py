@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import worklist
 from accounts.models import Role
 from accounts.policy import (
     CONTENT,
@@ -22,21 +23,22 @@ from accounts.policy import (
     roles_for_alliance,
     user_scope,
 )
-from alliances.models import ValueChain
 from accounts.steps import journal_visible_to
+from alliances.models import ValueChain
 from core import labels
 from core.pagination import IdsFirstPaginator
 
 from .. import finance, selectors, workflow
 from ..documents import can_upload
 from ..forms import ApproveForm, CommentForm, PlanFilterForm, reason_form_class
-from ..models import BusinessPlan, PlanStatus, TransitionLog
+from ..models import BusinessPlan, PlanStatus
 from ..rules import plan_rule_breaches
 from ..services import can_edit_content
 from ..workflow import allowed_plan_transitions
 from .common import plan_or_404
 
 PAGE_SIZE = 25
+TASK_ITEMS = 5  # the records of each task shown on the home page
 SORTS = {
     "-updated": ("-updated_at", "-id"),
     "code": ("alliance__code",),
@@ -48,7 +50,9 @@ SORTS = {
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's queue of work, then the plans they follow, newest activity first."""
+    """The user's tasks, each with its first records leading to the form where each is
+    done, the few figures the user watches, then the plans they follow, newest activity
+    first. A fixed number of queries whatever the portfolio (tests/plans/test_home.py)."""
     plans = plans_visible_to(request.user).order_by("-updated_at", "-id")
     page = IdsFirstPaginator(plans, PAGE_SIZE, rows=BusinessPlan.objects.with_list_data()).get_page(
         request.GET.get("page")
@@ -58,7 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "plans/home.html",
         {
             "page": page,
-            "appraisals": selectors.appraisals_to_score(request.user)[:20],
+            "my_tasks": worklist.with_items(worklist.tasks_of_request(request), limit=TASK_ITEMS),
+            "figures": worklist.figures_for(request.user),
+            "task_items": TASK_ITEMS,
             "can_propose": bool({Role.PRODUCER, Role.TA_PROVIDER} & user_scope(request.user).roles),
         },
     )
@@ -98,13 +104,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     page = IdsFirstPaginator(plans.order_by(*order), PAGE_SIZE, rows=rows).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "plans/plan_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "task": task},
-    )
+    return render(request, "plans/plan_list.html", {"form": form, "page": page, "task": task})
 
 
 def analysis_of(version) -> tuple[finance.PlanAnalysis | None, str]:

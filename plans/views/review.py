@@ -52,6 +52,11 @@ def _confirm_plan_step(request, plan, step, form, back: str | None = None) -> Ht
     )
 
 
+# Where a step leaves the person when the work goes on elsewhere than the plan's page:
+# screening started, the checklist is what comes next.
+LANDS_ON = {"start_screening": "plan-screening"}
+
+
 @login_required
 @require_POST
 def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -95,7 +100,7 @@ def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         _("Done: %(action)s. The plan is now at “%(status)s”.")
         % {"action": transitions[0].label, "status": plan.get_status_display()},
     )
-    return redirect("plan-detail", pk=plan.pk)
+    return redirect(LANDS_ON.get(name, "plan-detail"), pk=plan.pk)
 
 
 @login_required

@@ -87,14 +87,14 @@ def test_list_query_count(client, world, count, django_assert_num_queries):
     notices(world, world.producer, count)
     client.force_login(world.producer)
     # session, user, memberships and their regions (the policy's scope), count, page (with
-    # alliance and plan); navigation: my tasks (2 plan queues, monitoring reports to send),
+    # alliance and plan); navigation: my tasks (all the producer's counts in one query),
     # unread notifications
     with django_assert_num_queries(QUERIES_NOTIFICATIONS):
         response = client.get(reverse("notifications"))
     assert len(response.context["page"].object_list) == min(count, 25)
 
 
-QUERIES_NOTIFICATIONS = 10
+QUERIES_NOTIFICATIONS = 8
 
 
 def test_mark_one_as_read(client, world):

@@ -123,18 +123,18 @@ def test_organization_list_query_count(client, world, count, django_assert_num_q
         OrganizationFactory(name=f"Coop {i:02}", region=world.region_a, members=3)
     client.force_login(world.officer)
     # session, user, memberships, regions, count, the page's ids, their rows with member
-    # counts; navigation: the "my tasks" queue of an officer (3), unread notifications
+    # counts; navigation: the "my tasks" counts of an officer (one query), unread notifications
     with django_assert_num_queries(QUERIES_ORGANIZATION_LIST):
         response = client.get(url("organizations"))
     assert response.context["page"].paginator.count == count
     assert len(response.context["page"].object_list) == count
 
 
-QUERIES_ORGANIZATION_LIST = 11
+QUERIES_ORGANIZATION_LIST = 9
 # session, user, memberships, regions, TA provider, its organizations; the organization,
-# member count, roster counts, page of members; navigation: my tasks (2 plan queues,
-# monitoring reports to send), unread
-QUERIES_ROSTER = 14
+# member count, roster counts, page of members; navigation: my tasks (all the counts in
+# one query), unread
+QUERIES_ROSTER = 12
 
 
 @pytest.mark.parametrize("count", [2, 50])

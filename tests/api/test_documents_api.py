@@ -12,7 +12,13 @@ from monitoring.report_evidence import report_evidence_attach
 from monitoring.services import report_submit
 from plans.models import PlanDocument, PlanStatus
 from tests.factories import EVIDENCE_PDF, fill_report
-from tests.uploads import REFUSED, assert_stored_as, pdf_named_html, stored_files
+from tests.uploads import (
+    REFUSED,
+    assert_stored_as,
+    pdf_named_html,
+    stored_files,
+    uploaded_documents,
+)
 
 from .support import error
 
@@ -43,7 +49,7 @@ def test_the_producer_uploads_lists_and_downloads_a_document(api, world):
     response = upload(api, world.producer, plan)
 
     assert response.status_code == 201, response.json()
-    document = PlanDocument.objects.get()
+    document = uploaded_documents().get()
     body = response.json()
     assert body == {
         "id": document.pk,
@@ -84,7 +90,7 @@ def test_the_type_comes_from_the_content_not_the_name(api, world):
         "page.html",
         "application/pdf",
     )
-    document = PlanDocument.objects.get()
+    document = uploaded_documents().get()
     assert_stored_as(document, "pdf")
     download = api(world.producer).get(url(plan, document.pk, "download"))
     assert download["Content-Disposition"] == 'attachment; filename="page.pdf"'
@@ -94,7 +100,7 @@ def test_an_officer_uploads_at_any_stage(api, world):
     plan = world.build(PlanStatus.SCREENING)
     response = upload(api, world.officer, plan, kind="legal", title="Statutes")
     assert response.status_code == 201, response.json()
-    assert PlanDocument.objects.get().uploaded_by == world.officer
+    assert uploaded_documents().get().uploaded_by == world.officer
 
 
 @pytest.mark.parametrize("who", ["buyer_user", "funder_user", "committee", "me_officer"])
@@ -103,7 +109,7 @@ def test_who_sees_the_plan_but_may_not_add_documents_gets_403(api, world, who):
     response = upload(api, getattr(world, who), plan)
     assert response.status_code == 403
     assert error(response)["detail"].startswith("Only a ")
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
     assert stored_files() == []
 
 
@@ -115,14 +121,14 @@ def test_the_producer_adds_no_document_once_the_plan_is_submitted(api, world):
     assert error(response)["detail"] == (
         "Documents can be added while the plan is a draft or returned for revision."
     )
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
 
 
 @pytest.mark.parametrize("who", ["producer_b", "regional_officer", "outsider"])
 def test_who_does_not_see_the_plan_gets_404_everywhere(api, world, who):
     plan = world.build(PlanStatus.DRAFT)
     upload(api, world.producer, plan)
-    document = PlanDocument.objects.get()
+    document = uploaded_documents().get()
     client = api(getattr(world, who))
     for path in (url(plan), url(plan, document.pk), url(plan, document.pk, "download")):
         response = client.get(path)
@@ -130,7 +136,7 @@ def test_who_does_not_see_the_plan_gets_404_everywhere(api, world, who):
         assert error(response)["detail"] == "No such business plan."
     response = upload(api, getattr(world, who), plan)
     assert response.status_code == 404
-    assert PlanDocument.objects.count() == 1
+    assert uploaded_documents().count() == 1
     assert api().get(url(plan)).status_code == 401
 
 
@@ -138,7 +144,7 @@ def test_another_plans_document_is_not_found_under_this_plan(api, world):
     plan = world.build(PlanStatus.DRAFT)
     other = world.build(PlanStatus.DRAFT)
     upload(api, world.producer, other)
-    document = PlanDocument.objects.get()
+    document = uploaded_documents().get()
     response = api(world.producer).get(url(plan, document.pk, "download"))
     assert response.status_code == 404
     assert error(response)["detail"] == "No such document."
@@ -169,7 +175,10 @@ def test_monitoring_evidence_is_not_the_buyers(api, world):
         for who in ("buyer_user", "me_officer", "funder_user", "producer")
     }
     assert listed["buyer_user"] == [quotation.pk]
-    both = [evidence.pk, quotation.pk]  # newest first
+    # Newest first, down to the first deposit's slip, which readers of the money see too.
+    slips = list(PlanDocument.objects.filter(plan=plan, contribution__isnull=False))
+    both = [evidence.pk, quotation.pk, *(slip.pk for slip in slips)]
+    assert len(slips) == 1
     assert listed["me_officer"] == listed["funder_user"] == listed["producer"] == both
     assert api(world.buyer_user).get(url(plan, evidence.pk, "download")).status_code == 404
     assert api(world.buyer_user).get(url(plan, quotation.pk, "download")).status_code == 200
@@ -196,7 +205,7 @@ def test_bad_input_is_a_400_with_field_messages_and_nothing_is_stored(api, world
     response = api(world.producer).post(url(plan), body, format="multipart")
     assert response.status_code == 400
     assert set(error(response)["fields"]) == fields
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
     assert stored_files() == []
 
 
@@ -205,7 +214,7 @@ def test_an_empty_file_gets_the_upload_checks_message(api, world):
     response = upload(api, world.producer, plan, file=SimpleUploadedFile("a.pdf", b""))
     assert response.status_code == 400
     assert error(response)["fields"] == {"file": ["The file is empty."]}
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
 
 
 @pytest.mark.parametrize(("make", "message"), REFUSED)
@@ -218,14 +227,14 @@ def test_hostile_files_are_refused_as_on_the_page(api, world, make, message):
         "reasons": [message],
         "fields": {"file": [message]},
     }
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
     assert stored_files() == []
 
 
 def test_a_document_whose_file_is_gone_is_a_404_that_says_so(api, world, caplog):
     plan = world.build(PlanStatus.DRAFT)
     upload(api, world.producer, plan)
-    document = PlanDocument.objects.get()
+    document = uploaded_documents().get()
     document.file.storage.delete(document.file.name)  # lost from the server
 
     response = api(world.producer).get(url(plan, document.pk, "download"))
@@ -260,7 +269,7 @@ def test_the_producer_side_attaches_evidence_to_a_due_report(api, world, who):
     response = attach(api, getattr(world, who), report)
 
     assert response.status_code == 201, response.json()
-    document = PlanDocument.objects.get()
+    document = uploaded_documents().get()
     assert (document.kind, document.monitoring_report, document.title) == (
         "monitoring",
         report,
@@ -278,7 +287,7 @@ def test_others_who_read_the_report_may_not_attach_evidence(api, world, who):
     report = first_report(world.build(PlanStatus.ACTIVE))
     response = attach(api, getattr(world, who), report)
     assert response.status_code == 403
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
     assert stored_files() == []
 
 
@@ -287,7 +296,7 @@ def test_who_does_not_read_the_report_gets_404(api, world, who):
     report = first_report(world.build(PlanStatus.ACTIVE))
     assert api(getattr(world, who)).get(evidence_url(report)).status_code == 404
     assert attach(api, getattr(world, who), report).status_code == 404
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
 
 
 def test_a_submitted_reports_evidence_is_final(api, world):
@@ -300,7 +309,7 @@ def test_a_submitted_reports_evidence_is_final(api, world):
     assert error(response)["detail"] == (
         "The report is at “Submitted”: its evidence can no longer change."
     )
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
 
 
 @pytest.mark.parametrize(("make", "message"), REFUSED)
@@ -309,7 +318,7 @@ def test_hostile_evidence_is_refused(api, world, make, message):
     response = attach(api, world.producer, report, file=make())
     assert response.status_code == 400
     assert error(response)["fields"] == {"file": [message]}
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
     assert stored_files() == []
 
 
@@ -318,7 +327,7 @@ def test_evidence_needs_a_title_and_a_file(api, world):
     response = api(world.producer).post(evidence_url(report), {}, format="multipart")
     assert response.status_code == 400
     assert set(error(response)["fields"]) == {"title", "file"}
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
 
 
 def test_the_list_keeps_its_query_count(api, world):

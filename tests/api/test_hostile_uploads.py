@@ -4,9 +4,15 @@ a field message (400) and nothing is stored."""
 
 import pytest
 
-from plans.models import PlanDocument, PlanStatus
+from plans.models import PlanStatus
 from tests.funding.support import tranches
-from tests.uploads import REFUSED, assert_stored_as, pdf_named_html, stored_files
+from tests.uploads import (
+    REFUSED,
+    assert_stored_as,
+    pdf_named_html,
+    stored_files,
+    uploaded_documents,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +30,7 @@ def test_evidence_named_html_is_stored_as_a_pdf(api, world):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["original_name"], body["content_type"]) == ("page.html", "application/pdf")
-    assert_stored_as(PlanDocument.objects.get(pk=body["id"]), "pdf")
+    assert_stored_as(uploaded_documents().get(pk=body["id"]), "pdf")
 
 
 @pytest.mark.parametrize(("make", "message"), REFUSED)
@@ -40,5 +46,5 @@ def test_refused_evidence_gets_a_field_message_and_nothing_is_stored(api, world,
         "reasons": [message],
         "fields": {"file": [message]},
     }
-    assert not PlanDocument.objects.exists()
+    assert not uploaded_documents().exists()
     assert stored_files() == []

@@ -172,6 +172,25 @@ def test_from_proposal_to_first_payment_through_the_api(db):
     for item in ok(officer.get(checklist_url)):
         ok(officer.post(checklist_url, {"requirement": item["requirement"]}, format="json"))
     assert all(item["done"] for item in ok(officer.get(checklist_url)))
+    # The producers' first cash deposit, with its bank slip, verified: tranche 1's condition.
+    slip = SimpleUploadedFile("bordereau.pdf", EVIDENCE_PDF, content_type="application/pdf")
+    deposit = ok(
+        producer.post(
+            "/api/v1/counterpart-contributions/",
+            {
+                "plan": plan["id"],
+                "kind": "producer_cash",
+                "amount": "1000000",
+                "contributed_on": timezone.localdate().isoformat(),
+                "description": "Premier apport des membres",
+                "file": slip,
+            },
+            format="multipart",
+        ),
+        201,
+    )
+    deposit_url = f"/api/v1/counterpart-contributions/{deposit['id']}/verify/"
+    assert ok(officer.post(deposit_url, {}, format="json"))["status"] == "verified"
     assert ok(officer.post(url + "sign-agreement/"))["status"] == "active"
 
     # --- the first tranche -------------------------------------------------------------

@@ -1,14 +1,16 @@
 """From the buyer's confirmation to the first payment, in the browser: the buyer confirms
-the agreement; the officer completes the checklist and signs; the producer requests
+the agreement; the producer records the members' first deposit and the officer verifies
+it; the officer completes the checklist and signs; the producer requests
 tranche 1 with evidence; the officer verifies; finance2 authorizes; finance pays; the
 producer sees the payment in its ledger."""
 
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from funding.agreements import agreement_draft, agreement_send
-from funding.models import Payment, Tranche
+from funding.models import CounterpartContribution, Payment, Tranche
 from plans.models import PlanStatus
 from tests.factories import EVIDENCE_PDF
 
@@ -46,8 +48,29 @@ def test_agreement_to_first_payment(world, sign_in, live_server):
     _click(page, "main", "confirm")
     assert "Confirmed by the buyer" in page.inner_text("main h2")
 
-    # The officer ticks the checklist, then signs.
+    # The producer records the members' first cash deposit with its slip; the officer
+    # verifies it (tranche 1's condition).
+    page = sign_in(w.producer)
+    page.goto(f"{base}/disbursement/")
+    page.select_option("#contributions select[name=record-0-kind]", "producer_cash")
+    page.fill("#contributions input[name=record-0-amount]", "1000000")
+    page.fill(
+        "#contributions input[name=record-0-contributed_on]", timezone.localdate().isoformat()
+    )
+    page.fill("#contributions input[name=record-0-description]", "Members' first deposit")
+    page.set_input_files(
+        "#contributions input[name=record-0-file]",
+        files=[{"name": "slip.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}],
+    )
+    _click(page, "#contributions", "record")
+    deposit = CounterpartContribution.objects.get(plan=plan)
+    assert "Members' first deposit" in page.inner_text(f"#contribution-{deposit.pk}")
     page = sign_in(w.officer)
+    page.goto(f"{base}/disbursement/")
+    _click(page, f"#contribution-{deposit.pk}", "verify_contribution")
+    assert "verified by" in page.inner_text(f"#contribution-{deposit.pk}")
+
+    # The officer ticks the checklist, then signs.
     page.goto(f"{base}/legalization/")
     for requirement in w.program.legalization_requirements.order_by("order"):
         scope = f"#item-{requirement.pk}"

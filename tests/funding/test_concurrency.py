@@ -159,4 +159,9 @@ def test_a_contribution_verified_twice_at_once_is_verified_once(world):
     outcomes = race(5, verify)
 
     assert sorted(o[0] for o in outcomes) == ["ok"] + ["refused"] * 4
-    assert TransitionLog.objects.filter(transition="contribution_verify").count() == 1
+    assert (
+        TransitionLog.objects.filter(
+            transition="contribution_verify", object_id=contribution.pk
+        ).count()
+        == 1
+    )

@@ -40,8 +40,14 @@ def pdf(name="register.pdf") -> SimpleUploadedFile:
 
 
 def stored_files(settings) -> list[str]:
+    """The files stored besides the plan's own (the first counterpart deposit's slip)."""
     root = settings.MEDIA_ROOT
-    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    files = sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    kept = {
+        d.file.name.rsplit("/", 1)[-1]
+        for d in PlanDocument.objects.exclude(monitoring_report__isnull=False)
+    }
+    return [name for name in files if name not in kept]
 
 
 def typed(report, action="evidence", **overrides) -> dict:

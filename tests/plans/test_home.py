@@ -1,8 +1,90 @@
+"""The home page of each role: its tasks with their first records, the figures the person
+watches (amounts in the programme's currency, `core.formats`), and a fixed number of
+queries whatever the portfolio; an ordinary page pays one query for the header's task
+counts."""
+
+from __future__ import annotations
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from plans.models import PlanStatus
+from plans.models import PlanStatus as S
 from tests.factories import PlanBuilder
+from tests.funding.support import to_status, tranches
+
+
+def queries(client, user, name, *args) -> tuple[int, object]:
+    client.force_login(user)
+    client.get(reverse(name, args=args))  # warm: the session and language
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def portfolio(world, size: int) -> None:
+    builder = PlanBuilder(world)
+    world.program.fundings.update(amount=10**10)
+    for _ in range(size):
+        builder.build(S.SUBMITTED)
+        active = builder.build(S.ACTIVE)
+        to_status(world, tranches(active)[0], "verified")
+
+
+@pytest.mark.parametrize(
+    "who", ["officer", "regional_officer", "finance", "producer", "me_officer", "buyer_user",
+            "committee", "appraiser"],
+)  # fmt: skip
+def test_home_and_an_ordinary_page_cost_the_same_with_more_data(client, world, who):
+    user = getattr(world, who)
+    portfolio(world, 1)
+    small = queries(client, user, "home")[0], queries(client, user, "agreement-list")[0]
+    portfolio(world, 4)
+    large = queries(client, user, "home")[0], queries(client, user, "agreement-list")[0]
+    assert small == large
+
+
+def test_finance_watches_budget_committed_and_paid(client, world):
+    plan = world.build(S.ACTIVE)
+    to_status(world, tranches(plan)[0], "paid")
+    to_status(world, tranches(world.build(S.ACTIVE))[0], "verified")
+    _count, response = queries(client, world.finance, "home")
+    figures = [(f.label, f.value) for f in response.context["figures"]]
+    assert figures == [
+        ("Grants committed", "XOF\u00a028,000,000"),
+        ("Grants paid", "XOF\u00a04,666,666"),
+        ("Tranches awaiting authorization", "1"),
+        ("Tranches awaiting payment", "0"),
+    ]
+    assert [(t.key, t.count) for t in response.context["my_tasks"]] == [("to_disburse", 1)]
+    body = response.content.decode()
+    assert "XOF\u00a04,666,666" in body
+
+
+def test_the_officer_watches_plans_per_stage_and_the_producer_its_next_tranche(client, world):
+    world.build(S.SUBMITTED)
+    world.build(S.COMMITTEE)
+    plan = world.build(S.ACTIVE)
+    _count, response = queries(client, world.officer, "home")
+    assert [(f.label, f.value) for f in response.context["figures"]] == [
+        ("Plans at “Submitted”", "1"),
+        ("Plans at “Screening”", "0"),
+        ("Plans at “Appraisal”", "0"),
+        ("Plans at “Committee decision”", "1"),
+        ("Plans at “Approved”", "0"),
+    ]
+    _count, response = queries(client, world.producer, "home")
+    next_tranche = [f for f in response.context["figures"] if "next tranche" in f.label]
+    assert [(f.label, f.value, f.note, f.url) for f in next_tranche] == [
+        (
+            f"{plan.alliance.code}: next tranche, number 1",
+            "XOF\u00a04,666,666",
+            "Its conditions hold: you can request it.",
+            reverse("plan-disbursement", args=[plan.pk]) + "#tranche-1",
+        )
+    ]
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
@@ -12,8 +94,8 @@ def test_anonymous_is_sent_to_sign_in(client, db):
 
 
 def test_producer_sees_only_its_organizations_plans(client, world):
-    mine = world.build(PlanStatus.DRAFT)
-    theirs = world.build(PlanStatus.DRAFT, org=world.org_b)
+    mine = world.build(S.DRAFT)
+    theirs = world.build(S.DRAFT, org=world.org_b)
     client.force_login(world.producer)
     response = client.get(reverse("home"))
     assert response.status_code == 200
@@ -23,15 +105,15 @@ def test_producer_sees_only_its_organizations_plans(client, world):
 
 
 def test_regional_officer_sees_only_its_regions(client, world):
-    world.build(PlanStatus.DRAFT)
-    theirs = world.build(PlanStatus.DRAFT, org=world.org_b)
+    world.build(S.DRAFT)
+    theirs = world.build(S.DRAFT, org=world.org_b)
     client.force_login(world.regional_officer)
     response = client.get(reverse("home"))
     assert list(response.context["page"].object_list) == [theirs]
 
 
 def test_user_without_role_sees_nothing(client, world):
-    world.build(PlanStatus.DRAFT)
+    world.build(S.DRAFT)
     client.force_login(world.outsider)
     response = client.get(reverse("home"))
     assert list(response.context["page"].object_list) == []
@@ -41,16 +123,20 @@ def test_user_without_role_sees_nothing(client, world):
 def _plans(world, count):
     builder = PlanBuilder(world)
     for _ in range(count):
-        builder.build(PlanStatus.DRAFT)
+        builder.build(S.DRAFT)
 
 
 @pytest.mark.parametrize("count", [2, 50])
 def test_home_query_count_does_not_grow_with_rows(client, world, count, django_assert_num_queries):
     _plans(world, count)
     client.force_login(world.officer)
-    # session, user, memberships, their regions, count, the page's ids and their plans; in
-    # the navigation: the officer's task queues (4) and the unread notifications (1)
-    with django_assert_num_queries(12):
+    # session, user, memberships, their regions, count, the page's ids and their plans; the
+    # officer's task counts (one query, shared with the navigation), the plans per stage
+    # (one query) and the unread notifications
+    with django_assert_num_queries(QUERIES_OFFICER_HOME):
         response = client.get(reverse("home"))
     assert len(response.context["page"].object_list) == min(count, 25)
     assert response.context["page"].paginator.count == count
+
+
+QUERIES_OFFICER_HOME = 10

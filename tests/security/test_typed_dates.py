@@ -171,7 +171,7 @@ def contribution_fields(on: str) -> dict:
 
 @pytest.mark.parametrize("value", BAD)
 def test_contribution_page_refuses_a_date_out_of_the_window(client, world, value):
-    plan = world.build(PlanStatus.ACTIVE)
+    plan = world.build(PlanStatus.APPROVED)  # before signing: no first deposit yet
     before = snapshot(plan)
     response = act(client, world.producer, plan, "record", 0, **contribution_fields(typed(value)))
     assert response.status_code == 400
@@ -182,7 +182,7 @@ def test_contribution_page_refuses_a_date_out_of_the_window(client, world, value
 
 @pytest.mark.parametrize("value", GOOD)
 def test_contribution_page_takes_a_date_in_the_window(client, world, value):
-    plan = world.build(PlanStatus.ACTIVE)
+    plan = world.build(PlanStatus.APPROVED)  # before signing: no first deposit yet
     response = act(client, world.producer, plan, "record", 0, **contribution_fields(typed(value)))
     assert response.status_code == 302
     assert list(CounterpartContribution.objects.values_list("contributed_on", flat=True)) == [
@@ -191,7 +191,7 @@ def test_contribution_page_takes_a_date_in_the_window(client, world, value):
 
 
 def test_the_contribution_service_refuses_it_too(world):
-    plan = world.build(PlanStatus.ACTIVE)
+    plan = world.build(PlanStatus.APPROVED)  # before signing: no first deposit yet
     with pytest.raises(ActionRefused) as info:
         money.contribution_record(
             plan=plan,

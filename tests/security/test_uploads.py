@@ -19,7 +19,7 @@ from core import uploads
 from funding.models import CounterpartContribution
 from plans.models import PlanDocument, PlanStatus
 from tests.alliances.support import url as alliances_url
-from tests.factories import EVIDENCE_PDF
+from tests.factories import EVIDENCE_PDF, FIRST_DEPOSIT
 from tests.funding.support import act, tranches
 from tests.uploads import (
     NOT_ACCEPTED_MESSAGE,
@@ -115,7 +115,7 @@ def test_tranche_evidence_refused_on_the_page(client, world, make, message):
     response = act(client, world.producer, plan, "evidence", first.pk, title="Slip", file=make())
     assert response.status_code == 400
     assert response.context["rows"][0].forms[0].form.errors == {"file": [message]}
-    assert not PlanDocument.objects.exists()
+    assert not PlanDocument.objects.exclude(contribution__description=FIRST_DEPOSIT).exists()
     assert stored_files() == []
 
 
@@ -135,7 +135,7 @@ def record_contribution(client, world, plan, file):
 
 
 def test_contribution_evidence_named_html_is_stored_as_a_pdf(client, world):
-    plan = world.build(PlanStatus.ACTIVE)
+    plan = world.build(PlanStatus.APPROVED)  # before signing: no first deposit yet
     assert record_contribution(client, world, plan, pdf_named_html()).status_code == 302
     [document] = CounterpartContribution.objects.get().evidence.all()
     assert document.original_name == "page.html"
@@ -144,7 +144,7 @@ def test_contribution_evidence_named_html_is_stored_as_a_pdf(client, world):
 
 @pytest.mark.parametrize(("make", "message"), REFUSED[:2])
 def test_contribution_evidence_refused_and_nothing_recorded(client, world, make, message):
-    plan = world.build(PlanStatus.ACTIVE)
+    plan = world.build(PlanStatus.APPROVED)  # before signing: no first deposit yet
     response = record_contribution(client, world, plan, make())
     assert response.status_code == 400
     assert response.context["record_form"].form.errors == {"file": [message]}
@@ -179,7 +179,7 @@ def test_report_evidence_refused_on_the_page(client, world, make, message):
     response = attach_to_report(client, world, report, make())
     assert response.status_code == 400
     assert response.context["evidence_form"].errors == {"file": [message]}
-    assert not PlanDocument.objects.exists()
+    assert not PlanDocument.objects.exclude(contribution__description=FIRST_DEPOSIT).exists()
     assert stored_files() == []
 
 
