@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,7 +34,7 @@ from core.pagination import IdsFirstPaginator
 
 from . import roster
 from .forms import MemberForm, OrganizationForm, RosterUploadForm
-from .models import YOUTH_AGE_LIMIT, Member, ProducerOrganization
+from .models import Member, ProducerOrganization
 
 PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "roster_import"
@@ -85,14 +84,20 @@ def _organization(request, pk, *, manage: bool = False) -> ProducerOrganization:
 
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
-    """The organizations the user sees, by name; members are counted for the page's rows
-    only (ids first, then those rows with their counts)."""
+    """The organizations the user sees, by name, searched by name or registration number
+    (trigram indexes: alliances migrations 0008, 0009); members are counted for the page's
+    rows only (ids first, then those rows with their counts)."""
     organizations = organizations_visible_to(request.user).order_by("name", "pk")
+    text = request.GET.get("q", "").strip()
+    if text:
+        organizations = organizations.filter(
+            Q(name__icontains=text) | Q(registration_number__icontains=text)
+        )
     rows = ProducerOrganization.objects.select_related("region").annotate(
         active_members=Count("members", filter=Q(members__active=True))
     )
     page = IdsFirstPaginator(organizations, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
-    return render(request, "alliances/organization_list.html", {"page": page})
+    return render(request, "alliances/organization_list.html", {"page": page, "q": text})
 
 
 @login_required
@@ -260,12 +265,7 @@ def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _counts(members: list[Member]) -> dict[str, int]:
     """The §5 figures of the members about to be added (as `Member.objects.counts()`)."""
-    earliest_young = timezone.localdate().year - YOUTH_AGE_LIMIT
-    return {
-        "members": len(members),
-        "women": sum(m.sex == Member.Sex.FEMALE for m in members),
-        "youth": sum(m.birth_year > earliest_young for m in members),
-    }
+    return roster.members_counts(members)
 
 
 @login_required

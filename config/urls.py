@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from core.health import health
@@ -54,6 +57,11 @@ urlpatterns = [
     # Database, cache, media storage and broker, for load balancers and compose (core/health.py).
     path("healthz/", health, name="healthz"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page links: the static icon (base.html).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True),
+    ),
 ]
 
 # Error pages that show the user's message (a 404 written for them) and never the server.

@@ -21,7 +21,7 @@ from core.formats import format_datetime
 from . import services
 from .forms import PortfolioReportForm
 from .generators import KINDS
-from .models import ReportJob
+from .models import ReportJob, ReportKind
 
 PAGE_SIZE = 25
 PARAMETER_NAMES = ("alliance", "plan", "program")
@@ -30,10 +30,34 @@ PARAMETER_NAMES = ("alliance", "plan", "program")
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
+    """The user's report jobs, newest first, by kind and status, searched by title."""
     jobs = services.reports_requested_by(request.user)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ReportKind.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in ReportJob.Status.values else ""
+    text = request.GET.get("q", "").strip()
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    if status:
+        jobs = jobs.filter(status=status)
+    if text:
+        jobs = jobs.filter(title__icontains=text)
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = services.report_files_checked(page.object_list)
-    return render(request, "reports/list.html", {"page": page})
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "kind": kind,
+            "status": status,
+            "q": text,
+            "kinds": ReportKind.choices,
+            "statuses": labels.state_choices(ReportJob),
+            "filtered": bool(kind or status or text),
+        },
+    )
 
 
 def _safe_next(request: HttpRequest) -> str | None:

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg2
 import pytest
 from django.db import connection
+from django.db.models import Q
 from psycopg2 import sql
 
 from alliances.models import Buyer, ProducerOrganization
@@ -69,6 +70,11 @@ TRIGRAM = [
         "gin (upper((name)::text) gin_trgm_ops)",
     ),
     ("alliances_buyer", "buyer_name_trgm", "gin (upper((name)::text) gin_trgm_ops)"),
+    (  # the organizations list's search (issue 18)
+        "alliances_producerorganization",
+        "organization_registration_trgm",
+        "gin (upper((registration_number)::text) gin_trgm_ops)",
+    ),
 ]
 
 
@@ -110,17 +116,25 @@ def test_search_is_answered_from_the_trigram_indexes(db):
         ProducerOrganization(name=f"Union {i}", region=region) for i in range(2000)
     )
     Buyer.objects.bulk_create(Buyer(name=f"Buyer {i}", country="BJ") for i in range(2000))
-    migration = importlib.import_module("alliances.migrations.0008_search_trigram_indexes")
+    migrations = [
+        importlib.import_module(f"alliances.migrations.{name}")
+        for name in ("0008_search_trigram_indexes", "0009_organization_registration_trigram")
+    ]
     with connection.schema_editor() as schema_editor:
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: may index
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        migration.create(None, schema_editor)
+        for migration in migrations:
+            migration.create(None, schema_editor)
     with connection.cursor() as cursor:
         indexes = definitions(cursor)
         cursor.execute("ANALYZE alliances_producerorganization, alliances_buyer")
         cursor.execute("SET LOCAL enable_seqscan = off")
     assert {name: indexes.get(name) for name in expected_trigram()} == expected_trigram()
     plan = search_plans(BusinessPlan.objects.all(), "kandi").explain()
+    # The organizations list's search box (alliances.views.organization_list).
+    plan += ProducerOrganization.objects.filter(
+        Q(name__icontains="kandi") | Q(registration_number__icontains="kandi")
+    ).explain()
     for name in expected_trigram():
         assert f"Bitmap Index Scan on {name}" in plan, plan
 

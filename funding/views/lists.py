@@ -15,9 +15,12 @@ from accounts.policy import (
     MONEY,
     alliances_visible_to,
     check_program_ledger_access,
+    programs_visible_to,
     programs_with_ledger_for,
     user_scope,
 )
+from core import labels
+from plans.selectors import alliances_matching
 from plans.views.common import enforce
 
 from .. import selectors
@@ -29,25 +32,51 @@ PAGE_SIZE = 25
 @login_required
 @require_GET
 def finance_queue(request: HttpRequest) -> HttpResponse:
-    """Tranches waiting for this finance officer's authorization or payment."""
+    """Tranches waiting for this finance officer's authorization or payment, filtered by
+    programme and state and searched by alliance, organization or buyer."""
     if Role.FINANCE_OFFICER not in user_scope(request.user).staff:
         raise PermissionDenied(_("Only finance officers have a disbursement queue."))
-    tranches = (
-        selectors.finance_queue(request.user)
-        .select_related(
-            "commitment__program",
-            "commitment__plan__alliance__producer_organization",
-            "verified_by",
-            "authorized_by",
-        )
-        .order_by("status", "planned_date", "id")
-    )
+    tranches = selectors.finance_queue(request.user)
+    programs = programs_visible_to(request.user).order_by("code")
+    program = _int_param(request, "program")
+    if program is not None:
+        tranches = tranches.filter(commitment__program_id=program)
+    status = request.GET.get("status", "")
+    if status not in (Tranche.Status.VERIFIED, Tranche.Status.AUTHORIZED):
+        status = ""
+    if status:
+        tranches = tranches.filter(status=status)
+    text = request.GET.get("q", "").strip()
+    if text:
+        tranches = tranches.filter(commitment__plan__alliance__in=alliances_matching(text))
+    tranches = tranches.select_related(
+        "commitment__program",
+        "commitment__plan__alliance__producer_organization",
+        "verified_by",
+        "authorized_by",
+    ).order_by("status", "planned_date", "id")
     page = Paginator(tranches, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/finance_queue.html",
-        {"page": page, "statuses": Tranche.Status},
+        {
+            "page": page,
+            "statuses": Tranche.Status,
+            "programs": programs,
+            "program": program,
+            "status": status,
+            "q": text,
+            "status_choices": [
+                (code, labels.state_label(Tranche, code))
+                for code in (Tranche.Status.VERIFIED, Tranche.Status.AUTHORIZED)
+            ],
+        },
     )
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 @login_required

@@ -37,6 +37,7 @@ from core import labels
 from core.formats import format_date, format_money, format_quantity
 from funding.models import Program
 from plans.models import TransitionLog
+from plans.selectors import alliances_matching
 from plans.views.common import enforce
 
 from .. import services
@@ -116,6 +117,9 @@ def _board(request, reports, today) -> dict:
         filtered = filtered.filter(alliance__program_id=program_id)
     if region_id is not None:
         filtered = filtered.filter(alliance__region_id=region_id)
+    text = request.GET.get("q", "").strip()
+    if text:
+        filtered = filtered.filter(alliance__in=alliances_matching(text))
     pending = filtered.filter(Q(*columns.values(), _connector=Q.OR))
     counts = {name: Count("pk", filter=q) for name, q in columns.items()}
     by_program = list(
@@ -140,6 +144,8 @@ def _board(request, reports, today) -> dict:
     )
     regions = Region.objects.filter(pk__in=reports.values("alliance__region_id")).order_by("name")
     keep = {k: v for k, v in (("program", program_id), ("region", region_id)) if v is not None}
+    if text:
+        keep["q"] = text
     return {
         "columns": [(name, label, totals[name]) for name, label in BOARD_COLUMNS.items()],
         "column": column,
@@ -152,7 +158,7 @@ def _board(request, reports, today) -> dict:
         "program_id": program_id,
         "region_id": region_id,
         "filter_query": urlencode(keep),
-        "query": urlencode({**keep, "column": column}),
+        "q": text,
     }
 
 

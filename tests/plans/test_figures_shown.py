@@ -97,7 +97,7 @@ def test_the_appraisal_page_shows_weights_as_numbers(client, world, language, he
     client.force_login(world.appraiser)
     response = client.get(reverse("appraisal", args=[assignment.pk]), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    shown = re.findall(r'<small class="help">([^<]*)</small>', response.content.decode())
+    shown = re.findall(r'<small class="help"[^>]*>([^<]*)</small>', response.content.decode())
     assert [html.unescape(s) for s in shown[:2]] == helps
     # Nowhere "20.00" or "12.50" (figures such as "20,000,000" aside).
     weights = re.findall(r"(?<![\d.,])(?:20|12)[.,]\d0(?![\d.,])", visible_text(response.content))
