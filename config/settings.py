@@ -121,6 +121,8 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request reuses it (a restarted database).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -208,11 +210,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )
-
-# E-mail: printed on the console by default; smtp://user:pass@host:587 in production.
 # "My tasks" counts in every page's header are kept per user this many seconds, and
 # forgotten at every step concerning the user (accounts/worklist.py); 0: always counted.
 TASK_COUNTS_CACHE_SECONDS = env.int("TASK_COUNTS_CACHE_SECONDS", default=60)
+
+# E-mail: printed on the console by default; smtp://user:pass@host:587 in production.
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="alliances@localhost")
@@ -290,17 +292,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_overdue_reminders",
         "schedule": crontab(minute=0, hour=7),
     },
-}
-
-# Webhooks (DESIGN §10; webhooks/): attempts per delivery before it fails, and whether
-# they may go to loopback or private addresses (never in production: request forgery).
-WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
     # The dashboard's figures, all recomputed: steps refresh their own slice after commit,
     # this catches what changed without a step (monitoring/figures.py).
     "hourly-portfolio-figures": {
         "task": "monitoring.tasks.rebuild_portfolio_figures",
         "schedule": crontab(minute=20),
     },
+}
+
+# Webhooks (DESIGN §10; webhooks/): attempts per delivery before it fails, and whether
+# they may go to loopback or private addresses (never in production: request forgery).
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # Demo data (`python manage.py load_demo`).

@@ -3,6 +3,8 @@ from unittest import mock
 
 import pytest
 from auditlog.context import disable_auditlog
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from accounts.models import Role
@@ -43,6 +45,13 @@ def _labels_strict(settings):
 
 
 @pytest.fixture(autouse=True)
+def _task_counts_uncached(settings):
+    # Tests change records behind the steps' back (`.update()`): "my tasks" counts are
+    # read afresh on each page, except in the tests of their cache.
+    settings.TASK_COUNTS_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Uploaded documents and reports go to a temporary folder, never the working tree.
     settings.MEDIA_ROOT = tmp_path / "private"
@@ -54,9 +63,37 @@ def world(db, request):
     starts with what the test itself does (and the world costs half as much to build).
     Plans built with `world.build` have no audit history either, unless the test is
     marked `audited` (the audit and history tests): auditing is a third of a build."""
+    return _quiet_world(audited=request.node.get_closest_marker("audited") is not None)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The same world, built once for a module whose tests only read it (or write through
+    requests rolled back): built in a transaction rolled back at the module's end, each
+    test running in a savepoint of it. Its files go to a folder of the module. A module
+    uses it by overriding `world` (and `_private_media`, so that the files stay where the
+    world's documents point):
+
+        @pytest.fixture
+        def world(module_world, db):
+            return module_world
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("module-media"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            LABELS_STRICT=True,
+        ),
+        transaction.atomic(),
+    ):
+        yield _quiet_world(audited=False)
+        transaction.set_rollback(True)
+
+
+def _quiet_world(*, audited: bool) -> SimpleNamespace:
     with disable_auditlog():
         w = _world()
-    audited = request.node.get_closest_marker("audited") is not None
     build = w.build
 
     def build_quietly(*args, **kwargs):

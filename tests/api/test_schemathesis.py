@@ -92,8 +92,25 @@ def _draft_agreement(world, plan):
 
 
 @pytest.fixture
-def objects(world):
-    """Real objects in the states each operation acts on, by path parameter."""
+def world(module_world, db):
+    """One world for the module: its tests only send requests, each rolled back."""
+    return module_world
+
+
+@pytest.fixture
+def _private_media():
+    """The files of the module's world stay in its folder (conftest `module_world`)."""
+
+
+@pytest.fixture(scope="module")
+def objects(module_world, django_db_blocker):
+    """Real objects in the states each operation acts on, by path parameter, built once
+    for the module in its world's transaction."""
+    with django_db_blocker.unblock():
+        return _objects(module_world)
+
+
+def _objects(world):
     plans = {state: world.build(state) for state in (
         PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.SCREENING, PlanStatus.APPRAISAL,
         PlanStatus.COMMITTEE, PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.SUSPENDED,
