@@ -23,6 +23,7 @@ from funding.api import AllianceViewSet, DisbursementViewSet, ProgramViewSet, Tr
 from funding.commitments_api import CommitmentViewSet
 from funding.contributions_api import ContributionViewSet
 from monitoring.api import IndicatorViewSet, MonitoringReportViewSet
+from monitoring.dashboard_api import PortfolioView
 from monitoring.revolving_fund_api import RevolvingFundEntryViewSet, RevolvingFundViewSet
 from monitoring.targets_api import IndicatorTargetsViewSet
 from plans.api import AppraisalViewSet, BudgetLineViewSet, CashFlowViewSet, PlanViewSet
@@ -110,6 +111,7 @@ nested = [
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("iati/activities/", IatiActivitiesView.as_view(), name="iati-activities"),
     path(
         "plans/<str:id>/cash-flows/",
