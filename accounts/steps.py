@@ -262,6 +262,10 @@ def next_roles(log) -> set[str]:
     return set(registered.acts_next(log.to_state)) if registered else set()
 
 
+def _has_updated_at(record) -> bool:
+    return any(f.name == "updated_at" for f in record._meta.concrete_fields)
+
+
 def journal_visible_to(user, alliance):
     """The journal rows of `alliance` that `user` may read (§9a): the steps of the records
     whose part of the alliance's data they read. A buyer's timeline has the plan's, the
@@ -357,6 +361,8 @@ def take_step(
         for registered in table.effects_of(name):
             registered(locked, by=by)
         locked.status = target
+        if _has_updated_at(locked):
+            fields.add("updated_at")  # a step is a change (the API's `updated_since`)
         locked.save(update_fields=sorted(fields))
         record_step(
             subject=locked,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -303,22 +303,15 @@ class TrancheFilter(alliance_filterset("commitment__plan__alliance")):
     status = filters.MultipleChoiceFilter(choices=Tranche.Status.choices)
     plan = IdFilter(field_name="commitment__plan_id", help_text="Business plan id.")
     updated_since = filters.IsoDateTimeFilter(
-        method="filter_updated_since",
-        help_text="Only tranches requested, verified, authorized or paid at or after this time.",
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only tranches created or changed (a step, a payment, a reversal) at or "
+        "after this time (ISO 8601).",
     )
 
     class Meta:
         model = Tranche
         fields = []
-
-    def filter_updated_since(self, queryset, name, value):
-        changed = Tranche.objects.filter(
-            Q(requested_at__gte=value)
-            | Q(verified_at__gte=value)
-            | Q(authorized_at__gte=value)
-            | Q(payments__recorded_at__gte=value)
-        )
-        return queryset.filter(pk__in=changed.values("pk"))
 
 
 class PaySerializer(serializers.Serializer):

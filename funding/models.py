@@ -388,12 +388,18 @@ class Tranche(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     authorized_by = actor_field(_("authorized by"), optional=True)
     authorized_at = models.DateTimeField(null=True, blank=True)
+    # Moved by every save and every step (payments and reversals included): the API's
+    # `updated_since` reads it through its index.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["commitment", "number"]
         verbose_name = _("tranche")
         verbose_name_plural = _("tranches")
-        indexes = [models.Index(fields=["planned_date", "id"], name="tranche_planned_idx")]
+        indexes = [
+            models.Index(fields=["planned_date", "id"], name="tranche_planned_idx"),
+            models.Index(fields=["updated_at", "id"], name="tranche_updated_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["commitment", "number"], name="tranche_unique_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_pos"),

@@ -582,7 +582,7 @@ def payment_reverse(*, payment: Payment, by, reason: str) -> Payment:
             recorded_by=by,
         )
         locked.status = Tranche.Status.AUTHORIZED
-        locked.save(update_fields=["status"])
+        locked.save(update_fields=["status", "updated_at"])
         record_step(
             subject=locked,
             alliance=plan.alliance,

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from freezegun import freeze_time
 
 from accounts.models import Role
 from alliances.models import Delivery
@@ -25,6 +26,7 @@ from tests.factories import (
     UserFactory,
     attach_evidence,
     member_of,
+    pay_tranche,
 )
 
 from .support import error
@@ -111,18 +113,42 @@ def test_rows_of_another_organization_are_invisible_and_404(api, world):
         assert api(world.funder_user).get(f"{url}{pk}/").status_code == funder_reads, name
 
 
+def test_a_payment_and_its_reversal_each_count_as_a_change_of_the_tranche(api, world):
+    plan = world.build(PlanStatus.ACTIVE)
+    first = plan.commitment.tranches.get(number=1)
+    client = api(world.finance)
+    start = timezone.now()
+
+    def changed_since(minutes: int) -> list[int]:
+        since = (start + datetime.timedelta(minutes=minutes)).isoformat().replace("+", "%2B")
+        return ids(client, f"/api/v1/tranches/?updated_since={since}")
+
+    with freeze_time(start + datetime.timedelta(minutes=10)):
+        payment = pay_tranche(world, first, producer=world.producer, reference="UPD-1")
+    assert changed_since(5) == [first.pk]
+    with freeze_time(start + datetime.timedelta(minutes=20)):
+        money.payment_reverse(payment=payment, by=world.finance, reason="Wrong account")
+    assert changed_since(15) == [first.pk]
+    assert changed_since(25) == []
+
+
 def test_filters_of_tranches_and_deliveries(api, world):
     plan = world.build(PlanStatus.ACTIVE)
     other = world.build(PlanStatus.ACTIVE, org=world.org_b)
     first = plan.commitment.tranches.get(number=1)
     attach_evidence(first, by=world.producer)
-    money.tranche_request(tranche=first, by=world.producer)
+    built = timezone.now()
+    with freeze_time(built + datetime.timedelta(minutes=10)):
+        money.tranche_request(tranche=first, by=world.producer)
     client = api(world.officer)
     assert ids(client, "/api/v1/tranches/?status=requested") == [first.pk]
     assert len(ids(client, f"/api/v1/tranches/?organization={world.org_b.pk}")) == 3
     assert len(ids(client, f"/api/v1/tranches/?plan={other.pk}&status=planned")) == 3
-    since = (timezone.now() - datetime.timedelta(minutes=5)).isoformat().replace("+", "%2B")
+    # Changed since: the step moved the tranche; tranches created before did not change.
+    since = (built + datetime.timedelta(minutes=5)).isoformat().replace("+", "%2B")
     assert ids(client, f"/api/v1/tranches/?updated_since={since}") == [first.pk]
+    earlier = (built - datetime.timedelta(minutes=5)).isoformat().replace("+", "%2B")
+    assert len(ids(client, f"/api/v1/tranches/?updated_since={earlier}")) == 6
     response = client.get("/api/v1/deliveries/?status=lost")
     assert response.status_code == 400
     assert error(response)["fields"] == {
