@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,30 +37,30 @@ class PortfolioFilters(serializers.Serializer):
     )
 
 
-class ChoiceSerializer(serializers.Serializer):
+class PortfolioChoiceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField()
 
 
-class ChoicesSerializer(serializers.Serializer):
-    programs = ChoiceSerializer(many=True)
-    regions = ChoiceSerializer(many=True)
-    value_chains = ChoiceSerializer(many=True)
+class PortfolioChoicesSerializer(serializers.Serializer):
+    programs = PortfolioChoiceSerializer(many=True)
+    regions = PortfolioChoiceSerializer(many=True)
+    value_chains = PortfolioChoiceSerializer(many=True)
 
 
-class CountSerializer(serializers.Serializer):
+class PortfolioCountSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="key")
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class StageCountSerializer(serializers.Serializer):
+class PortfolioStageCountSerializer(serializers.Serializer):
     stage = serializers.CharField(source="key", help_text="The plan's state code.")
     label = serializers.CharField(help_text="The stage, in the reader's language.")
     count = serializers.IntegerField()
 
 
-class ProgramMoneySerializer(serializers.Serializer):
+class PortfolioProgramMoneySerializer(serializers.Serializer):
     program = serializers.IntegerField(source="program.id")
     program_code = serializers.CharField(source="program.code")
     currency = serializers.CharField()
@@ -75,14 +75,14 @@ class ProgramMoneySerializer(serializers.Serializer):
     paid_reporting = serializers.DecimalField(**MONEY)
 
 
-class ReportingTotalSerializer(serializers.Serializer):
+class PortfolioReportingTotalSerializer(serializers.Serializer):
     currency = serializers.CharField()
     committed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     remaining = serializers.DecimalField(**MONEY)
 
 
-class MoneyOverTimeSerializer(serializers.Serializer):
+class PortfolioMoneyOverTimeSerializer(serializers.Serializer):
     currency = serializers.CharField()
     quarters = serializers.ListField(
         child=serializers.DateField(), help_text="First day of each calendar quarter."
@@ -91,7 +91,7 @@ class MoneyOverTimeSerializer(serializers.Serializer):
     paid = serializers.ListField(child=serializers.DecimalField(**MONEY))
 
 
-class BeneficiariesSerializer(serializers.Serializer):
+class PortfolioBeneficiariesSerializer(serializers.Serializer):
     planned_families = serializers.IntegerField()
     planned_women = serializers.IntegerField()
     planned_youth = serializers.IntegerField()
@@ -104,7 +104,7 @@ class BeneficiariesSerializer(serializers.Serializer):
     )
 
 
-class SalesSerializer(serializers.Serializer):
+class PortfolioSalesSerializer(serializers.Serializer):
     value_chain = serializers.IntegerField(source="value_chain_id")
     value_chain_name = serializers.CharField(source="value_chain")
     unit = serializers.CharField()
@@ -131,19 +131,19 @@ class PortfolioSerializer(serializers.Serializer):
         allow_null=True, help_text="When the oldest of the figures shown was computed."
     )
     alliance_count = serializers.IntegerField()
-    by_stage = StageCountSerializer(many=True)
-    by_program = CountSerializer(many=True)
-    by_region = CountSerializer(many=True)
-    by_value_chain = CountSerializer(many=True)
-    money = ProgramMoneySerializer(many=True)
-    money_totals = ReportingTotalSerializer(many=True)
-    money_over_time = MoneyOverTimeSerializer(many=True)
-    beneficiaries = BeneficiariesSerializer()
-    sales = SalesSerializer(many=True)
+    by_stage = PortfolioStageCountSerializer(many=True)
+    by_program = PortfolioCountSerializer(many=True)
+    by_region = PortfolioCountSerializer(many=True)
+    by_value_chain = PortfolioCountSerializer(many=True)
+    money = PortfolioProgramMoneySerializer(many=True)
+    money_totals = PortfolioReportingTotalSerializer(many=True)
+    money_over_time = PortfolioMoneyOverTimeSerializer(many=True)
+    beneficiaries = PortfolioBeneficiariesSerializer()
+    sales = PortfolioSalesSerializer(many=True)
 
-    @extend_schema(responses=ChoicesSerializer)  # for the schema of the field
+    @extend_schema_field(PortfolioChoicesSerializer)
     def get_choices(self, result) -> dict:
-        return ChoicesSerializer(
+        return PortfolioChoicesSerializer(
             {
                 "programs": result.programs,
                 "regions": result.regions,
