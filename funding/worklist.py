@@ -6,8 +6,11 @@ The figures: budget committed and paid for finance, the next tranche for the PO 
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,11 +19,13 @@ from accounts.policy import (
     agreements_visible_to,
     commitments_visible_to,
     contributions_visible_to,
+    deliveries_visible_to,
     payments_visible_to,
     plans_visible_to,
     tranches_visible_to,
 )
 from accounts.worklist import Figure, Task, TaskItem, acting_as
+from alliances.models import Delivery
 from core import labels
 from core.formats import format_money, format_number
 from core.money import ZERO
@@ -329,10 +334,35 @@ def _next_tranche_figures(user) -> list[Figure]:
 
 
 def funding_figures(user, s) -> list[Figure]:
-    """Registered in `accounts.worklist`: finance's money, the PO side's next tranches."""
+    """Registered in `accounts.worklist`: finance's money, the PO side's next tranches,
+    the buyer's agreements and deliveries."""
     figures = []
     if Role.FINANCE_OFFICER in s.staff:
         figures += _finance_figures(user)
     if s.roles & set(PO_SIDE):
         figures += _next_tranche_figures(user)
+    if Role.BUYER in s.roles:
+        figures += _buyer_figures(user)
     return figures
+
+
+def _buyer_figures(user) -> list[Figure]:
+    """The buyer's purchase agreements in force, and the deliveries it confirmed in the
+    last twelve months: two queries."""
+    buyer = acting_as(user, {Role.BUYER})
+    confirmed = agreements_visible_to(user).filter(buyer, status=PurchaseAgreement.Status.CONFIRMED)
+    since = timezone.localdate() - datetime.timedelta(days=365)
+    delivered = deliveries_visible_to(user).filter(
+        buyer, status=Delivery.Status.CONFIRMED, delivered_on__gte=since
+    )
+    return [
+        Figure(
+            _("Purchase agreements in force"),
+            format_number(confirmed.count(), digits=0),
+            url=reverse("agreement-list") + f"?status={PurchaseAgreement.Status.CONFIRMED}",
+        ),
+        Figure(
+            _("Deliveries confirmed in the last 12 months"),
+            format_number(delivered.count(), digits=0),
+        ),
+    ]

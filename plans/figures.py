@@ -1,6 +1,7 @@
 """The plans' figures of the home page (registered in `accounts.worklist`): how many
-plans wait at each stage for a programme officer (its regions), and where the PO side's
-own plans stand; one query each, whatever the portfolio."""
+plans wait at each stage for a programme officer (its regions), what waits for the
+committee and what it decided, and where the PO side's own plans stand; one query each,
+whatever the portfolio."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ WAITING = (
     PlanStatus.COMMITTEE,
     PlanStatus.APPROVED,
 )
+
+# A committee member's stages: waiting for the committee, then its decisions.
+DECIDED_BY_COMMITTEE = (PlanStatus.COMMITTEE, PlanStatus.APPROVED, PlanStatus.REJECTED)
 
 
 def _by_stage(user, roles, statuses) -> list[Figure]:
@@ -49,6 +53,9 @@ def plan_figures(user, s) -> list[Figure]:
     figures = []
     if Role.PROGRAMME_OFFICER in s.staff:
         figures += _by_stage(user, (Role.PROGRAMME_OFFICER,), list(WAITING))
+    if Role.COMMITTEE_MEMBER in s.staff:
+        # What waits for the committee, and what it decided.
+        figures += _by_stage(user, (Role.COMMITTEE_MEMBER,), list(DECIDED_BY_COMMITTEE))
     if s.roles & {Role.PRODUCER, Role.TA_PROVIDER}:
         figures += _by_stage(user, (Role.PRODUCER, Role.TA_PROVIDER), list(PlanStatus.values))
     return figures

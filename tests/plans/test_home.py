@@ -5,11 +5,15 @@ counts."""
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from alliances.deliveries import delivery_confirm, delivery_record
 from plans.models import PlanStatus as S
 from tests.factories import PlanBuilder
 from tests.funding.support import to_status, tranches
@@ -85,6 +89,35 @@ def test_the_officer_watches_plans_per_stage_and_the_producer_its_next_tranche(c
             reverse("plan-disbursement", args=[plan.pk]) + "#tranche-1",
         )
     ]
+
+
+def test_the_committee_watches_what_waits_for_it_and_the_buyer_its_agreements(client, world):
+    world.build(S.COMMITTEE)
+    world.build(S.COMMITTEE)
+    active = world.build(S.ACTIVE)  # approved by the committee, then signed
+    world.build(S.REJECTED)
+    _count, response = queries(client, world.committee, "home")
+    assert [(f.label, f.value) for f in response.context["figures"]] == [
+        ("Plans at “Committee decision”", "2"),
+        ("Plans at “Approved”", "0"),
+        ("Plans at “Rejected”", "1"),
+    ]
+    deliver = delivery_record(
+        alliance=active.alliance,
+        by=world.producer,
+        delivered_on=timezone.localdate(),
+        volume=D("1000"),
+        unit_price=D("250"),
+    )
+    delivery_confirm(delivery=deliver, by=world.buyer_user)
+    _count, response = queries(client, world.buyer_user, "home")
+    assert [(f.label, f.value) for f in response.context["figures"]] == [
+        ("Purchase agreements in force", "1"),
+        ("Deliveries confirmed in the last 12 months", "1"),
+    ]
+    # Another buyer's alliance counts for nobody here.
+    _count, response = queries(client, world.producer_b, "home")
+    assert not [f for f in response.context["figures"] if "agreements in force" in f.label]
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
