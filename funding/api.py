@@ -34,6 +34,7 @@ from core.api import (
 from core.api_input import JSONParser
 from core.dates import validate_typed_date
 from core.money import ZERO
+from plans.api.documents import EvidenceUploadSerializer
 from plans.documents import document_upload
 from plans.models import PlanDocument
 
@@ -344,11 +345,6 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "uploaded_by",
             "uploaded_at",
         ]
-
-
-class EvidenceUploadSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, help_text=_("What the document shows."))
-    file = serializers.FileField(help_text=_("PDF, image or spreadsheet; the type is checked."))
 
 
 def _tranche_queryset(tranches):

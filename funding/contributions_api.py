@@ -31,7 +31,7 @@ from core.api import (
 )
 from core.api_input import JSONParser
 from core.dates import validate_typed_date
-from plans.api.documents import PlanDocumentSerializer
+from plans.api.documents import PlanDocumentSerializer, document_file_field
 from plans.models import PlanDocument
 
 from . import services
@@ -95,10 +95,7 @@ class ContributionRecordSerializer(serializers.Serializer):
         default="",
         help_text="Title of the evidence document; default: the description.",
     )
-    file = serializers.FileField(
-        allow_empty_file=True,
-        help_text=gettext_lazy("PDF, image or spreadsheet; the type is checked."),
-    )
+    file = document_file_field()
 
 
 class ContributionFilter(alliance_filterset("plan__alliance")):

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.policy import monitoring_reports_visible_to
 from core.api import CommentSerializer, NotFoundMixin, action_examples, alliance_filterset
 from core.api_input import JSONParser
-from plans.api.documents import PlanDocumentSerializer
+from plans.api.documents import EvidenceUploadSerializer, PlanDocumentSerializer
 
 from . import services
 from .models import Indicator, MonitoringReport
@@ -223,14 +223,6 @@ def page_cells(reports: list[MonitoringReport]) -> tuple[dict, dict]:
     return report_cells_for(reports, catalogue), catalogue
 
 
-class ReportEvidenceUploadSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, help_text=_("What the document shows."))
-    file = serializers.FileField(
-        allow_empty_file=True,  # the upload check says it is empty, as on the page
-        help_text=_("PDF, image or spreadsheet; the type is checked."),
-    )
-
-
 class MonitoringReportFilter(alliance_filterset("alliance")):
     status = filters.MultipleChoiceFilter(choices=MonitoringReport.Status.choices)
     due_before = filters.DateFilter(field_name="due_on", lookup_expr="lte")
@@ -348,7 +340,7 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
             "typed from its content, up to 10 MB. The document is one of the plan's "
             "(`/api/v1/plans/{id}/documents/`), seen only by those who read monitoring."
         ),
-        request={"multipart/form-data": ReportEvidenceUploadSerializer},
+        request={"multipart/form-data": EvidenceUploadSerializer},
         responses={201: PlanDocumentSerializer},
     )
     @action(
@@ -362,7 +354,7 @@ class MonitoringReportViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
         report = self.get_object()
         context = self.get_serializer_context()
         if request.method == "POST":
-            body = ReportEvidenceUploadSerializer(data=request.data)
+            body = EvidenceUploadSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             document = report_evidence_attach(
                 report=report,

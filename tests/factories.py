@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -244,8 +245,6 @@ FIRST_DEPOSIT = "First counterpart deposit"
 def first_deposit(w, plan, *, producer, amount=D("1000000")):
     """The producers' first cash contribution, recorded with its bank slip and verified
     by the officer: the condition of tranche 1 (`funding.services`)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     contribution = money.contribution_record(
         plan=plan,
         by=producer,
@@ -261,8 +260,6 @@ def first_deposit(w, plan, *, producer, amount=D("1000000")):
 def attach_evidence(tranche, *, by, title="Bank statement"):
     """Upload a small PDF as evidence for `tranche` (a request needs one) through the real
     document service."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     plan = tranche.commitment.plan
     upload = SimpleUploadedFile("evidence.pdf", EVIDENCE_PDF, content_type="application/pdf")
     return document_upload(

@@ -75,6 +75,15 @@ class PlanDocumentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+def document_file_field() -> serializers.FileField:
+    """The file of every document upload of the API. An empty file reaches the one upload
+    check (`plans.documents`), which says so as the page does."""
+    return serializers.FileField(
+        allow_empty_file=True,
+        help_text=gettext_lazy("PDF, image or spreadsheet; the type is checked."),
+    )
+
+
 class PlanDocumentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PlanDocument.Kind.choices)
     title = serializers.CharField(
@@ -84,11 +93,16 @@ class PlanDocumentUploadSerializer(serializers.Serializer):
         default="",
         help_text="Default: the file's name.",
     )
-    # An empty file reaches the upload check, which says so as the page does.
-    file = serializers.FileField(
-        allow_empty_file=True,
-        help_text=gettext_lazy("PDF, image or spreadsheet; the type is checked."),
+    file = document_file_field()
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    """Evidence attached to a record (a tranche request, a monitoring report)."""
+
+    title = serializers.CharField(
+        max_length=200, help_text=gettext_lazy("What the document shows.")
     )
+    file = document_file_field()
 
 
 class DocumentFilter(filters.FilterSet):

@@ -3,6 +3,7 @@ extension of the type read from its content; web content and zip bombs are refus
 a field message (400) and nothing is stored."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plans.models import PlanStatus
 from tests.funding.support import tranches
@@ -48,3 +49,15 @@ def test_refused_evidence_gets_a_field_message_and_nothing_is_stored(api, world,
     }
     assert not uploaded_documents().exists()
     assert stored_files() == []
+
+
+def test_an_empty_evidence_file_gets_the_upload_checks_message(api, world):
+    """The one upload check speaks for every upload of the API, as on the page."""
+    first = tranches(world.build(PlanStatus.ACTIVE))[0]
+    empty = SimpleUploadedFile("slip.pdf", b"", content_type="application/pdf")
+    response = api(world.producer).post(
+        evidence_url(first), {"title": "Slip", "file": empty}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"file": ["The file is empty."]}
+    assert not uploaded_documents().exists()
