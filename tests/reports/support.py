@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,11 +12,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from alliances.deliveries import delivery_confirm, delivery_record
 from core import labels
+from core.dates import add_months
 from funding import services as money
 from funding.models import Payment
+from monitoring import services as monitoring
 from plans.models import PlanStatus
-from tests.factories import attach_evidence
+from tests.factories import attach_evidence, fill_report
 
 D = Decimal
 
@@ -109,3 +113,36 @@ def codes_and_english_labels(text: str) -> tuple[list[str], list[str], list[str]
         re.findall(r"\b[a-z]+_[a-z_]+\b", text),
         sorted(e for e in english if re.search(rf"\b{re.escape(e)}\b", text)),
     )
+
+
+def monitored_alliance(world):
+    """An active alliance of Coop A whose schedule started nine months ago (four periods
+    started), as the demo does it: periods 1 and 2 accepted (values 10 then 20), period 3
+    submitted (30), period 4 under way; 1,000 kg delivered at 250 in period 1; baselines
+    and targets set. Returns the plan and its started reports."""
+    plan = world.build(PlanStatus.ACTIVE)
+    today = timezone.localdate()
+    monitoring.report_schedule_close(alliance=plan.alliance, on=today - datetime.timedelta(1))
+    monitoring.report_schedule_create(alliance=plan.alliance, start=add_months(today, -9))
+    reports = list(plan.alliance.monitoring_reports.filter(period_start__lte=today))
+    assert len(reports) == 4
+    delivery = delivery_record(
+        alliance=plan.alliance,
+        by=world.producer,
+        delivered_on=reports[0].period_start + datetime.timedelta(days=10),
+        volume=Decimal("1000"),
+        unit_price=Decimal("250"),
+    )
+    delivery_confirm(delivery=delivery, by=world.buyer_user)
+    monitoring.targets_save(
+        alliance=plan.alliance,
+        by=world.me_officer,
+        baselines={"yield": "1.5", "jobs": "0"},
+        targets={"yield": {1: "2", None: "2.5"}, "sales_volume": {None: "50000"}},
+    )
+    for report, value in zip(reports[:3], ("10", "20", "30"), strict=True):
+        fill_report(report, by=world.producer, value=value)
+        monitoring.report_submit(report=report, by=world.producer)
+        if value != "30":
+            monitoring.report_accept(report=report, by=world.me_officer)
+    return plan, reports

@@ -21,20 +21,18 @@ from lxml import etree
 
 from accounts.models import Role, User
 from accounts.policy import ActionRefused
-from alliances.deliveries import delivery_confirm, delivery_record
 from alliances.models import Alliance
 from core.dates import add_months
 from demo.seeding import seed_portfolio
 from funding.models import GrantCommitment, Payment, Program, Tranche
-from monitoring import services as monitoring
 from plans.models import PlanStatus
 from reports.generators import KINDS
 from reports.generators.base import Context, Progress
 from reports.models import ReportJob, ReportKind
 from reports.services import report_request
-from tests.factories import ProgramFactory, UserFactory, fill_report, member_of
+from tests.factories import ProgramFactory, UserFactory, member_of
 
-from .support import build_portfolio
+from .support import build_portfolio, monitored_alliance
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -253,32 +251,8 @@ def test_an_activity_says_who_when_and_how_much_was_budgeted(
 def monitored(world):
     """An active alliance whose schedule started nine months ago: periods 1 and 2
     accepted (values 10 then 20), 3 submitted (30); 1,000 kg delivered in period 1;
-    baselines and targets set."""
-    plan = world.build(PlanStatus.ACTIVE)
-    today = timezone.localdate()
-    monitoring.report_schedule_close(alliance=plan.alliance, on=today - datetime.timedelta(1))
-    monitoring.report_schedule_create(alliance=plan.alliance, start=add_months(today, -9))
-    reports = list(plan.alliance.monitoring_reports.filter(period_start__lte=today))
-    delivery = delivery_record(
-        alliance=plan.alliance,
-        by=world.producer,
-        delivered_on=reports[0].period_start + datetime.timedelta(days=10),
-        volume=D("1000"),
-        unit_price=D("250"),
-    )
-    delivery_confirm(delivery=delivery, by=world.buyer_user)
-    monitoring.targets_save(
-        alliance=plan.alliance,
-        by=world.me_officer,
-        baselines={"yield": "1.5", "jobs": "0"},
-        targets={"yield": {1: "2", None: "2.5"}, "sales_volume": {None: "50000"}},
-    )
-    for report, value in zip(reports[:3], ("10", "20", "30"), strict=True):
-        fill_report(report, by=world.producer, value=value)
-        monitoring.report_submit(report=report, by=world.producer)
-        if value != "30":
-            monitoring.report_accept(report=report, by=world.me_officer)
-    return plan, reports
+    baselines and targets set (`monitored_alliance`)."""
+    return monitored_alliance(world)
 
 
 def _periods(indicator) -> list[tuple]:

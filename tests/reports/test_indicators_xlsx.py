@@ -7,55 +7,22 @@ import pytest
 from django.utils import timezone
 
 from accounts.policy import ActionRefused
-from alliances.deliveries import delivery_confirm, delivery_record
-from funding.services import add_months
-from monitoring import services as monitoring
 from plans.models import PlanStatus
 from reports.models import ReportKind
 from reports.services import report_request
-from tests.factories import fill_report
 
-from .support import xlsx_rows
+from .support import monitored_alliance, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def _signed_nine_months_ago(plan):
-    """The schedule from nine months ago (four periods started), as the demo does it."""
-    today = timezone.localdate()
-    monitoring.report_schedule_close(alliance=plan.alliance, on=today - datetime.timedelta(1))
-    monitoring.report_schedule_create(alliance=plan.alliance, start=add_months(today, -9))
-    return list(plan.alliance.monitoring_reports.filter(period_start__lte=today))
-
-
 @pytest.fixture
 def monitored(world):
     """Alliance of Coop A: periods 1 and 2 accepted (values 10 then 20), period 3
-    submitted (30), period 4 under way; 1,000 kg delivered at 250 in period 1."""
-    plan = world.build(PlanStatus.ACTIVE)
-    reports = _signed_nine_months_ago(plan)
-    assert len(reports) == 4
-    first = reports[0]
-    delivery = delivery_record(
-        alliance=plan.alliance,
-        by=world.producer,
-        delivered_on=first.period_start + datetime.timedelta(days=10),
-        volume=D("1000"),
-        unit_price=D("250"),
-    )
-    delivery_confirm(delivery=delivery, by=world.buyer_user)
-    monitoring.targets_save(
-        alliance=plan.alliance,
-        by=world.me_officer,
-        baselines={"yield": "1.5", "jobs": "0"},
-        targets={"yield": {1: "2", None: "2.5"}, "sales_volume": {None: "50000"}},
-    )
-    for report, value in zip(reports[:3], ("10", "20", "30"), strict=True):
-        fill_report(report, by=world.producer, value=value)
-        monitoring.report_submit(report=report, by=world.producer)
-        if value != "30":
-            monitoring.report_accept(report=report, by=world.me_officer)
+    submitted (30), period 4 under way; 1,000 kg delivered at 250 in period 1
+    (`monitored_alliance`); and Coop B's with only its schedule."""
+    plan, reports = monitored_alliance(world)
     other = world.build(PlanStatus.ACTIVE, org=world.org_b)  # Coop B: only its schedule
     return plan, reports, other
 
