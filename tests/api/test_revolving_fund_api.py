@@ -166,7 +166,8 @@ def test_who_does_not_see_the_organization_gets_404(api, world, org, who):
     assert RevolvingFundEntry.objects.count() == 1
 
 
-FUTURE = (TODAY() + datetime.timedelta(days=1)).isoformat()
+# A week ahead: computed at collection, it stays in the future across midnight.
+FUTURE = (TODAY() + datetime.timedelta(days=7)).isoformat()
 
 
 @pytest.mark.parametrize(

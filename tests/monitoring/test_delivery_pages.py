@@ -275,7 +275,8 @@ def test_dispute_needs_a_reason_and_wrong_state_is_refused(client, world, plan):
         ({"record-unit_price": "cheap"}, "unit_price"),
         ({"record-unit_price": "250.5"}, "unit_price"),  # XOF has no minor unit
         (
-            {"record-delivered_on": (TODAY() + datetime.timedelta(days=1)).isoformat()},
+            # A week ahead: parameters are computed at collection, maybe before midnight.
+            {"record-delivered_on": (TODAY() + datetime.timedelta(days=7)).isoformat()},
             "delivered_on",
         ),
         ({"record-delivered_on": "yesterday"}, "delivered_on"),
