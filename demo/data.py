@@ -6,6 +6,11 @@ and fruit; Spanish-speaking users). Plans are driven to every state of the workf
 the same service functions the pages and the API call, so the demo is also a check that
 the workflow holds together. Everything is created in one transaction, and only when the
 demo is not there yet: a second run changes nothing.
+
+The programmes have a past: each step is taken on its own date (`demo.clock`), so that the
+journal reads like a real one. An alliance signed a year ago was proposed some four months
+before, screened, appraised and approved in between, and its tranches, deliveries and
+monitoring reports follow its signing; plans still under way moved over the last weeks.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from alliances.models import (
     TechnicalAssistanceProvider,
     ValueChain,
 )
+from core.dates import add_months
+from demo.clock import Clock
 from demo.common import buyer_user, pdf_upload
 from demo.disbursement import load_disbursement
-from demo.monitoring import load_monitoring
+from demo.monitoring import MONITORING_MONTHS, load_monitoring, story_signed_on
 from demo.notifications import load_notifications
 from demo.reports import create_demo_reports
 from funding import services as money
@@ -154,6 +161,7 @@ class Demo:
     today: datetime.date
     password: str
     log: Callable[[str], None]
+    clock: Clock
     objects: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
 
@@ -165,8 +173,12 @@ def load(*, password: str, log: Callable[[str], None] = lambda message: None) ->
     """Create the demo; return False (and change nothing) when it is already there."""
     if Program.objects.filter(code=SENTINEL_PROGRAM).exists():
         return False
-    demo = Demo(today=timezone.localdate(), password=password, log=log)
-    with transaction.atomic():
+    clock = Clock(timezone.now())
+    demo = Demo(today=clock.today, password=password, log=log, clock=clock)
+    # The clock stops before the commit: what runs on commit runs now.
+    with transaction.atomic(), clock.running():
+        # The programmes, their parties and users were set up before their call opened.
+        clock.move_to(clock.at(add_months(demo.today, -PROGRAMME_AGE_MONTHS) - SETUP_DAYS, 9))
         _reference_data(demo)
         _programmes(demo)
         _parties(demo)
@@ -174,6 +186,7 @@ def load(*, password: str, log: Callable[[str], None] = lambda message: None) ->
         _plans(demo)
         load_disbursement(demo)
         load_monitoring(demo)
+        clock.run()
         load_notifications(demo)
     create_demo_reports(log=log)
     return True
@@ -317,7 +330,7 @@ def _programmes(demo: Demo) -> None:
     for key, (name, kind, country) in funders.items():
         demo.objects[key] = Funder.objects.create(name=name, kind=kind, country=country)
 
-    opens = demo.today - datetime.timedelta(days=400)
+    opens = add_months(demo.today, -PROGRAMME_AGE_MONTHS)
     closes = demo.today + datetime.timedelta(days=240)
     bj = Program.objects.create(
         code=SENTINEL_PROGRAM,
@@ -334,7 +347,7 @@ def _programmes(demo: Demo) -> None:
         score_threshold=D("65.00"),
         required_appraisals=2,
         tranche_count=3,
-        monitoring_period_months=3,
+        monitoring_period_months=MONITORING_MONTHS,
         reporting_currency="USD",
         reporting_rate=D("0.00165000"),
         reporting_rate_date=demo.today,
@@ -359,7 +372,7 @@ def _programmes(demo: Demo) -> None:
         score_threshold=D("70.00"),
         required_appraisals=2,
         tranche_count=3,
-        monitoring_period_months=3,
+        monitoring_period_months=MONITORING_MONTHS,
         reporting_currency="USD",
         reporting_rate=D("0.00025000"),
         reporting_rate_date=demo.today,
@@ -767,19 +780,19 @@ PATHS = {
 }
 PATHS[PlanStatus.COMMITTEE] = PATHS[PlanStatus.APPRAISAL][:-1] + ["appraise", "complete_appraisal"]
 PATHS[PlanStatus.APPROVED] = PATHS[PlanStatus.COMMITTEE] + ["approve"]
-PATHS[PlanStatus.ACTIVE] = PATHS[PlanStatus.COMMITTEE] + [
-    "approve",
+SIGNED_PATH = PATHS[PlanStatus.APPROVED] + [
     "agreement_confirmed",
     "legalize",
     "deposit",  # the first counterpart deposit, verified: tranche 1's condition (§4)
     "sign_agreement",
-    "pay_first",
-    "request_next",
 ]
-PATHS[PlanStatus.MONITORING] = PATHS[PlanStatus.ACTIVE][:-2] + ["pay_all"]
+# After the signing, "pay_n" takes tranche n from its request to its payment;
+# "request_n", "verify_n" and "authorize_n" one action on it.
+PATHS[PlanStatus.ACTIVE] = SIGNED_PATH + ["pay_1", "request_2"]
+PATHS[PlanStatus.MONITORING] = SIGNED_PATH + ["pay_1", "pay_2", "pay_3"]
 PATHS[PlanStatus.COMPLETED] = PATHS[PlanStatus.MONITORING] + ["complete"]
-PATHS[PlanStatus.SUSPENDED] = PATHS[PlanStatus.ACTIVE][:-2] + ["verify_first", "suspend"]
-PATHS[PlanStatus.CANCELLED] = PATHS[PlanStatus.ACTIVE][:-1] + ["cancel"]
+PATHS[PlanStatus.SUSPENDED] = SIGNED_PATH + ["request_1", "verify_1", "suspend"]
+PATHS[PlanStatus.CANCELLED] = SIGNED_PATH + ["pay_1", "cancel"]
 
 # Steps after the target state is reached, so that agreements and tranches are shown in
 # each of their states too.
@@ -787,8 +800,140 @@ EXTRA_STEPS = {
     "bj_committee": ["agreement_draft"],
     "bj_approved": ["agreement_declined"],
     "co_approved": ["agreement_sent"],
-    "co_active": ["verify_next", "authorize_next"],
+    "co_active": ["verify_2", "authorize_2"],
 }
+
+# --- when ------------------------------------------------------------------------------
+
+ONE_DAY = datetime.timedelta(days=1)
+PROGRAMME_AGE_MONTHS = 30  # the calls opened this long ago
+SETUP_DAYS = datetime.timedelta(days=21)  # the programmes were set up before
+# Days from the start of a step of a plan's path to the start of the next; each plan adds
+# 0 to 3 days of its own. Some steps last days themselves (`_step`): an appraisal, an
+# agreement drafted, sent and confirmed, a tranche requested, verified, authorized, paid.
+STEP_DAYS = {
+    "submit": 6,
+    "start_screening": 7,
+    "screen": 8,
+    "pass_screening": 2,
+    "fail_screening": 3,
+    "request_revision": 9,
+    "withdraw": 12,
+    "assign": 4,
+    "appraise": 4,
+    "complete_appraisal": 26,
+    "approve": 24,
+    "agreement_draft": 6,
+    "agreement_confirmed": 6,
+    "agreement_declined": 9,
+    "agreement_sent": 6,
+    "legalize": 18,
+    "deposit": 12,
+    "sign_agreement": 10,
+}
+# A tranche's actions: (days after its request, action); and at what time of day.
+TRANCHE_ACTIONS = [(0, "request"), (4, "verify"), (7, "authorize"), (9, "pay")]
+TRANCHE_HOURS = {"request": 10, "verify": 11, "authorize": 15, "pay": 10}
+# Plans not signed: how many days ago their latest step began (they moved lately).
+LATEST_STEP_DAYS_AGO = {
+    "bj_submitted": 1,
+    "bj_draft": 2,
+    "bj_screening": 2,
+    "bj_committee": 2,
+    "bj_revision": 3,
+    "co_screening": 3,
+    "bj_appraisal": 4,
+    "co_draft": 5,
+    "co_approved": 7,
+    "co_committee": 8,
+    "bj_rejected": 9,
+    "bj_approved": 12,
+    "co_withdrawn": 15,
+}
+# Signed plans: signed as their monitoring story says (demo/monitoring.py), or lately.
+SIGNED_DAYS_AGO = {"co_cancelled": 80}
+
+
+@dataclass(frozen=True)
+class After:
+    """`days` after the signing."""
+
+    days: int
+
+    def on(self, signed: datetime.date, today: datetime.date) -> datetime.date:
+        return signed + datetime.timedelta(days=self.days)
+
+
+@dataclass(frozen=True)
+class Ago:
+    """`days` before the demo is loaded."""
+
+    days: int
+
+    def on(self, signed: datetime.date, today: datetime.date) -> datetime.date:
+        return today - datetime.timedelta(days=self.days)
+
+
+@dataclass(frozen=True)
+class PeriodEnd:
+    """The last day of the alliance's `number`th monitoring period."""
+
+    number: int
+
+    def on(self, signed: datetime.date, today: datetime.date) -> datetime.date:
+        return add_months(signed, self.number * MONITORING_MONTHS) - ONE_DAY
+
+
+# Signed plans' steps after the signing. Tranche n+1 is requested once the monitoring
+# reports due since tranche n was requested are accepted (§4): tranche 2 before the first
+# report falls due, tranche 3 once it is accepted (demo/monitoring.py reviews it).
+AFTER_SIGNING = {
+    "bj_active": {"pay_1": After(20), "request_2": After(98)},
+    "bj_monitoring": {"pay_1": After(20), "pay_2": After(97), "pay_3": After(190)},
+    "bj_completed": {
+        "pay_1": After(18),
+        "pay_2": After(96),
+        "pay_3": After(188),
+        # At the end of its seventh and last period; that period's report follows.
+        "complete": PeriodEnd(7),
+    },
+    "co_active": {
+        "pay_1": After(24),
+        # Once the third report was accepted, before the fourth fell due.
+        "request_2": Ago(75),
+        "verify_2": Ago(68),
+        "authorize_2": Ago(61),
+    },
+    "co_suspended": {"request_1": Ago(52), "verify_1": Ago(46), "suspend": Ago(21)},
+    "co_cancelled": {"pay_1": After(21), "cancel": Ago(12)},
+}
+
+
+def signed_on(key: str, today: datetime.date) -> datetime.date | None:
+    """When the demo plan `key` was signed (None: it is not)."""
+    signed = story_signed_on(key, today)
+    if signed is not None:
+        return signed
+    if key in SIGNED_DAYS_AGO:
+        return today - datetime.timedelta(days=SIGNED_DAYS_AGO[key])
+    return None
+
+
+def plan_dates(number: int, key: str, steps: list[str], today: datetime.date) -> dict:
+    """The day the plan was proposed ("propose") and the day each of its steps began:
+    back from its signing (or its latest step) to its proposal, then after its signing."""
+    signed = signed_on(key, today)
+    before = steps[: steps.index("sign_agreement") + 1] if signed else steps
+    day = signed or today - datetime.timedelta(days=LATEST_STEP_DAYS_AGO[key])
+    dates = {}
+    for index in range(len(before) - 1, -1, -1):
+        dates[before[index]] = day
+        day -= datetime.timedelta(days=STEP_DAYS[before[index]] + (3 * number + index) % 4)
+    dates["propose"] = day
+    for step in steps[len(before) :]:
+        dates[step] = AFTER_SIGNING[key][step].on(signed, today)
+    return dates
+
 
 REASONS = {
     "request_revision": "Préciser le plan de commercialisation et ajouter les devis des "
@@ -895,31 +1040,39 @@ def attach_evidence(tranche, producer) -> None:
 
 
 def _plans(demo: Demo) -> None:
+    for number, row in enumerate(PLANS):
+        demo.clock.add(_plan_story(demo, number, *row))
+
+
+def _plan_story(demo: Demo, number, key, program, org, buyer, product, name, grant, status):
+    """One plan's life, each step at its date (a story of `demo.clock`)."""
+    steps = PATHS[status] + EXTRA_STEPS.get(key, [])
+    dates = plan_dates(number, key, steps, demo.today)
+    yield demo.clock.at(dates["propose"], 9, 30)
     u = demo.users
-    for key, program, org, buyer, product, name, grant, status in PLANS:
-        producer = (
-            u["producer"] if org == "org_a" else (u["producer_b"] if org == "org_b" else None)
-        )
-        # Organizations without a demo user propose through their TA provider, or (Colombia,
-        # Borgou) through a representative created here.
-        if producer is None:
-            producer = _representative(demo, org)
-        plan = services.alliance_propose(
-            program=demo[program],
-            producer_organization=demo[org],
-            buyer=demo[buyer],
-            product=demo[product],
-            name=name,
-            title=name,
-            by=producer,
-        )
-        _content(demo, plan, grant)
-        _documents(plan, producer)
-        for step in PATHS[status] + EXTRA_STEPS.get(key, []):
-            plan = _step(demo, plan, step, producer)
-        assert plan.status == status, (key, plan.status, status)
+    producer = u["producer"] if org == "org_a" else (u["producer_b"] if org == "org_b" else None)
+    # Organizations without a demo user propose through their TA provider, or (Colombia,
+    # Borgou) through a representative created here.
+    if producer is None:
+        producer = _representative(demo, org)
+    plan = services.alliance_propose(
+        program=demo[program],
+        producer_organization=demo[org],
+        buyer=demo[buyer],
+        product=demo[product],
+        name=name,
+        title=name,
+        by=producer,
+    )
+    _content(demo, plan, grant)
+    demo.objects[key] = plan
+    yield demo.clock.at(dates["propose"] + ONE_DAY, 15)
+    _documents(plan, producer)
+    for step in steps:
+        plan = yield from _step(demo, plan, step, producer, dates[step])
         demo.objects[key] = plan
-        demo.log(f"  {plan.alliance.code} {status}")
+    assert plan.status == status, (key, plan.status, status)
+    demo.log(f"  {plan.alliance.code} {status}")
 
 
 def _representative(demo: Demo, org_key: str) -> User:
@@ -940,35 +1093,54 @@ def _representative(demo: Demo, org_key: str) -> User:
     return user
 
 
-def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of demo steps
+def _step(demo: Demo, plan, step: str, producer, day: datetime.date):  # noqa: C901 - flat
+    """Take `step`, begun on `day`: yields the moment of each of its actions (a step may
+    last days), returns the plan."""
     u = demo.users
     officer, committee = u["officer"], u["committee"]
     colombian = plan.alliance.program.currency == "COP"
+
+    def on(days: int = 0, hour: int = 9 + len(step) % 8, minute: int = 0):
+        return demo.clock.at(day + datetime.timedelta(days=days), hour, minute)
+
     if step == "submit":
+        yield on(hour=16)
         return services.plan_submit(plan=plan, by=producer)
     if step == "withdraw":
+        yield on()
         return services.plan_withdraw(
             plan=plan,
             by=producer if producer.username != "ta_provider" else u["producer"],
             comment=REASONS["withdraw"],
         )
     if step == "screen":
+        yield on(hour=15)
         checks = dict.fromkeys(services.MANUAL_SCREENING_CHECKS, (True, ""))
         checks["field_visit"] = (True, "Visite du 12 : magasin et parcelles vérifiés.")
         services.screening_record(plan=plan, by=officer, checks=checks)
         return plan
     if step in ("assign", "appraise"):
-        for number, appraiser in enumerate((u["appraiser"], u["appraiser2"])):
-            assignment = services.appraisal_assign(plan=plan, appraiser=appraiser, by=officer)
-            if step == "assign" and number == 1:
-                continue  # the second appraiser has not started: a task in their queue
-            services.appraisal_declare_no_conflict(assignment=assignment, by=appraiser)
-            if step == "assign":
-                continue
-            criteria = plan.alliance.program.criteria.all()
+        yield on(hour=9)
+        appraisers = (u["appraiser"], u["appraiser2"])
+        assignments = [
+            services.appraisal_assign(plan=plan, appraiser=appraiser, by=officer)
+            for appraiser in appraisers
+        ]
+        # The second appraiser of a plan at appraisal has not started: a task in their queue.
+        started = 1 if step == "assign" else 2
+        for number in range(started):
+            yield on(1 + number, 11)
+            services.appraisal_declare_no_conflict(
+                assignment=assignments[number], by=appraisers[number]
+            )
+        if step == "assign":
+            return plan
+        criteria = plan.alliance.program.criteria.all()
+        for number in range(started):
+            yield on(15 + 5 * number, 17)
             services.appraisal_submit(
-                assignment=assignment,
-                by=appraiser,
+                assignment=assignments[number],
+                by=appraisers[number],
                 recommendation="approve",
                 comment="Plan solide, acheteur engagé."
                 if not colombian
@@ -977,6 +1149,7 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
             )
         return plan
     if step == "approve":
+        yield on(hour=14)
         requested = plan.current_version.analysis().totals_by_source["grant"]
         return services.plan_approve(
             plan=plan,
@@ -987,6 +1160,7 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
             else "Constituir el encargo fiduciario antes del primer desembolso.",
         )
     if step.startswith("agreement_"):
+        yield on(hour=10)
         alliance = plan.alliance
         agreement = agreement_draft(
             alliance=alliance,
@@ -1006,11 +1180,15 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
         )
         if step == "agreement_draft":
             return plan
+        yield on(2, 11)
         agreement_send(agreement=agreement, by=officer)
+        if step == "agreement_sent":
+            return plan
+        yield on(8, 15)
         buyer = buyer_user(demo, alliance.buyer)
         if step == "agreement_confirmed":
             agreement_confirm(agreement=agreement, by=buyer)
-        elif step == "agreement_declined":
+        else:
             agreement_decline(
                 agreement=agreement,
                 by=buyer,
@@ -1018,13 +1196,15 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
             )
         return plan
     if step == "legalize":
-        for requirement in LegalizationRequirement.objects.filter(program=plan.alliance.program):
+        requirements = LegalizationRequirement.objects.filter(program=plan.alliance.program)
+        for number, requirement in enumerate(requirements.order_by("order")):
+            yield on(2 * number, 10 + number)
             money.legalization_check_record(
                 alliance=plan.alliance, requirement=requirement, by=officer
             )
         return plan
     if step == "deposit":
-        colombian = plan.alliance.program.currency == "COP"
+        yield on(hour=9)
         text = (
             "Depósito inicial de contrapartida en la cuenta de la alianza"
             if colombian
@@ -1038,44 +1218,38 @@ def _step(demo: Demo, plan, step: str, producer):  # noqa: C901 - a flat list of
             by=producer,
             kind="producer_cash",
             amount=(planned * D("0.30")).quantize(D("1")),
-            contributed_on=demo.today - datetime.timedelta(days=1),
+            contributed_on=timezone.localdate() - ONE_DAY,
             description=text,
             upload=pdf_upload(text),
         )
+        yield on(3, 14)
         money.contribution_verify(contribution=contribution, by=officer)
         return plan
-    if step in ("pay_first", "pay_all", "verify_first"):
-        tranches = list(plan.commitment.tranches.order_by("number"))
-        for tranche in tranches if step == "pay_all" else tranches[:1]:
-            attach_evidence(tranche, producer)
-            money.tranche_request(tranche=tranche, by=producer)
-            money.tranche_verify(tranche=tranche, by=officer)
-            if step == "verify_first":
-                break
-            money.tranche_authorize(tranche=tranche, by=u["finance2"])
-            money.tranche_pay(
-                tranche=tranche,
-                by=u["finance"],
-                amount=tranche.amount,
-                paid_on=demo.today,
-                reference=f"TRF-{plan.alliance.code}-{tranche.number}",
-            )
+    action, _, number = step.rpartition("_")
+    if number.isdigit():  # "pay_1", "request_2"...: tranche 1, 2...
+        tranche = plan.commitment.tranches.get(number=int(number))
+        # "pay_n" takes tranche n from its request to its payment, over nine days.
+        actions = TRANCHE_ACTIONS if action == "pay" else [(0, action)]
+        for days, name in actions:
+            yield on(days, TRANCHE_HOURS[name])
+            if name == "request":
+                attach_evidence(tranche, producer)
+                money.tranche_request(tranche=tranche, by=producer)
+            elif name == "verify":
+                money.tranche_verify(tranche=tranche, by=officer)
+            elif name == "authorize":
+                money.tranche_authorize(tranche=tranche, by=u["finance2"])
+            else:
+                money.tranche_pay(
+                    tranche=tranche,
+                    by=u["finance"],
+                    amount=tranche.amount,
+                    paid_on=timezone.localdate(),
+                    reference=f"TRF-{plan.alliance.code}-{tranche.number}",
+                )
         plan.refresh_from_db()
         return plan
-    if step in ("request_next", "verify_next", "authorize_next"):
-        tranche = plan.commitment.tranches.get(number=2)
-        if step == "request_next":
-            attach_evidence(tranche, producer)
-        action = {
-            "request_next": money.tranche_request,
-            "verify_next": money.tranche_verify,
-            "authorize_next": money.tranche_authorize,
-        }[step]
-        actor = {"request_next": producer, "verify_next": officer, "authorize_next": u["finance2"]}[
-            step
-        ]
-        action(tranche=tranche, by=actor)
-        return plan
+    yield on()
     actor = {"complete": u["me_officer"]}.get(step, officer)
     reason = REASONS.get(step, "")
     return services.PLAN_ACTIONS[step](plan=plan, by=actor, comment=reason)

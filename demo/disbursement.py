@@ -1,6 +1,7 @@
 """Demo money after the plans are built: counterpart contributions recorded and verified
 with their evidence, a payment reversed and paid again, and an amended agreement that
-waits for the buyer. Everything goes through the real services, like the rest of the demo.
+waits for the buyer. Everything goes through the real services, like the rest of the demo,
+each step at its date (stories of `demo.clock`, see demo/clock.py).
 """
 
 from __future__ import annotations
@@ -8,13 +9,21 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from demo.common import pdf_upload, producer_side
+from demo.monitoring import story_signed_on
 from funding import services as money
 from funding.agreements import agreement_draft, agreement_send
 from funding.models import CounterpartContribution, Payment
 
 D = Decimal
 KIND = CounterpartContribution.Kind
+ONE_DAY = datetime.timedelta(days=1)
+# The Colombian active alliance's first tranche is paid 33 days after its signing
+# (demo/data.py): its payment comes back 12 days later and is made again 4 days after.
+REVERSED_AFTER = datetime.timedelta(days=45)
+PAID_AGAIN_AFTER = datetime.timedelta(days=4)
 
 # plan key: (kind, share of the plan's budget for that source, days ago, verified, text)
 CONTRIBUTIONS = {
@@ -41,32 +50,31 @@ def _planned(plan, kind: str) -> Decimal:
     return sum((getattr(line, kind) for line in plan.current_version.budget_lines.all()), D(0))
 
 
-def _contributions(demo) -> int:
-    u = demo.users
-    count = 0
-    for key, rows in CONTRIBUTIONS.items():
-        plan = demo[key]
-        producer = producer_side(demo, plan)
-        for kind, share, days_ago, verified, text in rows:
-            amount = (_planned(plan, kind) * share).quantize(D("1"))
-            contribution = money.contribution_record(
-                plan=plan,
-                by=producer,
-                kind=kind,
-                amount=amount,
-                contributed_on=demo.today - datetime.timedelta(days=days_ago),
-                description=text,
-                upload=pdf_upload(text),
-            )
-            if verified:
-                money.contribution_verify(contribution=contribution, by=u["officer"])
-            count += 1
-    return count
+def _contribution(demo, key, kind, share, days_ago, verified, text):
+    """A contribution recorded the day after it was made, and verified three days later
+    (a story of `demo.clock`)."""
+    made = demo.today - datetime.timedelta(days=days_ago)
+    yield demo.clock.at(made + ONE_DAY, 10, 30)
+    plan = demo[key]
+    contribution = money.contribution_record(
+        plan=plan,
+        by=producer_side(demo, plan),
+        kind=kind,
+        amount=(_planned(plan, kind) * share).quantize(D("1")),
+        contributed_on=made,
+        description=text,
+        upload=pdf_upload(text),
+    )
+    if verified:
+        yield demo.clock.at(made + 4 * ONE_DAY, 15)
+        money.contribution_verify(contribution=contribution, by=demo.users["officer"])
 
 
-def _reversal(demo) -> None:
+def _reversal(demo):
     """The first payment of the Colombian active alliance went to a closed account: it is
     reversed and paid again under a new reference."""
+    signed = story_signed_on("co_active", demo.today)
+    yield demo.clock.at(signed + REVERSED_AFTER, 11)
     u = demo.users
     plan = demo["co_active"]
     first = plan.commitment.tranches.get(number=1)
@@ -76,17 +84,20 @@ def _reversal(demo) -> None:
         by=u["finance2"],
         reason="Cuenta del encargo fiduciario cerrada; el banco devolvió la transferencia.",
     )
+    yield demo.clock.at(signed + REVERSED_AFTER + PAID_AGAIN_AFTER, 10)
     money.tranche_pay(
         tranche=first,
         by=u["finance"],
         amount=first.amount,
-        paid_on=demo.today,
+        paid_on=timezone.localdate(),
         reference=f"TRF-{plan.alliance.code}-1B",
     )
 
 
-def _amendment(demo) -> None:
-    """The maize buyer raises its volume: an amendment sent back for its confirmation."""
+def _amendment(demo):
+    """The maize buyer raises its volume: an amendment drafted last week and sent back
+    for its confirmation."""
+    yield demo.clock.at(demo.today - 9 * ONE_DAY, 10)
     plan = demo["bj_monitoring"]
     agreement = plan.alliance.purchase_agreement
     current = agreement.current_version
@@ -96,11 +107,17 @@ def _amendment(demo) -> None:
         annual_volume=current.annual_volume + D("30000"),
         buyer_support="Préfinancement des sacs et appui technique au séchage",
     )
+    yield demo.clock.at(demo.today - 7 * ONE_DAY, 16)
     agreement_send(agreement=agreement, by=demo.users["officer"])
 
 
 def load_disbursement(demo) -> None:
-    count = _contributions(demo)
-    _reversal(demo)
-    _amendment(demo)
+    """Start the stories of the demo's money on `demo.clock`."""
+    count = 0
+    for key, rows in CONTRIBUTIONS.items():
+        for row in rows:
+            demo.clock.add(_contribution(demo, key, *row))
+            count += 1
+    demo.clock.add(_reversal(demo))
+    demo.clock.add(_amendment(demo))
     demo.log(f"  {count} counterpart contributions, a reversal, an amended agreement")

@@ -1,13 +1,12 @@
 """Demo monitoring (§8) once the plans are built: baselines and targets, deliveries in each
 of their states, periodic reports in each of theirs, and revolving funds.
 
-Demo agreements are signed on the day the demo is loaded, so their reports would all lie
-in the future. Each signed alliance is given a past signing date here, through the
-schedule's own services: the periods not started yet are dropped
-(`report_schedule_close`) and the schedule is made again from the past date
-(`report_schedule_create`), so that there is still one report per period and periods
-never overlap. Everything else goes through the services the pages call; nothing here
-writes a status.
+Each alliance of `STORIES` was signed `months_ago` months before the demo is loaded
+(demo/data.py signs it on that day, which schedules its reports from then on). Here its
+targets are set after the signing, its deliveries are recorded and confirmed during
+their periods, and its reports are submitted after their periods end, then reviewed:
+each a story of `demo.clock` (demo/clock.py), at its date. Everything goes through the
+services the pages call; nothing here writes a status.
 
 Called from `demo.data.load`, inside its transaction, so it runs once per database.
 """
@@ -32,6 +31,8 @@ from monitoring.models import Indicator, MonitoringReport, RevolvingFundEntry
 
 D = Decimal
 ONE_DAY = datetime.timedelta(days=1)
+MONITORING_MONTHS = 3  # the monitoring period of both demo programmes (demo/data.py)
+TARGETS_AFTER = datetime.timedelta(days=10)  # baselines and targets, after the signing
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,6 @@ class Story:
     reports: tuple[str, ...]
     # Extra deliveries of the latest past period, by the state they are left in.
     latest_deliveries: tuple[str, ...] = ()
-    close_current: bool = False  # a completed alliance: no report for today's period
 
 
 STORIES = [
@@ -57,12 +57,9 @@ STORIES = [
         ("recorded", "disputed", "corrected"),
     ),
     Story("bj_active", 8, ("returned", "due")),
-    Story(
-        "bj_completed",
-        21,
-        ("accepted",) * 7,
-        close_current=True,
-    ),
+    # Completed at the end of its seventh period (demo/data.py), a month ago: the periods
+    # after it were dropped, and its last report was accepted since.
+    Story("bj_completed", 22, ("accepted",) * 7),
     # Colombia: avocados of the Cauca and coffee of La Plata (suspended).
     Story(
         "co_active",
@@ -103,40 +100,37 @@ ACCEPT_NOTE = {
 }
 
 
+def story_signed_on(key: str, today: datetime.date) -> datetime.date | None:
+    """When the alliance of the story `key` was signed (None: no story has that key)."""
+    months = {story.key: story.months_ago for story in STORIES}.get(key)
+    return None if months is None else add_months(today, -months)
+
+
 def load_monitoring(demo) -> None:
-    today = demo.today
+    """Start the monitoring story of each alliance of `STORIES` on `demo.clock`."""
     catalogue_seed(Indicator)  # the standard indicators, unless already there
-    reports = deliveries = 0
     for story in STORIES:
-        plan = demo[story.key]
-        alliance = plan.alliance
-        signed = add_months(today, -story.months_ago)
-        _reschedule(alliance, signed, today, close_current=story.close_current)
-        _targets(demo, alliance)
-        producer = _po_user(demo, alliance)
-        periods = list(
-            alliance.monitoring_reports.filter(period_end__lt=today).order_by("period_start")
-        )
-        assert len(periods) == len(story.reports), (story.key, len(periods))
-        if plan.status != "completed":
-            deliveries += _deliveries(demo, alliance, producer, periods, story.latest_deliveries)
-        if story.key in ("bj_monitoring", "co_active"):
-            _revolving_fund(alliance, producer, periods)
-        for number, (report, fate) in enumerate(zip(periods, story.reports, strict=True), 1):
-            _report(demo, alliance, producer, report, number, fate)
-            reports += 1
-    demo.log(f"  {reports} past monitoring reports, {deliveries} deliveries")
+        demo.clock.add(_alliance(demo, story))
 
 
-def _reschedule(alliance, signed: datetime.date, today, *, close_current: bool) -> None:
-    """The schedule from the past signing date instead of today."""
-    monitoring.report_schedule_close(alliance=alliance, on=today - ONE_DAY)
-    monitoring.report_schedule_create(alliance=alliance, start=signed)
-    if close_current:
-        # Completed as its last full period ended: as `plan_complete` does, no report for
-        # the periods after it.
-        last = alliance.monitoring_reports.filter(period_end__lt=today).latest("period_start")
-        monitoring.report_schedule_close(alliance=alliance, on=last.period_start)
+def _alliance(demo, story: Story):
+    """Baselines and targets set ten days after the signing; then the stories of the
+    alliance's deliveries, revolving fund and past reports, at their own dates."""
+    today, clock = demo.today, demo.clock
+    yield clock.at(story_signed_on(story.key, today) + TARGETS_AFTER, 14)
+    alliance = demo[story.key].alliance
+    _targets(demo, alliance)
+    producer = _po_user(demo, alliance)
+    periods = list(
+        alliance.monitoring_reports.filter(period_end__lt=today).order_by("period_start")
+    )
+    assert len(periods) == len(story.reports), (story.key, len(periods))
+    deliveries = _deliveries(demo, alliance, producer, periods, story.latest_deliveries)
+    if story.key in ("bj_monitoring", "co_active"):
+        clock.add(_revolving_fund(demo, alliance, producer, periods))
+    for number, (report, fate) in enumerate(zip(periods, story.reports, strict=True), 1):
+        clock.add(_report(demo, alliance, producer, report, number, fate))
+    demo.log(f"  {alliance.code}: {len(periods)} past monitoring reports, {deliveries} deliveries")
 
 
 def _po_user(demo, alliance):
@@ -208,8 +202,8 @@ def _targets(demo, alliance) -> None:
 
 def _deliveries(demo, alliance, producer, periods, latest: tuple[str, ...]) -> int:
     """Two confirmed deliveries a period, a little more each quarter; the latest period
-    also has the deliveries of `latest` (waiting for the buyer, disputed, corrected)."""
-    buyer = buyer_user(demo, alliance.buyer)
+    also has the deliveries of `latest` (waiting for the buyer, disputed, corrected).
+    Each is a story of `demo.clock`; returns how many there are."""
     volume, price, _unit = _agreement_terms(alliance)
     quarter = volume / 4
     colombian = alliance.program.currency == "COP"
@@ -221,75 +215,90 @@ def _deliveries(demo, alliance, producer, periods, latest: tuple[str, ...]) -> i
             delivered_on = min(
                 report.period_start + datetime.timedelta(days=day), report.period_end
             )
-            delivery = delivery_record(
-                alliance=alliance,
-                by=producer,
-                delivered_on=delivered_on,
-                volume=(quarter * growth * part).quantize(D("1")),
-                unit_price=price + D(5 * number if not colombian else 50 * number),
-                quality_grade=grade,
-            )
-            delivery_confirm(delivery=delivery, by=buyer)
+            lot = {
+                "delivered_on": delivered_on,
+                "volume": (quarter * growth * part).quantize(D("1")),
+                "unit_price": price + D(5 * number if not colombian else 50 * number),
+                "quality_grade": grade,
+            }
+            demo.clock.add(_delivery(demo, alliance, producer, lot, "confirmed"))
             count += 1
-    if not periods or not latest:
+    if not periods:
         return count
     last = periods[-1]
     for offset, state in enumerate(latest):
-        delivered_on = last.period_end - datetime.timedelta(days=10 + 7 * offset)
-        lot = (quarter * D("0.12")).quantize(D("1"))
-        delivery = delivery_record(
-            alliance=alliance,
-            by=producer,
-            delivered_on=delivered_on,
-            volume=lot,
-            unit_price=price,
-            quality_grade=grade,
-        )
+        lot = {
+            "delivered_on": last.period_end - datetime.timedelta(days=10 + 7 * offset),
+            "volume": (quarter * D("0.12")).quantize(D("1")),
+            "unit_price": price,
+            "quality_grade": grade,
+        }
+        demo.clock.add(_delivery(demo, alliance, producer, lot, state))
         count += 1
-        if state == "recorded":
-            continue
-        delivery_dispute(
-            delivery=delivery, by=buyer, comment=DISPUTE_REASONS[alliance.program.currency]
-        )
-        if state == "corrected":
-            delivery_correct(
-                delivery=delivery,
-                by=producer,
-                delivered_on=delivered_on,
-                volume=lot - 300,
-                unit_price=price,
-                quality_grade=grade,
-                comment="Pesée contradictoire acceptée." if not colombian else "Peso corregido.",
-            )
-            delivery_confirm(delivery=delivery, by=buyer)
     return count
 
 
-def _revolving_fund(alliance, producer, periods) -> None:
+def _delivery(demo, alliance, producer, lot: dict, state: str):
+    """One delivery, recorded the day after it left and left `state`: confirmed by the
+    buyer two days later, still waiting (recorded), disputed, or disputed then corrected
+    and confirmed."""
+    clock, delivered_on = demo.clock, lot["delivered_on"]
+    yield clock.at(delivered_on + ONE_DAY, 16)
+    delivery = delivery_record(alliance=alliance, by=producer, **lot)
+    if state == "recorded":
+        return
+    buyer = buyer_user(demo, alliance.buyer)
+    yield clock.at(delivered_on + 3 * ONE_DAY, 11)
+    if state == "confirmed":
+        delivery_confirm(delivery=delivery, by=buyer)
+        return
+    delivery_dispute(
+        delivery=delivery, by=buyer, comment=DISPUTE_REASONS[alliance.program.currency]
+    )
+    if state == "disputed":
+        return
+    yield clock.at(delivered_on + 6 * ONE_DAY, 10)
+    colombian = alliance.program.currency == "COP"
+    delivery_correct(
+        delivery=delivery,
+        by=producer,
+        **{**lot, "volume": lot["volume"] - 300},
+        comment="Pesée contradictoire acceptée." if not colombian else "Peso corregido.",
+    )
+    yield clock.at(delivered_on + 8 * ONE_DAY, 12)
+    delivery_confirm(delivery=delivery, by=buyer)
+
+
+def _revolving_fund(demo, alliance, producer, periods):
     """Members repay each quarter; the organization lends on from the second quarter.
-    Recorded for one alliance per organization (the fund is the organization's)."""
+    Recorded for one alliance per organization (the fund is the organization's), the day
+    after each repayment or loan."""
     organization = alliance.producer_organization
     members = list(organization.members.order_by("id")[:6])
     colombian = alliance.program.currency == "COP"
     unit = D("250000") if colombian else D("25000")
     for number, report in enumerate(periods, 1):
         for index, member in enumerate(members[:3]):
+            occurred_on = report.period_start + datetime.timedelta(days=30 + index)
+            yield demo.clock.at(occurred_on + ONE_DAY, 9)
             monitoring.revolving_fund_record(
                 organization=organization,
                 by=producer,
                 kind=RevolvingFundEntry.Kind.REPAYMENT,
                 amount=unit * (2 + number + index),
-                occurred_on=report.period_start + datetime.timedelta(days=30 + index),
+                occurred_on=occurred_on,
                 member=member,
                 note="Remboursement" if not colombian else "Abono al fondo rotatorio",
             )
         if number >= 2:
+            occurred_on = report.period_start + datetime.timedelta(days=60)
+            yield demo.clock.at(occurred_on + ONE_DAY, 9)
             monitoring.revolving_fund_record(
                 organization=organization,
                 by=producer,
                 kind=RevolvingFundEntry.Kind.LOAN,
                 amount=unit * (4 + number),
-                occurred_on=report.period_start + datetime.timedelta(days=60),
+                occurred_on=occurred_on,
                 member=members[3 + number % 3],
                 note="Prêt pour intrants" if not colombian else "Crédito para insumos",
             )
@@ -321,9 +330,14 @@ def _entries(alliance, number: int) -> dict:
     }
 
 
-def _report(demo, alliance, producer, report, number: int, fate: str) -> None:
+def _report(demo, alliance, producer, report, number: int, fate: str):
+    """The report of a past period: submitted within a week or so after the period ends,
+    reviewed some days later (returned ones resubmitted a week after)."""
     if fate == "due":
         return
+    at = demo.clock.at
+    day = report.period_end + datetime.timedelta(days=5 + number % 4)
+    yield at(day, 11)
     me = demo.users["me_officer"]
     currency = alliance.program.currency
     entries = _entries(alliance, number)
@@ -332,14 +346,19 @@ def _report(demo, alliance, producer, report, number: int, fate: str) -> None:
     if fate == "submitted":
         return
     if fate in ("returned", "resubmitted"):
+        day += datetime.timedelta(days=5)
+        yield at(day, 15)
         monitoring.report_return(report=report, by=me, comment=RETURN_REASONS[currency])
         if fate == "returned":
             return
+        day += datetime.timedelta(days=7)
+        yield at(day, 10)
         monitoring.report_submit(
             report=report,
             by=producer,
             values=entries,
             narrative=narrative + " (corrigé)",
         )
+    yield at(day + datetime.timedelta(days=4), 14)
     monitoring.report_accept(report=report, by=me, comment=ACCEPT_NOTE[currency])
     assert report.status == MonitoringReport.Status.ACCEPTED

@@ -1,4 +1,8 @@
+import datetime
+import re
+from collections import defaultdict
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.apps import apps
@@ -8,8 +12,12 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from alliances.models import Delivery, Member
-from funding.models import Program, PurchaseAgreement, Tranche
+from accounts.models import Notification, User
+from alliances.models import Alliance, Delivery, Member
+from core.dates import add_months
+from demo.data import PLANS
+from demo.monitoring import STORIES
+from funding.models import Payment, Program, PurchaseAgreement, Tranche
 from monitoring.models import (
     IndicatorBaseline,
     IndicatorTarget,
@@ -18,7 +26,7 @@ from monitoring.models import (
     RevolvingFundEntry,
 )
 from monitoring.selectors import indicators_for
-from plans.models import BusinessPlan, PlanStatus
+from plans.models import BusinessPlan, PlanStatus, TransitionLog
 
 DEMO_USERS = [
     "producer",
@@ -168,3 +176,101 @@ def test_demo_members_have_distinct_names(demo):
         assert len(names) == len(set(names)) > 100, country
     colombian = Member.objects.filter(organization__region__code__startswith="CO")
     assert all(len(name.split()) >= 3 for name in colombian.values_list("name", flat=True))
+
+
+def plan_of(key: str) -> BusinessPlan:
+    """The demo plan `key` of demo/data.py's PLANS (its alliance bears the plan's name)."""
+    name = next(row[5] for row in PLANS if row[0] == key)
+    return Alliance.objects.get(name=name).plan
+
+
+def test_demo_journals_run_in_workflow_order_over_months(demo):
+    """Each record's journal goes from state to state in order; nothing is dated in the
+    future; a plan's steps are days apart; the alliances started at different dates, the
+    oldest about two years ago, and the latest steps were taken in the last days."""
+    now = timezone.now()
+    logs = TransitionLog.objects.order_by("at", "id")
+    assert logs.count() > 250
+    assert not logs.filter(at__gt=now).exists()
+    journals = defaultdict(list)
+    for log in logs:
+        journals[(log.content_type_id, log.object_id)].append(log)
+    for journal in journals.values():
+        for before, after in pairwise(journal):
+            assert after.from_state == before.to_state, (before, after)
+    plans = BusinessPlan.objects.exclude(status=PlanStatus.DRAFT)
+    for plan in plans:
+        steps = list(logs.filter(content_type__model="businessplan", object_id=plan.pk))
+        assert steps, plan
+        assert steps[0].at - plan.created_at >= datetime.timedelta(days=4)
+        for before, after in pairwise(steps):
+            assert after.at - before.at >= datetime.timedelta(days=1), (before, after)
+    first_steps = [logs.filter(alliance=plan.alliance).first().at for plan in plans]
+    assert len({timezone.localdate(at) for at in first_steps}) >= len(first_steps) - 2
+    assert now - min(first_steps) > datetime.timedelta(days=700)
+    assert now - logs.last().at < datetime.timedelta(days=3)
+    # Plans still under way moved over the last weeks.
+    for plan in BusinessPlan.objects.filter(
+        status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.SCREENING]
+    ):
+        assert now - plan.created_at < datetime.timedelta(days=45), plan
+
+
+def test_demo_story_alliances_were_signed_months_ago_and_proposed_before(demo):
+    """An alliance signed N months ago, as its monitoring story says, was proposed four
+    to five months before; its tranches were requested and paid after the signing."""
+    today = timezone.localdate()
+    for story in STORIES:
+        plan = plan_of(story.key)
+        signing = TransitionLog.objects.get(alliance=plan.alliance, transition="sign_agreement").at
+        assert timezone.localdate(signing) == add_months(today, -story.months_ago), story
+        assert 120 <= (signing - plan.created_at).days <= 160, (story, plan.created_at)
+        tranches = Tranche.objects.filter(commitment__plan=plan)
+        for tranche in tranches.exclude(requested_at=None):
+            assert tranche.requested_at > signing
+        for payment in Payment.objects.filter(tranche__in=tranches):
+            assert payment.paid_on > timezone.localdate(signing)
+            assert payment.paid_on >= timezone.localdate(payment.tranche.requested_at)
+
+
+def test_demo_monitoring_happens_after_the_periods_it_reports(demo):
+    """A report is submitted after its period ends and reviewed after it was submitted;
+    a delivery is recorded after it left; notifications are dated like their steps."""
+    now = timezone.now()
+    reports = MonitoringReport.objects.exclude(submitted_at=None)
+    assert reports.count() >= 15
+    for report in reports:
+        assert report.period_end < timezone.localdate(report.submitted_at) < report.due_on
+        assert report.submitted_at < now
+        if report.reviewed_at:
+            assert report.submitted_at < report.reviewed_at < now
+    for delivery in Delivery.objects.all():
+        recorded = TransitionLog.objects.get(
+            content_type__model="delivery", object_id=delivery.pk, transition="delivery_record"
+        )
+        assert timezone.localdate(recorded.at) > delivery.delivered_on
+    notifications = Notification.objects.select_related("transition_log")
+    assert notifications.count() > 100
+    for notification in notifications:
+        assert abs(notification.created_at - notification.transition_log.at) < (
+            datetime.timedelta(minutes=1)
+        )
+        assert notification.read_at is None or notification.created_at < notification.read_at
+
+
+def test_demo_plan_history_shows_the_dates_of_its_changes(demo, client):
+    """The history page of an alliance signed over a year ago lists its changes over
+    many days, months apart, none in the future."""
+    plan = plan_of("bj_monitoring")
+    client.force_login(User.objects.get(username="officer"))
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get(f"/plans/{plan.pk}/history/", {"page": page})
+        assert response.status_code == 200
+        shown += re.findall(r'<time datetime="([^"]+)"', response.content.decode())
+        if not response.context["page"].has_next():
+            break
+    moments = [datetime.datetime.fromisoformat(value) for value in shown]
+    assert len({moment.date() for moment in moments}) >= 10
+    assert max(moments) <= timezone.now()
+    assert max(moments) - min(moments) > datetime.timedelta(days=90)
