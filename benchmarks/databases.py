@@ -1,10 +1,19 @@
-"""What the benchmark scripts share: a scratch PostgreSQL database of their own, migrated,
-seeded step by step with `manage.py seed_portfolio`, and dropped at the end; commands run
-in child processes with production-like settings (DEBUG off, no broker, a fresh secret).
+"""The benchmark databases, kept between runs, and the child processes that measure.
+
+One PostgreSQL database per size, `alliances_bench_<size>` (`alliances_bench_10000`):
+created and migrated when missing, always migrated again (a run measures the code's
+indexes), seeded with `manage.py seed_portfolio` up to the size if it holds fewer
+alliances, then ANALYZEd. `--fresh` drops it first. Its private media and collected static
+files live in `<temp folder>/alliances_bench_<size>-files/`.
+
+Every measurement runs in a fresh child process (`python -m benchmarks.child`) with
+production-like settings: DEBUG off, no broker, a fresh secret, static files collected
+with their manifest and gzipped as WhiteNoise serves them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -12,30 +21,51 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# Where the databases live; each size is a database of its own on that server.
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def database_url(size: int) -> str:
+    server = os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER).rstrip("/")
+    return f"{server}/alliances_bench_{size}"
 
 
 def run(command: list[str], env: dict, *, capture: bool = False) -> str:
     result = subprocess.run(  # noqa: S603 - our own commands
-        command, cwd=BASE_DIR, env=env, check=True, text=True, capture_output=capture
+        command, cwd=BASE_DIR, env=env, check=False, text=True, capture_output=capture
     )
+    if result.returncode:
+        if capture:
+            sys.stderr.write(result.stderr)
+        raise subprocess.CalledProcessError(result.returncode, command[:4])
     return result.stdout if capture else ""
 
 
+def child(env: dict, function: str, **arguments) -> dict:
+    """What `benchmarks.measure.<function>(**arguments)` returns, run in a fresh process."""
+    output = run(
+        [PYTHON, "-m", "benchmarks.child", function, json.dumps(arguments)], env, capture=True
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
 # The static files' manifest, which pages need when DEBUG is off, collected without
-# compressing the files: Brotli takes a minute over them, and no benchmark serves them.
+# Brotli (a minute over the files), then gzipped as WhiteNoise's storage does in
+# production: WhiteNoise serves the .gz file to a browser that accepts gzip.
 COLLECT_STATIC = """
+from pathlib import Path
+
 import django
 django.setup()
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from whitenoise.compress import Compressor
 
 storages = {
     **settings.STORAGES,
@@ -43,6 +73,10 @@ storages = {
 }
 with override_settings(STORAGES=storages):
     call_command("collectstatic", interactive=False, verbosity=0)
+compressor = Compressor(use_brotli=False, quiet=True)
+for path in Path(settings.STATIC_ROOT).rglob("*"):
+    if path.is_file() and compressor.should_compress(path.name):
+        compressor.compress(str(path))
 """
 
 
@@ -92,35 +126,18 @@ def _environment(url: str, files: Path) -> dict:
         STATIC_ROOT=str(files / "static"),
         DJANGO_SETTINGS_MODULE="config.settings",
         LOG_LEVEL="WARNING",
+        ALLOWED_HOSTS="testserver",  # the test Client's host
     )
     env.setdefault("CACHE_URL", "locmemcache://")  # required with DEBUG off
     return env
 
 
-@contextmanager
-def scratch_database(url: str, *, keep: bool, prefix: str) -> Iterator[tuple[dict, Path]]:
-    """(environment, scratch folder): a new database at `url`, migrated, and a folder for
-    private media (`private/`) and collected static files (`static/`). Both are removed
-    at the end unless `keep` (the folder always is)."""
-    name = _database_name(url)
-    scratch = Path(tempfile.mkdtemp(prefix=prefix))
-    env = _environment(url, scratch)
-    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(url, f'CREATE DATABASE "{name}"')
-    try:
-        run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env)
-        yield env, scratch
-    finally:
-        if not keep:
-            admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def seed_to(url: str, env: dict, *, size: int, seeded: int) -> float:
-    """Seed the scratch database from `seeded` up to `size` alliances, then ANALYZE it (as
-    autovacuum would on a live database: right after bulk inserts the planner has no
-    statistics and some plans are far slower). Prints and returns the seconds taken."""
+def _seed(url: str, env: dict, *, size: int, seeded: int) -> None:
+    """Seed from `seeded` up to `size` alliances, then ANALYZE (as autovacuum would on a
+    live database: right after bulk inserts the planner has no statistics and some plans
+    are far slower)."""
     started = time.perf_counter()
+    print(f"seeding {size - seeded:,} alliances (from {seeded:,} to {size:,})...", flush=True)
     run(
         [
             PYTHON, "manage.py", "seed_portfolio", "--force",
@@ -129,18 +146,14 @@ def seed_to(url: str, env: dict, *, size: int, seeded: int) -> float:
         env,
         capture=True,
     )  # fmt: skip
-    admin_sql(url, "ANALYZE", dbname=urlparse(url).path.lstrip("/"))
-    seconds = time.perf_counter() - started
-    print(f"seeded {size:,} alliances ({seconds:.1f} s for this step)", flush=True)
-    return seconds
+    admin_sql(url, "ANALYZE", dbname=_database_name(url))
+    print(f"seeded {size:,} alliances in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def kept_database(url: str, *, size: int, fresh: bool = False) -> dict:
-    """The environment of a benchmark database kept between runs: created and migrated
-    when missing (and always migrated, so a run measures the code's indexes), then seeded
-    up to `size` alliances if it holds fewer (ANALYZEd after). Its private media and
-    collected static files live in a folder of the system's temp folder named after it.
-    `fresh` drops it first."""
+def kept_database(size: int, *, fresh: bool = False) -> dict:
+    """The environment of the benchmark database for `size` alliances (see the module's
+    docstring): created, migrated, seeded up to `size` and ANALYZEd as needed."""
+    url = database_url(size)
     name = _database_name(url)
     files = Path(tempfile.gettempdir()) / f"{name}-files"
     if fresh:
@@ -154,7 +167,7 @@ def kept_database(url: str, *, size: int, fresh: bool = False) -> dict:
     run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env)
     [(seeded,)] = admin_sql(url, "SELECT count(*) FROM alliances_alliance", dbname=name)
     if seeded < size:
-        seed_to(url, env, size=size, seeded=seeded)
+        _seed(url, env, size=size, seeded=seeded)
     else:
         admin_sql(url, "ANALYZE", dbname=name)
         print(f"reusing {name}: {seeded:,} alliances", flush=True)

@@ -1,0 +1,87 @@
+"""`python -m benchmarks` keeps working (issue 17): every measurement it makes runs on a
+small seeded portfolio (in this process, on the test database: each list and its floor,
+the dashboard, each report and its floor, the page weight), and its tables say which
+targets are met. The figures themselves are the command's business, not the suite's."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from benchmarks import __main__ as command
+from benchmarks import dashboard, lists, measure, reports, weight
+from benchmarks.tables import Row, figures_table, weight_table
+from demo.seeding import seed_portfolio
+
+
+@pytest.fixture
+def portfolio(db):
+    seed_portfolio(20)
+
+
+def test_the_command_measures_every_group_at_three_sizes_by_default():
+    args = command.arguments([])
+    assert args.sizes == [1_000, 10_000, 50_000]
+    assert args.only == ["lists", "dashboard", "load", "reports", "weight"]
+    assert (args.runs, args.clients, args.fresh) == (None, 8, False)
+    args = command.arguments(["--sizes", "50", "--only", "lists", "--runs", "1"])
+    assert (args.sizes, args.only, args.runs) == ([50], ["lists"], 1)
+
+
+@override_settings(ALLOWED_HOSTS=["testserver"])
+def test_every_list_and_its_floor_run(portfolio):
+    assert len(lists.TARGETS) == 12
+    for target in lists.TARGETS:
+        figures = measure.page(path=target.path, persona=target.persona, floor=target.floor, runs=1)
+        assert set(figures) == {"median", "floor", "floor_rows", "queries", "kb", "peak_mb"}
+        assert figures["queries"] > 0, target.label
+
+
+@override_settings(ALLOWED_HOSTS=["testserver"])
+def test_the_dashboard_and_its_floor_run(portfolio):
+    figures = measure.dashboard(persona="superuser", floor=dashboard.FLOOR, runs=1)
+    assert {"median", "cold", "floor", "from_rows", "rebuild", "refresh"} <= set(figures)
+    figures = measure.dashboard(persona="funder", floor=dashboard.FLOOR, runs=1)
+    assert "rebuild" not in figures
+
+
+def test_each_report_and_its_floor_run(portfolio):
+    for report in reports.REPORTS:
+        made = measure.report(kind=report.kind, mode="report", floors=report.floors)
+        floor = measure.report(kind=report.kind, mode="floor", floors=report.floors)
+        assert made["queries"] > 0 and made["file_mb"] > 0, report.label
+        assert floor["rows"] > 0, report.label
+
+
+@override_settings(
+    ALLOWED_HOSTS=["testserver"], WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True
+)
+def test_the_page_weight_counts_the_first_visits_assets(portfolio):
+    figures = measure.weight(persona=weight.PERSONA)
+    loaded = [url.rsplit("/", 1)[-1] for url, _, _ in figures["assets"]]
+    assert loaded == ["favicon.svg", "app.css", "htmx.min.js"]  # one icon of the three
+    assert set(figures["later"]) == {"home", "plans", "plan"}
+    table = weight_table("weight", weight.rows(figures))
+    assert table.count("< 40 KB") == 1 and table.count("< 15 KB") == 3
+
+
+def test_the_table_shows_each_target_and_whether_it_is_met():
+    rows = [
+        Row("GET /plans/", "page", {"median": 0.012, "floor": 0.004, "queries": 9, "p95": 0.2}),
+        Row("GET / (home)", "page", {"median": 0.013, "floor": 0.004, "p95": 0.31}),
+        Row("ledger", "report", {"median": 19.0, "floor": 9.6, "peak_mb": 120.0}),
+        Row("portfolio", "other", {"median": 2.0, "floor": 1.0}),
+    ]
+    table = figures_table("10,000 alliances", rows, clients=8).splitlines()
+    assert table[0] == "10,000 alliances"
+    assert table[1].split() == [
+        "what", "median", "floor", "ratio", "queries", "peak", "MB", "p95", "×8", "target",
+    ]  # fmt: skip
+    assert table[3].split() == [
+        "GET", "/plans/", "12.0", "ms", "4.00", "ms", "3.0×", "9", "—", "200.0", "ms",
+        "≤3×", "floor,", "p95", "≤300", "ms", "✓",
+    ]  # fmt: skip
+    assert table[4].endswith("✗")  # p95 over 300 ms
+    assert table[5].split()[1:7] == ["19.00", "s", "9.60", "s", "2.0×", "—"]
+    assert table[5].endswith("≤2× floor, ≤250 MB      ✓")
+    assert table[6].endswith("—")
