@@ -43,3 +43,36 @@ def page_links(context, page: Page) -> dict:
         "previous": page_href(query, page.previous_page_number()) if page.has_previous() else "",
         "next": page_href(query, page.next_page_number()) if page.has_next() else "",
     }
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+def _choice(option) -> Choice:
+    """A (value, label) pair, a figure's choice (`id`, `label`) or a record (`pk`, and
+    "code · name" when it has a code, as programmes are named in filters)."""
+    if isinstance(option, (tuple, list)):
+        value, label = option
+        return Choice(str(value), str(label))
+    value = getattr(option, "pk", None) or option.id
+    label = getattr(option, "label", None)
+    if label is None:
+        code = getattr(option, "code", "")
+        label = f"{code} · {option.name}" if code else str(option)
+    return Choice(str(value), str(label))
+
+
+@register.inclusion_tag("_filter_select.html")
+def filter_select(name: str, label: str, choices, chosen, everything: str) -> dict:
+    """One drop-down of a list's filters (`templates/_filter_select.html`): `everything`
+    is the empty choice ("All programmes"); `chosen` the value the list is filtered by."""
+    return {
+        "name": name,
+        "label": label,
+        "everything": everything,
+        "choices": [_choice(option) for option in choices],
+        "chosen": "" if chosen in (None, "") else str(chosen),
+    }

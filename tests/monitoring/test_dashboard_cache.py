@@ -44,7 +44,7 @@ def seen(client, user) -> tuple[int, list[str], list[str], list[str]]:
     count = int(re.search(r'<p id="alliance-count">(\d+) alliance', content).group(1))
     assert response.context["portfolio"].alliance_count == count
     money = re.findall(r'<tr data-program="([^"]+)">', content)
-    return count, _options(content, "f-program"), _options(content, "f-region"), money
+    return count, _options(content, "filter-program"), _options(content, "filter-region"), money
 
 
 def test_a_cached_page_is_never_shown_to_a_reader_of_another_scope(portfolio_world, client):
