@@ -1,8 +1,11 @@
+import copy
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from auditlog.context import disable_auditlog
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
@@ -21,6 +24,16 @@ from tests.factories import (
     UserFactory,
     member_of,
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Test databases need no durability: a commit (transactional tests, live servers,
+    real workers) does not wait for the disk. Everything else is the settings' own."""
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(autouse=True)
@@ -58,21 +71,70 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def world(db, request):
+def world(shared_world, db, request):
     """The world of most tests, built without audit entries: the audit history of a test
-    starts with what the test itself does (and the world costs half as much to build).
-    Plans built with `world.build` have no audit history either, unless the test is
-    marked `audited` (the audit and history tests): auditing is a third of a build."""
-    return _quiet_world(audited=request.node.get_closest_marker("audited") is not None)
+    starts with what the test itself does. Plans built with `world.build` have no audit
+    history either, unless the test is marked `audited` (the audit and history tests):
+    auditing is a third of a build.
+
+    Built once per module (`shared_world`) and handed to each test as fresh copies of its
+    records, as Django's `TestCase.setUpTestData` does: each test runs in a savepoint of
+    the module's transaction, so what it writes is rolled back and what it changes on a
+    copy stays in its copy. A module with a transactional test (threads, a live server, a
+    real worker: they need committed rows), or with a database test that does not ask
+    for the world, builds a world for each test instead (`pytest_collection_modifyitems`)."""
+    audited = request.node.get_closest_marker("audited") is not None
+    if shared_world is None:
+        return _quiet_world(audited=audited)
+    # Ids repeat from test to test now: nothing cached by a previous test may answer.
+    cache.clear()
+    records = copy.deepcopy({k: v for k, v in vars(shared_world).items() if k not in BUILDER})
+    return _quietly_built(SimpleNamespace(**records), audited=audited)
+
+
+BUILDER = ("builder", "build")
+
+
+@pytest.fixture(scope="module")
+def shared_world(request):
+    """The module's world (see `world`), or None where a world is built for each test."""
+    if request.module.__name__ not in request.config.stash[SHARING_MODULES]:
+        yield None
+        return
+    yield request.getfixturevalue("module_world")
+
+
+SHARING_MODULES = pytest.StashKey[set]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """A module shares one world when every test of it that uses the database uses the
+    world, none of them transactionally: a test that loads the demo, or counts users,
+    never meets a world it did not ask for."""
+    modules: dict[str, bool] = {}
+    for item in items:
+        name = item.module.__name__
+        fixtures = set(getattr(item, "fixturenames", ()))
+        uses_db = "db" in fixtures or item.get_closest_marker("django_db") is not None
+        shares = not uses_db or ("world" in fixtures and not _transactional(item, fixtures))
+        modules[name] = modules.get(name, True) and shares
+    config.stash[SHARING_MODULES] = {name for name, shares in modules.items() if shares}
+
+
+def _transactional(item, fixtures: set) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & fixtures)
 
 
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The same world, built once for a module whose tests only read it (or write through
-    requests rolled back): built in a transaction rolled back at the module's end, each
-    test running in a savepoint of it. Its files go to a folder of the module. A module
-    uses it by overriding `world` (and `_private_media`, so that the files stay where the
-    world's documents point):
+    """The same world, built once for a module in a transaction rolled back at the
+    module's end, each test running in a savepoint of it; its files go to a folder of the
+    module. `world` hands out copies of it; a module whose tests only read (the
+    schemathesis walk) may share it as it is, by overriding `world` (and `_private_media`,
+    so that files stay where the world's documents point):
 
         @pytest.fixture
         def world(module_world, db):
@@ -94,7 +156,12 @@ def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
 def _quiet_world(*, audited: bool) -> SimpleNamespace:
     with disable_auditlog():
         w = _world()
-    build = w.build
+    return _quietly_built(w, audited=audited)
+
+
+def _quietly_built(w: SimpleNamespace, *, audited: bool) -> SimpleNamespace:
+    w.builder = PlanBuilder(w)
+    build = w.builder.build
 
     def build_quietly(*args, **kwargs):
         """A plan in the state asked for, as if it had always been there: its steps tell
@@ -159,6 +226,4 @@ def _world():
     w.me_officer = member_of(UserFactory(username="me_officer"), Role.ME_OFFICER)
     w.funder_user = member_of(UserFactory(username="funder"), Role.FUNDER, funder=funder)
     w.outsider = UserFactory(username="outsider")
-    w.builder = PlanBuilder(w)
-    w.build = w.builder.build
     return w

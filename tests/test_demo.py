@@ -3,20 +3,25 @@ import re
 from collections import defaultdict
 from io import StringIO
 from itertools import pairwise
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Notification, User
-from alliances.models import Alliance, Delivery, Member
+from alliances.models import Alliance, Delivery, Member, Product, ValueChain
 from core.dates import add_months
 from demo.data import PLANS
 from demo.monitoring import STORIES
+from demo.notifications import UNREAD_PER_USER
 from funding.models import Payment, Program, PurchaseAgreement, Tranche
 from monitoring.models import (
     IndicatorBaseline,
@@ -27,6 +32,7 @@ from monitoring.models import (
 )
 from monitoring.selectors import indicators_for
 from plans.models import BusinessPlan, PlanStatus, TransitionLog
+from reports.models import ReportJob
 
 DEMO_USERS = [
     "producer",
@@ -61,29 +67,54 @@ def snapshot():
     return rows
 
 
+PASSWORD = "another-demo-password"
+
+
 @pytest.fixture(scope="module")
 def _demo_once(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, loaded once for this module's tests in a transaction rolled back at the
     module's end; each test runs in a savepoint of it, so each starts from the demo as
-    loaded (loading it is the slowest thing these tests do)."""
+    loaded (loading it is the slowest thing these tests do). It is loaded as an operator
+    would on a server: refused while DEBUG is off, then forced, with DEMO_PASSWORD set.
+    What the load itself did (the refusal, the e-mails sent) is kept for the tests."""
     media = tmp_path_factory.mktemp("demo-media")
     with (
         django_db_blocker.unblock(),
         override_settings(
-            DEBUG=True,
+            DEBUG=False,
+            DEMO_PASSWORD=PASSWORD,
             MEDIA_ROOT=media,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         ),
         transaction.atomic(),
     ):
-        call_command("load_demo", stdout=StringIO())
-        yield
+        with pytest.raises(CommandError, match="DEBUG is off") as refusal:
+            call_command("load_demo")
+        refused = SimpleNamespace(message=str(refusal.value), programmes=Program.objects.count())
+        sent = len(mail.outbox)
+        call_command("load_demo", "--force", stdout=StringIO())
+        yield SimpleNamespace(refused=refused, emails=mail.outbox[sent:], media=media)
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def _private_media():
+    """The demo's files stay in the module's folder (`_demo_once`)."""
 
 
 @pytest.fixture
 def demo(_demo_once, db, settings):
     settings.DEBUG = True
+    settings.DEMO_PASSWORD = PASSWORD
+    settings.MEDIA_ROOT = _demo_once.media
+    return _demo_once
+
+
+def test_load_demo_refuses_when_debug_is_off_and_forced_takes_the_password_setting(demo):
+    assert demo.refused.programmes == 0
+    assert Program.objects.count() == 2
+    assert authenticate(username="officer", password=PASSWORD) is not None
+    assert authenticate(username="officer", password="demo") is None
 
 
 def test_load_demo_twice_gives_the_same_database(demo):
@@ -111,7 +142,7 @@ def test_demo_content(demo):
         for commitment in program.commitments.all():
             assert sum(t.amount for t in commitment.tranches.all()) in (0, commitment.amount)
     for username in DEMO_USERS:
-        assert authenticate(username=username, password="demo") is not None, username
+        assert authenticate(username=username, password=PASSWORD) is not None, username
 
 
 def test_demo_monitoring_in_every_state_in_both_programmes(demo):
@@ -274,3 +305,55 @@ def test_demo_plan_history_shows_the_dates_of_its_changes(demo, client):
     assert len({moment.date() for moment in moments}) >= 10
     assert max(moments) <= timezone.now()
     assert max(moments) - min(moments) > datetime.timedelta(days=90)
+
+
+def test_demo_notifications_some_read_none_emailed(demo):
+    """Every demo user with notifications has a few unread ones; none is e-mailed."""
+    per_user = Notification.objects.values("recipient__username").annotate(
+        total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True))
+    )
+    assert {row["recipient__username"] for row in per_user} >= {
+        "producer",
+        "producer_b",
+        "officer",
+        "regional_officer",
+        "committee",
+        "finance",
+    }
+    for row in per_user:
+        assert row["unread"] == min(row["total"], UNREAD_PER_USER), row
+    assert Notification.objects.filter(read_at__isnull=False).count() > 0
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert demo.emails == []
+    # Each transition's people were told: one notification per recipient and event.
+    assert Notification.objects.filter(transition_log__isnull=True).count() == 0
+    # Each says its step with both states, or the one of a step that creates its record;
+    # never an empty state, never a code, in any language.
+    notices = list(Notification.objects.select_related("alliance", "transition_log"))
+    for language in ("en", "fr", "es"):
+        with translation.override(language):
+            wrong = [n.text for n in notices if re.search(r"\( →|→ \)|\b[a-z]+_[a-z_]+\b", n.text)]
+        assert wrong == []
+
+
+def test_load_demo_leaves_a_ready_report_of_each_available_kind(demo):
+    jobs = ReportJob.objects.order_by("kind")
+    assert [(j.kind, j.status, j.requester.username) for j in jobs] == [
+        ("alliance_factsheet_pdf", "succeeded", "producer"),
+        ("committee_dossier_pdf", "succeeded", "committee"),
+        ("disbursement_ledger_csv", "succeeded", "finance"),
+        ("disbursement_ledger_xlsx", "succeeded", "finance"),
+        ("portfolio_pdf", "succeeded", "officer"),
+        ("portfolio_xlsx", "succeeded", "funder"),
+    ]
+    assert all(j.file.storage.exists(j.file.name) for j in jobs)
+    call_command("load_demo", stdout=StringIO())
+    assert ReportJob.objects.count() == 6
+
+
+def test_the_demo_names_its_value_chains_and_products_in_three_languages(demo):
+    coffee = ValueChain.objects.get(code="COFFEE")
+    assert (coffee.name_en, coffee.name_fr, coffee.name_es) == ("Coffee", "Café", "Café")
+    for product in Product.objects.all():
+        assert all((product.name_en, product.name_fr, product.name_es)), product.pk
+        assert " / " not in product.name_en

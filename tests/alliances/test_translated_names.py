@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from alliances.models import Product, ValueChain
+from alliances.models import Product
 from core.translated import translated
-from demo import data
 from plans.models import PlanStatus
 
 pytestmark = pytest.mark.django_db
@@ -127,13 +126,3 @@ def test_the_admin_edits_the_three_names_side_by_side(admin_client, world, named
     )
     response = admin_client.post(url, data | {"name_en": ""})
     assert list(response.context["adminform"].form.errors) == ["name_en"]
-
-
-def test_the_demo_names_its_value_chains_and_products_in_three_languages(db):
-
-    assert data.load(password="demo-password")
-    coffee = ValueChain.objects.get(code="COFFEE")
-    assert (coffee.name_en, coffee.name_fr, coffee.name_es) == ("Coffee", "Café", "Café")
-    for product in Product.objects.all():
-        assert all((product.name_en, product.name_fr, product.name_es)), product.pk
-        assert " / " not in product.name_en

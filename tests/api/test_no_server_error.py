@@ -1,6 +1,7 @@
 """Never a 5xx (DESIGN.md §10): every URL pattern of /api/v1/, with the ids of real objects
-and with unknown or malformed ids, by every method (OPTIONS and HEAD included), with no
-body and with junk bodies, anonymously, as a producer and as a programme officer.
+(anonymously, as a producer and as a programme officer) and with unknown or malformed ids
+(anonymously and as the officer), by every method (OPTIONS and HEAD included), with no
+body and with junk bodies.
 
 The patterns come from the URL resolver, so a new endpoint is walked by itself; one whose
 collection has no real object here fails until `real_ids` names one. Each request runs in
@@ -161,8 +162,9 @@ def basename_of(name: str) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def urls_of(name: str, kwargs: list[str], ids: dict) -> list[tuple[str, bool]]:
-    """(URL, has real ids) for a pattern: real ids, then unknown ones in each place."""
+def urls_of(name: str, kwargs: list[str], ids: dict, *, unknown=True) -> list[tuple[str, bool]]:
+    """(URL, has real ids) for a pattern: real ids, then (`unknown`) unknown ones in each
+    place."""
     if not kwargs:
         return [(reverse(f"api:{name}"), True)]
     real = {}
@@ -171,7 +173,7 @@ def urls_of(name: str, kwargs: list[str], ids: dict) -> list[tuple[str, bool]]:
         assert key in ids, f"no real object for {kwarg} of {name}: add one to real_ids"
         real[kwarg] = ids[key]
     urls = [(reverse(f"api:{name}", kwargs=real), True)]
-    for kwarg in kwargs:
+    for kwarg in kwargs if unknown else ():
         for unknown in UNKNOWN_IDS:
             urls.append((reverse(f"api:{name}", kwargs={**real, kwarg: unknown}), False))
     return urls
@@ -205,8 +207,12 @@ def test_no_request_gets_a_server_error(api, world, real_ids, persona, no_thrott
         if response.status_code >= 500:
             failures.append(f"{method} {url} {content_type} {body!r}: {response.status_code}")
 
+    # Unknown ids are sent anonymously and by the officer, who passes the permission
+    # checks of nearly every lookup; the producer, whose scope is the narrowest, sends
+    # the real ones (an unknown id meets the same lookup whoever sends it).
+    unknown = persona != "producer"
     for name, kwargs, allowed in patterns:
-        for url, real in urls_of(name, kwargs, real_ids):
+        for url, real in urls_of(name, kwargs, real_ids, unknown=unknown):
             for method in METHODS_WITHOUT_BODY:
                 send(method, url)
             if real:
@@ -217,6 +223,6 @@ def test_no_request_gets_a_server_error(api, world, real_ids, persona, no_thrott
                 for content_type, body in bodies:
                     send(method, url, content_type, body)
     assert failures == []
-    assert sent > 2000
+    assert sent > (2000 if unknown else 1000)
     # OPTIONS leaves out what it cannot describe; it must not be because of a bug.
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -1,6 +1,6 @@
 """seed_portfolio: a portfolio over every plan state whose rows keep the invariants the
-services keep (monitoring schedule and reports included); and load_demo's finished report
-of each kind."""
+services keep (monitoring schedule and reports included). (load_demo's finished report of
+each kind: tests/test_demo.py.)"""
 
 import datetime
 from collections import Counter
@@ -24,7 +24,6 @@ from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from monitoring.selectors import computed_values, indicators_for
 from plans.models import BusinessPlan, PlanStatus, PlanVersion, TransitionLog
 from plans.workflow import plan_content_problems
-from reports.models import ReportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -194,20 +193,3 @@ def test_seed_portfolio_refuses_a_production_database(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_portfolio", "--alliances", "5", stdout=StringIO())
     assert Alliance.objects.count() == 0
-
-
-def test_load_demo_leaves_a_ready_report_of_each_available_kind(settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
-    jobs = ReportJob.objects.order_by("kind")
-    assert [(j.kind, j.status, j.requester.username) for j in jobs] == [
-        ("alliance_factsheet_pdf", "succeeded", "producer"),
-        ("committee_dossier_pdf", "succeeded", "committee"),
-        ("disbursement_ledger_csv", "succeeded", "finance"),
-        ("disbursement_ledger_xlsx", "succeeded", "finance"),
-        ("portfolio_pdf", "succeeded", "officer"),
-        ("portfolio_xlsx", "succeeded", "funder"),
-    ]
-    assert all(j.file.storage.exists(j.file.name) for j in jobs)
-    call_command("load_demo", stdout=StringIO())
-    assert ReportJob.objects.count() == 6
