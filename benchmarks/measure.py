@@ -97,13 +97,25 @@ def _url(path: str) -> str:
     return path if path.startswith("/") else reverse(path)
 
 
-def _get(client: Client, url: str) -> tuple[float, int]:
+def _get(client: Client, url: str, status: int = 200) -> tuple[float, int]:
     """(seconds, bytes transferred) of one request."""
     started = time.perf_counter()
     response = client.get(url, secure=True)
     elapsed = time.perf_counter() - started
-    assert response.status_code == 200, (url, response.status_code)
+    assert response.status_code == status, (url, response.status_code)
     return elapsed, len(response.content)
+
+
+# What any request costs before it reads its rows, as the same persona through the same
+# stack (middleware, session, scope, and for a page the base layout with its menu and
+# task counts): an API answer of no rows (`me/`, the user's own record) and, for pages,
+# the "not found" page, which is the base layout around one sentence.
+EMPTY_API = ("/api/v1/me/", 200)
+EMPTY_PAGE = ("/benchmarks-empty-page/", 404)
+
+
+def _empty(url: str) -> tuple[str, int]:
+    return EMPTY_API if url.startswith("/api/") else EMPTY_PAGE
 
 
 def _timed(function) -> float:
@@ -135,9 +147,13 @@ def page(*, path: str, persona: str, floor: str, runs: int) -> dict:
     queries = len(captured)  # read now: the next request empties the connection's log
     times = [_get(client, url)[0] for _ in range(runs)]
     floors = [_timed(lambda: _read(floor_sql)) for _ in range(runs)]
+    empty_url, empty_status = _empty(url)
+    _get(client, empty_url, empty_status)
+    stack = [_get(client, empty_url, empty_status)[0] for _ in range(runs)]
     return {
         "median": statistics.median(times),
         "floor": statistics.median(floors),
+        "stack": statistics.median(stack),
         "floor_rows": floor_rows,
         "queries": queries,
         "kb": size / 1024,

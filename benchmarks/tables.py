@@ -27,10 +27,24 @@ def _time(seconds: float | None, *, in_seconds: bool = False) -> str:
     return f"{ms:.1f} ms" if ms >= 10 else f"{ms:.2f} ms"
 
 
+def floor_of(f: dict) -> float | None:
+    """A row's floor: its rows by raw SQL, plus for a page or an API list the cost of an
+    empty answer through the same stack as the same persona (`stack`, measure.py): what
+    any request pays before it reads a row."""
+    if "floor" not in f:
+        return None
+    return f["floor"] + f.get("stack", 0)
+
+
+def _ratio(f: dict) -> float | None:
+    floor = floor_of(f)
+    return f["median"] / floor if "median" in f and floor else None
+
+
 def _checks(row: Row) -> tuple[str, list[bool]]:
     """The row's target, and for each part of it that was measured: met or not."""
     f = row.figures
-    ratio = f["median"] / f["floor"] if "median" in f and "floor" in f else None
+    ratio = _ratio(f)
     if row.kind == "page":
         checks = [] if ratio is None else [ratio <= PAGE_RATIO]
         if "p95" in f:
@@ -46,12 +60,14 @@ def _checks(row: Row) -> tuple[str, list[bool]]:
 
 def figures_table(title: str, rows: list[Row], *, clients: int) -> str:
     header = (
-        "what", "median", "floor", "ratio", "queries", "peak MB", f"p95 ×{clients}", "target", "",
+        "what", "median", "SQL", "+ stack", "ratio", "to SQL", "queries", "peak MB",
+        f"p95 ×{clients}", "target", "",
     )  # fmt: skip
     lines = []
     for row in rows:
         f = row.figures
-        ratio = f"{f['median'] / f['floor']:.1f}×" if "median" in f and "floor" in f else "—"
+        ratio = _ratio(f)
+        to_sql = f["median"] / f["floor"] if "median" in f and f.get("floor") else None
         target, checks = _checks(row)
         met = ("✓" if all(checks) else "✗") if checks else ""
         in_seconds = row.kind != "page"  # reports take seconds
@@ -60,7 +76,9 @@ def figures_table(title: str, rows: list[Row], *, clients: int) -> str:
                 row.label,
                 _time(f.get("median"), in_seconds=in_seconds),
                 _time(f.get("floor"), in_seconds=in_seconds),
-                ratio,
+                _time(floor_of(f), in_seconds=in_seconds) if "stack" in f else "—",
+                "—" if ratio is None else f"{ratio:.1f}×",
+                "—" if to_sql is None or "stack" not in f else f"{to_sql:.1f}×",
                 str(f["queries"]) if "queries" in f else "—",
                 f"{f['peak_mb']:.0f}" if "peak_mb" in f else "—",
                 _time(f.get("p95")),

@@ -33,7 +33,9 @@ def test_every_list_and_its_floor_run(portfolio):
     assert len(lists.TARGETS) == 12
     for target in lists.TARGETS:
         figures = measure.page(path=target.path, persona=target.persona, floor=target.floor, runs=1)
-        assert set(figures) == {"median", "floor", "floor_rows", "queries", "kb", "peak_mb"}
+        assert set(figures) == {
+            "median", "floor", "stack", "floor_rows", "queries", "kb", "peak_mb"
+        }  # fmt: skip
         assert figures["queries"] > 0, target.label
 
 
@@ -66,8 +68,13 @@ def test_the_page_weight_counts_the_first_visits_assets(portfolio):
 
 
 def test_the_table_shows_each_target_and_whether_it_is_met():
+    """A page's floor is its rows by raw SQL plus an empty answer through the same stack."""
     rows = [
-        Row("GET /plans/", "page", {"median": 0.012, "floor": 0.004, "queries": 9, "p95": 0.2}),
+        Row(
+            "GET /plans/",
+            "page",
+            {"median": 0.012, "floor": 0.002, "stack": 0.002, "queries": 9, "p95": 0.2},
+        ),
         Row("GET / (home)", "page", {"median": 0.013, "floor": 0.004, "p95": 0.31}),
         Row("ledger", "report", {"median": 19.0, "floor": 9.6, "peak_mb": 120.0}),
         Row("portfolio", "other", {"median": 2.0, "floor": 1.0}),
@@ -75,13 +82,14 @@ def test_the_table_shows_each_target_and_whether_it_is_met():
     table = figures_table("10,000 alliances", rows, clients=8).splitlines()
     assert table[0] == "10,000 alliances"
     assert table[1].split() == [
-        "what", "median", "floor", "ratio", "queries", "peak", "MB", "p95", "×8", "target",
+        "what", "median", "SQL", "+", "stack", "ratio", "to", "SQL", "queries", "peak", "MB",
+        "p95", "×8", "target",
     ]  # fmt: skip
     assert table[3].split() == [
-        "GET", "/plans/", "12.0", "ms", "4.00", "ms", "3.0×", "9", "—", "200.0", "ms",
-        "≤3×", "floor,", "p95", "≤300", "ms", "✓",
+        "GET", "/plans/", "12.0", "ms", "2.00", "ms", "4.00", "ms", "3.0×", "6.0×", "9", "—",
+        "200.0", "ms", "≤3×", "floor,", "p95", "≤300", "ms", "✓",
     ]  # fmt: skip
     assert table[4].endswith("✗")  # p95 over 300 ms
-    assert table[5].split()[1:7] == ["19.00", "s", "9.60", "s", "2.0×", "—"]
+    assert table[5].split()[1:8] == ["19.00", "s", "9.60", "s", "—", "2.0×", "—"]
     assert table[5].endswith("≤2× floor, ≤250 MB      ✓")
     assert table[6].endswith("—")
