@@ -29,6 +29,7 @@ from accounts.policy import (
     NOT_FOUND,
     WRONG_STATE,
     ActionRefused,
+    can_view_organization,
     monitoring_reports_visible_to,
     user_scope,
 )
@@ -289,6 +290,13 @@ def _context(request, report, forms: dict | None = None) -> dict:
     return {
         "report": report,
         "plan": plan,
+        # An overdue report, read by the staff who chase it (not by its producer side):
+        # when its daily reminder last went out, and whom to call.
+        "chase": report.is_overdue and not allowed["can_enter"],
+        "organization": report.alliance.producer_organization,
+        "organization_readable": can_view_organization(
+            request.user, report.alliance.producer_organization
+        ),
         "tab": "indicators",
         "currency": report.alliance.program.currency,
         "rows": rows,

@@ -499,3 +499,37 @@ def test_board_and_list_queries_do_not_grow_with_reports(
     with django_assert_max_num_queries(11):
         response = client.get(target)
     assert len(response.context["to_enter"]) == rows + 1
+
+
+def test_an_overdue_report_tells_the_staff_when_it_was_reminded_and_whom_to_call(
+    client, world, plan
+):
+    """The M&E officer's "overdue report to chase" task leads here: the daily reminder's
+    last date and the producer organization's phone and e-mail, with its profile."""
+    organization = plan.alliance.producer_organization
+    organization.phone = "+229 97 00 00 00"
+    organization.email = "contact@coop-a.example"
+    organization.save(update_fields=["phone", "email"])
+    overdue = past_report(plan.alliance, days_ago=40, due_in=-10)
+    page = get(client, world.me_officer, url(overdue)).content.decode()
+    assert "Overdue: chase the producer organization" in page
+    assert "No reminder has gone out yet." in page
+    assert 'href="tel:+229 97 00 00 00"' in page and "contact@coop-a.example" in page
+    # The profile is linked for those who may read it (§9a), as the programme officer.
+    profile = reverse("alliances:organization", args=[organization.pk])
+    readable = get(client, world.me_officer, profile).status_code == 200
+    assert (f'href="{profile}"' in page) == readable
+    page = get(client, world.officer, url(overdue)).content.decode()
+    assert f'href="{profile}"' in page
+    assert get(client, world.officer, profile).status_code == 200
+
+    overdue.reminded_on = timezone.localdate()
+    overdue.save(update_fields=["reminded_on"])
+    page = get(client, world.me_officer, url(overdue)).content.decode()
+    assert "Last reminder:" in page and "No reminder has gone out yet." not in page
+
+    # The producer side sees its form, not a note about chasing itself; nor does a
+    # report that is not late.
+    assert "chase" not in get(client, world.producer, url(overdue)).content.decode()
+    on_time = past_report(plan.alliance, days_ago=10, due_in=20)
+    assert "chase" not in get(client, world.me_officer, url(on_time)).content.decode()
