@@ -265,10 +265,12 @@ def report(*, kind: str, mode: str, floors: list[str]) -> dict:
     `mode` "floor": the same rows from `floors` (one statement per sheet), or for the
     portfolio the generator's own alliance query, into a write-only sheet, nothing else."""
     user = persona_user("superuser")
-    services.enqueue = lambda job_id: None  # generated below, in this process
     baseline, queries, rows = rss_mb(), 0, 0
     started = time.perf_counter()
-    job = services.report_request(kind=kind, parameters={}, by=user, language="en")
+    # Generated below, in this process: the request queues nothing (and, run inside the
+    # test suite, leaves the queueing of later tests as it was).
+    with mock.patch.object(services, "enqueue", lambda job_id: None):
+        job = services.report_request(kind=kind, parameters={}, by=user, language="en")
     if mode == "report":
         with CaptureQueriesContext(connection) as captured:
             outcome = services.report_generate(job.pk, notify=False)
