@@ -10,15 +10,19 @@ when read (`Notification.text`, `step_notice`), in the reader's language.
 
 from __future__ import annotations
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import labels, outbox
 
-from . import steps
+from . import steps, worklist
 from .models import STEP_NOTICE, Notification, Role
 from .policy import can_read, users_acting_for
+
+UNREAD = worklist.keeps("unread")
 
 
 def recipients(log) -> list:
@@ -109,17 +113,34 @@ def notifications_of(user):
     )
 
 
+def unread_count(user) -> int:
+    """The number of the user's unread notifications, shown in every page's header: kept
+    as the task counts are (`worklist.kept`), forgotten whenever one of the user's
+    notifications is created, changed, deleted or read."""
+    return worklist.kept(
+        user, UNREAD, lambda: user.notifications.filter(read_at__isnull=True).count()
+    )
+
+
+@receiver(post_save, sender=Notification)
+@receiver(post_delete, sender=Notification)
+def _forget_unread_count(sender, instance, **kwargs):
+    worklist.forget([instance.recipient_id])
+
+
 def notification_mark_read(*, notification_id: int, user) -> bool:
     """Mark one of the user's notifications as read (404-safe: another's is not found).
     Returns False when there is no such unread notification."""
-    return bool(
-        Notification.objects.filter(
-            pk=notification_id, recipient=user, read_at__isnull=True
-        ).update(read_at=timezone.now())
-    )
+    marked = Notification.objects.filter(
+        pk=notification_id, recipient=user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    worklist.forget([user.pk])
+    return bool(marked)
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    worklist.forget([user.pk])
+    return marked

@@ -63,23 +63,37 @@ def _scope(user) -> _Scope:
     programs: set[int] = set()
     staff: dict[str, frozenset[int] | None] = {}
     if user is not None and user.is_authenticated and user.is_active:
-        memberships = user.memberships.prefetch_related(
-            "regions", "ta_provider__organizations", "funder__fundings"
+        # One query on every page: a row per membership and region, accompanied
+        # organization or funded programme (a membership has at most one of the three
+        # kinds, by role: `membership_binding_matches_role`), NULL where it has none.
+        rows = user.memberships.order_by("pk").values_list(
+            "role",
+            "producer_organization_id",
+            "buyer_id",
+            "funder_id",
+            "ta_provider__organizations__id",
+            "funder__fundings__program_id",
+            "regions__id",
         )
-        for m in memberships:
-            roles.add(m.role)
-            if m.role == Role.PRODUCER:
-                orgs.add(m.producer_organization_id)
-            elif m.role == Role.TA_PROVIDER:
-                ta_orgs.update(o.pk for o in m.ta_provider.organizations.all())
-            elif m.role == Role.BUYER:
-                buyers.add(m.buyer_id)
-            elif m.role == Role.FUNDER:
-                funders.add(m.funder_id)
-                programs.update(f.program_id for f in m.funder.fundings.all())
-            elif m.role in STAFF_ROLES:
-                region_ids = frozenset(r.pk for r in m.regions.all())
-                staff[m.role] = region_ids or None
+        staff_regions: dict[str, set[int]] = {}
+        for role, org, buyer, funder, ta_org, program, region in rows:
+            roles.add(role)
+            if role == Role.PRODUCER:
+                orgs.add(org)
+            elif role == Role.TA_PROVIDER:
+                if ta_org is not None:
+                    ta_orgs.add(ta_org)
+            elif role == Role.BUYER:
+                buyers.add(buyer)
+            elif role == Role.FUNDER:
+                funders.add(funder)
+                if program is not None:
+                    programs.add(program)
+            elif role in STAFF_ROLES:
+                regions = staff_regions.setdefault(role, set())
+                if region is not None:
+                    regions.add(region)
+        staff = {role: frozenset(ids) or None for role, ids in staff_regions.items()}
     scope = _Scope(
         frozenset(roles),
         frozenset(orgs),

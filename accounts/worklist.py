@@ -190,8 +190,36 @@ def count_all(querysets: list[QuerySet]) -> list[int]:
     return [0 if at is None else int(row[at]) for at in positions]
 
 
-def _key(user_pk: int) -> str:
-    return f"worklist:counts:{user_pk}"
+def _key(user_pk: int, name: str = "counts") -> str:
+    return f"worklist:{name}:{user_pk}"
+
+
+# What else is kept per user like the counts, and forgotten with them (`kept`).
+_KEPT: set[str] = {"counts"}
+
+
+def keeps(name: str) -> str:
+    """Declare (at import, in every process) a name of what `kept` keeps per user."""
+    _KEPT.add(name)
+    return name
+
+
+def kept(user, name: str, compute: Callable[[], Any]) -> Any:
+    """What `compute()` returns (plain values, never words: the next page may be in
+    another language), kept per user as the counts are: for `TASK_COUNTS_CACHE_SECONDS`,
+    forgotten with them at every step concerning the user (`forget`); computed afresh
+    when the cache is away or the setting is 0. For the home page's heavier figures;
+    `name` is declared with `keeps`."""
+    assert name in _KEPT, name  # a programming error: declare it with `keeps`
+    seconds = settings.TASK_COUNTS_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    key = _key(user.pk, name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def task_counts(user, queue: list[Task]) -> dict[str, int]:
@@ -215,9 +243,10 @@ def task_counts(user, queue: list[Task]) -> dict[str, int]:
 
 
 def forget(user_ids: Iterable[int]) -> None:
-    """Forget the cached counts of these users, now and once the transaction commits (a
-    page read in between would otherwise keep the counts of before)."""
-    keys = [_key(pk) for pk in set(user_ids)]
+    """Forget the cached counts (and what else is `kept`) of these users, now and once
+    the transaction commits (a page read in between would otherwise keep the counts of
+    before)."""
+    keys = [_key(pk, name) for pk in set(user_ids) for name in sorted(_KEPT)]
     if not keys:
         return
     cache.delete_many(keys)

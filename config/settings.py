@@ -210,6 +210,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     )
+# Sessions are kept in the database and read through the cache (issue 17: no query for
+# the session on every page); the database stays the record, so a cache that is away or
+# emptied signs no one out (issue 16): a miss reads the row, a write goes to both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # "My tasks" counts in every page's header are kept per user this many seconds, and
 # forgotten at every step concerning the user (accounts/worklist.py); 0: always counted.
 TASK_COUNTS_CACHE_SECONDS = env.int("TASK_COUNTS_CACHE_SECONDS", default=60)

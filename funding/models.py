@@ -399,6 +399,18 @@ class Tranche(models.Model):
         indexes = [
             models.Index(fields=["planned_date", "id"], name="tranche_planned_idx"),
             models.Index(fields=["updated_at", "id"], name="tranche_updated_idx"),
+            # The tranches waiting for finance (a few of all), in the orders their lists
+            # read them: the payments queue's page, the home's "to authorize or pay".
+            models.Index(
+                fields=["status", "planned_date", "id"],
+                name="tranche_finance_queue_idx",
+                condition=Q(status__in=["verified", "authorized"]),
+            ),
+            models.Index(
+                fields=["authorized_at", "verified_at", "id"],
+                name="tranche_finance_tasks_idx",
+                condition=Q(status__in=["verified", "authorized"]),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["commitment", "number"], name="tranche_unique_number"),

@@ -24,7 +24,7 @@ from accounts.policy import (
     plans_visible_to,
     tranches_visible_to,
 )
-from accounts.worklist import Figure, Task, TaskItem, acting_as
+from accounts.worklist import Figure, Task, TaskItem, acting_as, keeps, kept
 from alliances.models import Delivery
 from core import labels
 from core.formats import format_money, format_number
@@ -226,16 +226,22 @@ def funding_tasks(user, s) -> list[Task]:
 # --- the figures finance officers and the PO side watch (home page) ----------------------
 
 
-def _finance_figures(user) -> list[Figure]:
+FINANCE_TOTALS = keeps("finance")
+
+
+def _finance_totals(user) -> dict:
     """Budget committed and paid in the finance officer's regions, by currency, and the
-    tranches waiting for authorization and for payment: three queries."""
+    tranches waiting for authorization and for payment: three queries, their sums and
+    counts kept as the task counts are (`accounts.worklist.kept`): the sum of payments
+    reads every payment of the officer's regions."""
     where = acting_as(user, {Role.FINANCE_OFFICER}, "plan__alliance")
-    committed = (
+    committed = list(
         commitments_visible_to(user)
         .filter(where)
         .values("program__currency")
         .annotate(t=Sum(F("amount") - F("released_amount")))
         .order_by("program__currency")
+        .values_list("program__currency", "t")
     )
     paid = dict(
         payments_visible_to(user)
@@ -244,24 +250,32 @@ def _finance_figures(user) -> list[Figure]:
         .annotate(t=Sum(signed_payment()))
         .values_list("tranche__commitment__program__currency", "t")
     )
-    figures = []
-    for row in committed:
-        currency = row["program__currency"]
-        figures += [
-            Figure(_("Grants committed"), format_money(row["t"], currency)),
-            Figure(_("Grants paid"), format_money(paid.get(currency) or ZERO, currency)),
-        ]
+    waiting_statuses = (Tranche.Status.VERIFIED, Tranche.Status.AUTHORIZED)
     waiting = (
         tranches_visible_to(user)
         .filter(
             acting_as(user, {Role.FINANCE_OFFICER}, PLAN_PATH),
             commitment__plan__status=PlanStatus.ACTIVE,
+            status__in=waiting_statuses,  # the few waiting, from the index on status
         )
         .aggregate(
             verified=Count("pk", filter=Q(status=Tranche.Status.VERIFIED)),
             authorized=Count("pk", filter=Q(status=Tranche.Status.AUTHORIZED)),
         )
     )
+    return {"committed": committed, "paid": paid, "waiting": waiting}
+
+
+def _finance_figures(user) -> list[Figure]:
+    """Budget committed and paid by currency, and the tranches waiting for finance."""
+    totals = kept(user, FINANCE_TOTALS, lambda: _finance_totals(user))
+    paid, waiting = totals["paid"], totals["waiting"]
+    figures = []
+    for currency, committed in totals["committed"]:
+        figures += [
+            Figure(_("Grants committed"), format_money(committed, currency)),
+            Figure(_("Grants paid"), format_money(paid.get(currency) or ZERO, currency)),
+        ]
     queue = reverse("finance-queue")
     return figures + [
         Figure(

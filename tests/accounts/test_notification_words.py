@@ -142,7 +142,7 @@ def test_the_list_reads_its_notices_in_a_constant_number_of_queries(
     client.get(reverse("notifications"))  # content types cached, as in a running server
     # A page of step notices, of every kind of record: as many queries as a page of
     # text-only ones (tests/accounts/test_notifications.py).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(reverse("notifications"))
     assert (
         len(response.context["page"].object_list) == 22

@@ -270,21 +270,22 @@ GROW = {
     "appraisals": _appraisals,
     "monitoring-reports": _monitoring_reports,
 }
-# Token and user, memberships, their regions, count, page (+ prefetches of the rows). Lists
-# read ids first (core.pagination) take one more: the page's ids, then their rows.
+# Token and user, memberships with their regions (one query; two before issue 17), count,
+# page (+ prefetches of the rows). Lists read ids first (core.pagination) take one more:
+# the page's ids, then their rows.
 QUERIES = {
-    "plans": 6,
-    "alliances": 6,
-    "producer-organizations": 6,
+    "plans": 5,
+    "alliances": 5,
+    "producer-organizations": 5,
     "buyers": 3,  # directories ask no policy question
     "funders": 3,
-    "programs": 12,  # the programmes scope asks for the memberships (§9a); six prefetches
-    "purchase-agreements": 6,
-    "deliveries": 5,
-    "tranches": 6,
-    "disbursements": 5,
-    "appraisals": 6,
-    "monitoring-reports": 10,  # + values; catalogue, programme choices, sales, repayments
+    "programs": 11,  # the programmes scope asks for the memberships (§9a); six prefetches
+    "purchase-agreements": 5,
+    "deliveries": 4,
+    "tranches": 5,
+    "disbursements": 4,
+    "appraisals": 5,
+    "monitoring-reports": 9,  # + values; catalogue, programme choices, sales, repayments
 }
 
 
