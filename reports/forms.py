@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import programs_visible_to
 
+from . import services
 from .generators import KINDS
 from .generators.cells import csv_format_note
 from .models import ReportKind
@@ -19,6 +20,18 @@ PORTFOLIO_KINDS = [
         ReportKind.INDICATORS_XLSX,
     )
 ]
+
+
+def portfolio_kinds_for(user) -> list[tuple[str, str]]:
+    """The kinds of the request form that `user` may ask for (§9a): none of them for a
+    buyer or an appraiser, the ledger and the indicator table of their own alliances for
+    a producer organization and its TA provider, all of them for ministry staff who read
+    money and for funders."""
+    return [
+        (kind, label)
+        for kind, label in PORTFOLIO_KINDS
+        if services.can_request_report(user, kind, {})
+    ]
 
 
 class PortfolioReportForm(forms.Form):
@@ -46,5 +59,6 @@ class PortfolioReportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = portfolio_kinds_for(user)
         self.fields["program"].queryset = programs_visible_to(user).order_by("code")
         self.csv_note = csv_format_note()

@@ -19,7 +19,7 @@ from core.errors import NotFound
 from core.formats import format_datetime
 
 from . import services
-from .forms import PortfolioReportForm
+from .forms import PortfolioReportForm, portfolio_kinds_for
 from .generators import KINDS
 from .models import ReportJob, ReportKind
 
@@ -56,6 +56,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "kinds": ReportKind.choices,
             "statuses": labels.state_choices(ReportJob),
             "filtered": bool(kind or status or text),
+            # The request form's link, for those with a report to ask for there.
+            "can_ask": bool(portfolio_kinds_for(request.user)),
         },
     )
 

@@ -1,54 +1,256 @@
-"""The report buttons of a plan page, pressed in the browser at 1280 px and at 360 px:
-each one queues its report (none answers "This report does not take 'plan'"), the report
-page shows the download only when the file is ready, and a queued job's hidden download
-link stays hidden."""
+"""Every report button of every role, pressed in the browser at 1280 px and at 360 px
+(issue 18): the plan page, the committee's decision page, the indicator table, the
+programme ledger and the request form of "My reports" each offer a role exactly the
+reports it may read (DESIGN §9a), nothing clipped; each button queues its report with the
+parameter it takes (none answers "This report does not take 'plan'" or "Select a valid
+choice"), and the report page shows the download once the file is ready (tasks run
+eagerly here) and no error. A role with no report to ask for (the buyer, the appraiser)
+sees no button anywhere, and the request form says so instead of offering kinds it would
+refuse. A queued job's hidden download link stays hidden; a failed one shows its error
+and a button that asks for it again, which works too."""
+
+import re
+from dataclasses import dataclass
 
 import pytest
+from django.urls import reverse
 
 from plans.models import PlanStatus
-from reports.models import ReportJob
+from reports.models import ReportJob, ReportKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+WIDTHS = (1280, 360)
 
-@pytest.mark.parametrize("width", [1280, 360])
-def test_every_report_button_on_the_plan_page_prepares_its_report(
-    world, sign_in, live_server, width
+# What sticks out sideways: the page, main, or a report form, button, heading or figure.
+CLIPPED = """() => {
+  const main = document.querySelector('main');
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push('page');
+  if (main.scrollWidth > main.clientWidth) out.push('main');
+  const parts = 'form.report-request, form.report-request button, h1, h2, .figures div,'
+    + ' .report-status, .report-status a, fieldset label, select, main button';
+  for (const el of main.querySelectorAll(parts)) {
+    const box = el.getBoundingClientRect();
+    if (el.scrollWidth > el.clientWidth + 1 || box.right > window.innerWidth + 1)
+      out.push(el.tagName + ' ' + el.textContent.trim().slice(0, 40));
+  }
+  return out;
+}"""
+
+# What a page must never say after a button was pressed: a refused parameter, a refused
+# choice of the form, the server's error page.
+ERRORS = ("does not take", "Select a valid choice", "Something went wrong", "Server Error")
+# The report page in one call: the errors it shows, and what is clipped.
+LANDED = (
+    "errors => ({said: errors.filter(e => document.body.innerText.includes(e)), clipped: ("
+    + CLIPPED
+    + ")()})"
+)
+
+FACT_SHEET = ReportKind.ALLIANCE_FACTSHEET_PDF
+DOSSIER = ReportKind.COMMITTEE_DOSSIER_PDF
+PORTFOLIO_XLSX = ReportKind.PORTFOLIO_XLSX
+PORTFOLIO_PDF = ReportKind.PORTFOLIO_PDF
+LEDGER_XLSX = ReportKind.DISBURSEMENT_LEDGER_XLSX
+LEDGER_CSV = ReportKind.DISBURSEMENT_LEDGER_CSV
+INDICATORS = ReportKind.INDICATORS_XLSX
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The report buttons one role sees on each page, by kind, in page order; a page
+    it may not open (403, 404) offers nothing."""
+
+    plan: tuple = ()
+    decision: tuple = ()
+    indicators: tuple = ()
+    ledger: tuple = ()
+    request: tuple = ()  # the kinds of the request form, /reports/new/
+
+
+# Producer and TA provider: their alliance's money and monitoring, no portfolio (§9a).
+ORGANIZATION_SIDE = Offer(
+    plan=(FACT_SHEET, LEDGER_XLSX),
+    indicators=(INDICATORS,),
+    request=(LEDGER_XLSX, LEDGER_CSV, INDICATORS),
+)
+PORTFOLIO_READER = {
+    "indicators": (INDICATORS,),
+    "ledger": (PORTFOLIO_XLSX, PORTFOLIO_PDF, LEDGER_XLSX, LEDGER_CSV),
+    "request": (PORTFOLIO_XLSX, PORTFOLIO_PDF, LEDGER_XLSX, LEDGER_CSV, INDICATORS),
+}
+# Programme officers and the committee: everything, the committee dossier included.
+DOSSIER_READER = Offer(
+    plan=(FACT_SHEET, DOSSIER, LEDGER_XLSX), decision=(DOSSIER,), **PORTFOLIO_READER
+)
+# Finance and M&E officers, funders: everything but individual appraisals (the dossier).
+MONEY_READER = Offer(plan=(FACT_SHEET, LEDGER_XLSX), **PORTFOLIO_READER)
+NOTHING = Offer()
+
+OFFERS = {
+    "producer": ORGANIZATION_SIDE,
+    "ta": ORGANIZATION_SIDE,
+    "officer": DOSSIER_READER,
+    "regional_officer": DOSSIER_READER,
+    "committee": DOSSIER_READER,
+    "finance": MONEY_READER,
+    "me_officer": MONEY_READER,
+    "funder_user": MONEY_READER,
+    # The buyer reads the summary and market only; the appraiser its assigned plans.
+    "buyer_user": NOTHING,
+    "appraiser": NOTHING,
+}
+
+
+def label(kind) -> str:
+    return str(ReportKind(kind).label)
+
+
+def assert_lands_on_its_report(page, nav, who, width, where, kind, parameters) -> None:
+    """The button led to the new job's page, which offers the ready file and no error."""
+    where = (who, width, where, str(kind))
+    assert nav.value is not None and nav.value.status == 200, where
+    found = re.search(r"/reports/(\d+)/$", page.url)
+    assert found, (*where, page.url)
+    job = ReportJob.objects.get(pk=found.group(1))
+    assert (job.kind, job.parameters, job.status) == (kind, parameters, "succeeded"), where
+    assert page.locator("[data-report-download]").is_visible(), where
+    assert page.locator("[data-report-error]").is_hidden(), where
+    assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, where
+
+
+def press_page_buttons(page, base, who, width, where, url, kinds, parameters) -> None:
+    """Open `url`: exactly the buttons of `kinds`, nothing clipped; press each."""
+    page.goto(f"{base}{url}")
+    buttons = page.locator("form.report-request button")
+    assert buttons.all_inner_texts() == [label(kind) for kind in kinds], (who, width, where)
+    if not kinds:
+        return
+    assert page.evaluate(CLIPPED) == [], (who, width, where)
+    for index, kind in enumerate(kinds):
+        if index:
+            page.go_back()  # the page again, from the server, as a person goes back
+        with page.expect_navigation() as nav:
+            buttons.nth(index).click()
+        assert_lands_on_its_report(page, nav, who, width, where, kind, parameters[kind])
+
+
+def press_request_form(page, base, who, width, kinds, program) -> None:
+    """The request form offers exactly `kinds`; each is prepared for all the alliances
+    the user sees (at 1280 px) or for the programme (at 360 px)."""
+    url = f"{base}{reverse('reports:new')}"
+    page.goto(url)
+    where = (who, width, "request")
+    offered = page.locator("main fieldset label").all_inner_texts()
+    assert offered == [label(kind) for kind in kinds], where
+    assert page.evaluate(CLIPPED) == [], where
+    if not kinds:
+        # Nothing to ask for: the page says so, and "My reports" does not lead there.
+        assert page.locator("[data-no-report-kinds]").is_visible(), where
+        assert page.locator("main form button[type=submit]").count() == 0, where
+        page.goto(f"{base}{reverse('reports:list')}")
+        assert page.locator(f"main a[href='{reverse('reports:new')}']").count() == 0, where
+        return
+    choice = "" if width == 1280 else str(program.pk)
+    parameters = {} if width == 1280 else {"program": program.pk}
+    for index, kind in enumerate(kinds):
+        if index:
+            page.go_back()
+        page.get_by_label(label(kind), exact=True).check()
+        page.select_option("#id_program", value=choice)
+        with page.expect_navigation() as nav:
+            page.get_by_role("button", name="Prepare the report").click()
+        assert_lands_on_its_report(page, nav, who, width, "request", kind, parameters)
+
+
+def press_every_button(world, sign_in, live_server, who, plan):
+    """As `who`, at each width: every page's report buttons, then the request form."""
+    offer = OFFERS[who]
+    alliance = {"alliance": plan.alliance_id}
+    program = {"program": world.program.pk}
+    # Each page's buttons, and the parameter each sends: a plan page passes its
+    # alliance (its plan to the dossier alone), the programme ledger its programme.
+    pages = [
+        ("plan", reverse("plan-detail", args=[plan.pk]), offer.plan, alliance),
+        ("decision", reverse("plan-decision", args=[plan.pk]), offer.decision, alliance),
+        (
+            "indicators",
+            reverse("monitoring:indicators", args=[plan.pk]),
+            offer.indicators,
+            alliance,
+        ),
+        ("ledger", reverse("program-ledger", args=[world.program.pk]), offer.ledger, program),
+    ]
+    page = sign_in(getattr(world, who))  # one browser context per role
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for where, url, kinds, sent in pages:
+            parameters = {kind: {"plan": plan.pk} if kind == DOSSIER else sent for kind in kinds}
+            press_page_buttons(page, live_server.url, who, width, where, url, kinds, parameters)
+        press_request_form(page, live_server.url, who, width, offer.request, world.program)
+    return page
+
+
+# One test per group of roles that share a plan: a live server's world is built (and
+# flushed) for each test, so fewer tests keep the file fast.
+
+
+def test_programme_staff_and_the_funder_press_every_report_button(world, sign_in, live_server):
+    plan = world.build(PlanStatus.ACTIVE)
+    for who in ("officer", "committee", "finance", "me_officer", "funder_user"):
+        press_every_button(world, sign_in, live_server, who, plan)
+
+
+def test_the_regional_officer_presses_every_report_button_of_its_region(
+    world, sign_in, live_server
+):
+    # The regional officer works in Zou (region B): a plan of Coop B.
+    plan = world.build(PlanStatus.ACTIVE, org=world.org_b)
+    press_every_button(world, sign_in, live_server, "regional_officer", plan)
+
+
+def test_the_organization_presses_its_report_buttons_the_buyer_and_appraiser_have_none(
+    world, sign_in, live_server
 ):
     plan = world.build(PlanStatus.ACTIVE)
-    page = sign_in(world.officer)
-    page.set_viewport_size({"width": width, "height": 900})
-    url = f"{live_server.url}/plans/{plan.pk}/"
-    page.goto(url)
-    labels = page.locator("form.report-request button").all_inner_texts()
-    assert labels == [
-        "Alliance fact sheet (PDF)",
-        "Committee dossier (PDF)",
-        "Disbursement ledger (XLSX)",
-    ]
-    for label in labels:
-        page.goto(url)
-        page.get_by_role("button", name=label).click()
-        page.wait_for_url(lambda u: "/reports/" in u)
-        assert "does not take" not in page.content()
-        # Tasks run eagerly here: the file is ready when the page opens.
-        download = page.locator("[data-report-download]")
-        assert download.is_visible()
-        assert page.locator("[data-report-error]").is_hidden()
-    assert ReportJob.objects.filter(status=ReportJob.Status.SUCCEEDED).count() == 3
+    for who in ("buyer_user", "appraiser"):
+        press_every_button(world, sign_in, live_server, who, plan)
+    assert not ReportJob.objects.exists()
+    press_every_button(world, sign_in, live_server, "ta", plan)
+    page = press_every_button(world, sign_in, live_server, "producer", plan)
 
-
-def test_a_queued_report_shows_no_download(world, sign_in, live_server):
-    plan = world.build(PlanStatus.ACTIVE)
-    job = ReportJob.objects.create(
-        kind="alliance_factsheet_pdf",
+    # A job still queued: no download link (its href is empty), no error, the progress bar.
+    queued = ReportJob.objects.create(
+        kind=FACT_SHEET,
         parameters={"alliance": plan.alliance_id},
         requester=world.producer,
         title="Fact sheet",
         filename="f.pdf",
     )
-    page = sign_in(world.producer)
-    page.goto(f"{live_server.url}/reports/{job.pk}/")
+    page.goto(f"{live_server.url}{reverse('reports:detail', args=[queued.pk])}")
     assert page.locator("[data-report-download]").is_hidden()
     assert page.locator("[data-report-error]").is_hidden()
     assert page.locator("[data-report-progress]").is_visible()
+    queued.delete()  # else asking again would answer with it (one job per request)
+
+    # A failed job: its error, no download, and the button that asks for it again.
+    failed = ReportJob.objects.create(
+        kind=FACT_SHEET,
+        parameters={"alliance": plan.alliance_id},
+        requester=world.producer,
+        title="Fact sheet",
+        filename="f.pdf",
+        status=ReportJob.Status.FAILED,
+        error="The report took too long.",
+    )
+    url = reverse("reports:detail", args=[failed.pk])
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}{url}")
+        assert page.locator("[data-report-error]").is_visible(), width
+        assert page.locator("[data-report-download]").is_hidden(), width
+        parameters = {FACT_SHEET: {"alliance": plan.alliance_id}}
+        press_page_buttons(
+            page, live_server.url, "producer", width, "failed", url, (FACT_SHEET,), parameters
+        )
