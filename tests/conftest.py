@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from auditlog.context import disable_auditlog
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -34,6 +35,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         if database["ENGINE"] == "django.db.backends.postgresql":
             options = database.setdefault("OPTIONS", {})
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    # Celery marks "inside an eager task" in one flag for the whole process, saved and
+    # put back around each eager run; two runs at once in a live server's threads can
+    # put it back in the wrong order and leave it set, and a later test's `.get()` of an
+    # eager result is then refused as if it ran inside a task. Each test starts clear.
+    _set_task_join_will_block(False)
+    yield
 
 
 @pytest.fixture(autouse=True)
