@@ -43,6 +43,11 @@ class TaskItem:
     note: str = ""
 
 
+def alliance_subject(alliance) -> str:
+    """How a task names the alliance it is about: its code and producer organization."""
+    return f"{alliance.code} · {alliance.producer_organization.name}"
+
+
 @dataclass
 class Task:
     key: str

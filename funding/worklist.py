@@ -24,7 +24,15 @@ from accounts.policy import (
     plans_visible_to,
     tranches_visible_to,
 )
-from accounts.worklist import Figure, Task, TaskItem, acting_as, keeps, kept
+from accounts.worklist import (
+    Figure,
+    Task,
+    TaskItem,
+    acting_as,
+    alliance_subject,
+    keeps,
+    kept,
+)
 from alliances.models import Delivery
 from core import labels
 from core.formats import format_money, format_number
@@ -45,8 +53,7 @@ TRANCHE_ROWS = ("commitment__plan__alliance__producer_organization", "commitment
 
 
 def _tranche_item(tranche) -> TaskItem:
-    plan = tranche.commitment.plan
-    alliance = plan.alliance
+    alliance = tranche.commitment.plan.alliance
     return TaskItem(
         _("%(alliance)s · %(organization)s: tranche %(number)s, %(amount)s")
         % {
@@ -55,7 +62,7 @@ def _tranche_item(tranche) -> TaskItem:
             "number": tranche.number,
             "amount": format_money(tranche.amount, tranche.commitment.program.currency),
         },
-        reverse("plan-disbursement", args=[plan.pk]) + f"#tranche-{tranche.number}",
+        _tranche_url(tranche),
     )
 
 
@@ -76,17 +83,17 @@ def _contribution_item(contribution) -> TaskItem:
 
 def _agreement_item(agreement) -> TaskItem:
     alliance = agreement.alliance
-    return TaskItem(
-        f"{alliance.code} · {alliance.producer_organization.name}",
-        reverse("plan-agreement", args=[alliance.plan.pk]),
-    )
+    return TaskItem(alliance_subject(alliance), reverse("plan-agreement", args=[alliance.plan.pk]))
 
 
 def _plan_agreement_item(plan) -> TaskItem:
-    alliance = plan.alliance
-    return TaskItem(
-        f"{alliance.code} · {alliance.producer_organization.name}",
-        reverse("plan-agreement", args=[plan.pk]),
+    return TaskItem(alliance_subject(plan.alliance), reverse("plan-agreement", args=[plan.pk]))
+
+
+def _tranche_url(tranche) -> str:
+    """The tranche on its alliance's disbursement page, where its steps are taken."""
+    return reverse("plan-disbursement", args=[tranche.commitment.plan_id]) + (
+        f"#tranche-{tranche.number}"
     )
 
 
@@ -340,8 +347,7 @@ def _next_tranche_figures(user) -> list[Figure]:
                 % {"alliance": alliance.code, "number": tranche.number},
                 format_money(tranche.amount, tranche.commitment.program.currency),
                 note,
-                reverse("plan-disbursement", args=[tranche.commitment.plan_id])
-                + f"#tranche-{tranche.number}",
+                _tranche_url(tranche),
             )
         )
     return figures

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.policy import deliveries_visible_to, monitoring_reports_visible_to
-from accounts.worklist import Figure, Task, TaskItem, acting_as
+from accounts.worklist import Figure, Task, TaskItem, acting_as, alliance_subject
 from alliances.deliveries import DELIVERY_STEPS
 from alliances.models import Delivery
 from core.formats import format_date, format_money, format_number
@@ -72,15 +72,11 @@ def deliveries_to_correct(user):
     )
 
 
-def _subject(alliance) -> str:
-    return f"{alliance.code} · {alliance.producer_organization.name}"
-
-
 def _report_item(report) -> TaskItem:
     return TaskItem(
         _("%(alliance)s: report of %(start)s to %(end)s")
         % {
-            "alliance": _subject(report.alliance),
+            "alliance": alliance_subject(report.alliance),
             "start": format_date(report.period_start),
             "end": format_date(report.period_end),
         },
@@ -101,7 +97,7 @@ def _delivery_item(delivery) -> TaskItem:
     return TaskItem(
         _("%(alliance)s: %(volume)s on %(date)s at %(price)s")
         % {
-            "alliance": _subject(alliance),
+            "alliance": alliance_subject(alliance),
             "volume": format_number(delivery.volume),
             "date": format_date(delivery.delivered_on),
             "price": format_money(delivery.unit_price, alliance.program.currency),

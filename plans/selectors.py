@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.policy import appraisals_visible_to, plans_visible_to, user_scope
-from accounts.worklist import Task, TaskItem, acting_as
+from accounts.worklist import Task, TaskItem, acting_as, alliance_subject
 from alliances.models import Alliance
 
 from .models import BusinessPlan, PlanStatus, TransitionLog
@@ -89,15 +89,11 @@ def appraisals_to_score(user) -> QuerySet:
     )
 
 
-def _subject(plan) -> str:
-    return f"{plan.alliance.code} · {plan.alliance.producer_organization.name}"
-
-
 def _plan_item(url_name: str):
     def item(plan) -> TaskItem:
         # The reason of the latest revision request, on the PO side's revision task.
         note = getattr(plan, "revision_reason", None) or ""
-        return TaskItem(_subject(plan), reverse(url_name, args=[plan.pk]), note)
+        return TaskItem(alliance_subject(plan.alliance), reverse(url_name, args=[plan.pk]), note)
 
     return item
 
@@ -105,7 +101,7 @@ def _plan_item(url_name: str):
 def _appraisal_item(assignment) -> TaskItem:
     declared = assignment.no_conflict_declared_at is not None
     return TaskItem(
-        _subject(assignment.version.plan),
+        alliance_subject(assignment.version.plan.alliance),
         reverse("appraisal", args=[assignment.pk]),
         _("declaration made, scores pending")
         if declared
