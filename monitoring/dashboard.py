@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from core.money import ZERO, round_money
 from core.translated import translated
 from plans.models import PlanStatus
 
-from .figures import NO_PLAN, PLANNED_STATUSES  # noqa: F401 - PLANNED_STATUSES: read here by tests
+from .figures import NO_PLAN, VOLUME
 from .models import (
     PortfolioAgreed,
     PortfolioDelivered,
@@ -41,10 +41,6 @@ from .models import (
     PortfolioSlice,
     PortfolioStage,
 )
-
-MONEY = DecimalField(max_digits=18, decimal_places=2)
-VOLUME = DecimalField(max_digits=20, decimal_places=3)
-
 
 # --- who sees the dashboard, and which alliances ----------------------------------------
 

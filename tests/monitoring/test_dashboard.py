@@ -23,8 +23,8 @@ from funding.models import (
     PurchaseAgreementVersion,
     Tranche,
 )
-from monitoring.dashboard import PLANNED_STATUSES, NotAllowedFilter, portfolio
-from monitoring.figures import portfolio_figures_rebuild
+from monitoring.dashboard import NotAllowedFilter, portfolio
+from monitoring.figures import PLANNED_STATUSES, portfolio_figures_rebuild
 from monitoring.models import Indicator, IndicatorValue, MonitoringReport
 from plans.models import BusinessPlan, PlanStatus, PlanVersion
 from tests.factories import (
