@@ -92,8 +92,8 @@ def world(shared_world, db, request):
     records, as Django's `TestCase.setUpTestData` does: each test runs in a savepoint of
     the module's transaction, so what it writes is rolled back and what it changes on a
     copy stays in its copy. A module with a transactional test (threads, a live server, a
-    real worker: they need committed rows), or with a database test that does not ask
-    for the world, builds a world for each test instead (`pytest_collection_modifyitems`)."""
+    real worker: they need committed rows), or with a test marked `empty_database`, builds
+    a world for each test instead (`pytest_collection_modifyitems`)."""
     audited = request.node.get_closest_marker("audited") is not None
     if shared_world is None:
         return _quiet_world(audited=audited)
@@ -119,15 +119,16 @@ SHARING_MODULES = pytest.StashKey[set]()
 
 
 def pytest_collection_modifyitems(config, items):
-    """A module shares one world when every test of it that uses the database uses the
-    world, none of them transactionally: a test that loads the demo, or counts users,
-    never meets a world it did not ask for."""
+    """A module shares one world unless one of its tests is transactional, or is marked
+    `empty_database` (a test that loads the demo, or counts every user, must not meet a
+    world it did not ask for). A database test of a sharing module that does not ask for
+    the world may run after one that did, in the module's transaction, and meet it."""
     modules: dict[str, bool] = {}
     for item in items:
         name = item.module.__name__
         fixtures = set(getattr(item, "fixturenames", ()))
-        uses_db = "db" in fixtures or item.get_closest_marker("django_db") is not None
-        shares = not uses_db or ("world" in fixtures and not _transactional(item, fixtures))
+        shares = not _transactional(item, fixtures)
+        shares = shares and item.get_closest_marker("empty_database") is None
         modules[name] = modules.get(name, True) and shares
     config.stash[SHARING_MODULES] = {name for name, shares in modules.items() if shares}
 

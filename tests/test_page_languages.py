@@ -17,8 +17,7 @@ from monitoring.services import report_schedule_create
 from plans.models import PlanStatus
 from tests.factories import pay_tranche
 
-# Plans built here keep their audit history: the tests read it.
-pytestmark = [pytest.mark.django_db, pytest.mark.audited]
+pytestmark = pytest.mark.django_db
 
 # Words that are English and neither French nor Spanish ("plan", "date", "budget",
 # "tranche", "alliance", "total" are all three: left out).
@@ -66,14 +65,26 @@ def english_lines(text: str) -> list[str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def scene(module_world, django_db_blocker):
+    """Built once for the module in its world's transaction (tests/conftest.py
+    `module_world`), with the builder's audit history: the pages only read it."""
+    with django_db_blocker.unblock():
+        return _scene(module_world, module_world.builder.build)
+
+
 @pytest.fixture
-def scene(world):
-    plan = world.build(PlanStatus.ACTIVE)
+def _private_media():
+    """The scene's files stay in the module world's folder (conftest `module_world`)."""
+
+
+def _scene(world, build):
+    plan = build(PlanStatus.ACTIVE)
     pay_tranche(
         world, plan.commitment.tranches.get(number=1), producer=world.producer, reference="PAY-1"
     )
     report_schedule_create(alliance=plan.alliance, start=plan.alliance.created_at.date())
-    world.build(PlanStatus.COMMITTEE)
+    build(PlanStatus.COMMITTEE)
     return plan
 
 

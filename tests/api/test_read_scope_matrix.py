@@ -10,6 +10,7 @@ endpoint cannot ship without its scope.
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 import pytest
@@ -26,7 +27,7 @@ from reports.models import ReportJob
 from reports.services import report_request
 from tests.factories import EVIDENCE_PDF, UserFactory, member_of, pay_tranche
 
-pytestmark = pytest.mark.django_db
+# Each database test asks for the world, so the module shares one (tests/conftest.py).
 
 SUMMARY, CONTENT, SCORE, MONEY, MONITORING, APPRAISALS = (
     "summary",
@@ -107,8 +108,25 @@ REPORT_KINDS = {
 }
 
 
+@pytest.fixture(scope="module")
+def module_scene(module_world, django_db_blocker):
+    """The scene, built once for the module in its world's transaction (tests/conftest.py
+    `module_world`): each test reads it, and what a test writes is rolled back."""
+    with django_db_blocker.unblock():
+        return _scene(module_world)
+
+
 @pytest.fixture
-def scene(world):
+def scene(module_scene, world):
+    return copy.deepcopy(module_scene)
+
+
+@pytest.fixture
+def _private_media():
+    """The scene's files stay in the module world's folder (conftest `module_world`)."""
+
+
+def _scene(world):
     """An active alliance of organization A with every kind of record, appraised by
     `appraiser` and `appraiser2`; an appraiser who is assigned nothing."""
     plan = world.build(PlanStatus.ACTIVE)
