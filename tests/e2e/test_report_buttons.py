@@ -1,10 +1,11 @@
-"""Every report button of every role, pressed in the browser at 1280 px and at 360 px
-(issue 18): the plan page, the committee's decision page, the indicator table, the
-programme ledger and the request form of "My reports" each offer a role exactly the
-reports it may read (DESIGN §9a), nothing clipped; each button queues its report with the
-parameter it takes (none answers "This report does not take 'plan'" or "Select a valid
-choice"), and the report page shows the download once the file is ready (tasks run
-eagerly here) and no error. A role with no report to ask for (the buyer, the appraiser)
+"""Every report button of every role, in the browser (issue 18): the plan page, the
+committee's decision page, the indicator table, the programme ledger and the request
+form of "My reports" each offer a role exactly the reports it may read (DESIGN §9a),
+nothing clipped at 1280 px or at 360 px; each button, pressed (at 1280 px: the buttons
+are the same elements at both widths, and each press runs a whole report), queues its
+report with the parameter it takes (none answers "This report does not take 'plan'" or
+"Select a valid choice"), and the report page shows the download once the file is ready
+(tasks run eagerly here) and no error, at both widths. A role with no report to ask for (the buyer, the appraiser)
 sees no button anywhere, and the request form says so instead of offering kinds it would
 refuse. A queued job's hidden download link stays hidden; a failed one shows its error
 and a button that asks for it again, which works too."""
@@ -120,15 +121,15 @@ def assert_lands_on_its_report(page, nav, who, width, where, kind, parameters) -
     assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, where
 
 
-def press_page_buttons(page, base, who, width, where, url, kinds, parameters) -> None:
-    """Open `url`: exactly the buttons of `kinds`, nothing clipped; press each."""
+def press_page_buttons(page, base, who, width, where, url, kinds, parameters, press=True):
+    """Open `url`: exactly the buttons of `kinds`, nothing clipped; press each (`press`)."""
     page.goto(f"{base}{url}")
     buttons = page.locator("form.report-request button")
     assert buttons.all_inner_texts() == [label(kind) for kind in kinds], (who, width, where)
     if not kinds:
         return
     assert page.evaluate(CLIPPED) == [], (who, width, where)
-    for index, kind in enumerate(kinds):
+    for index, kind in enumerate(kinds if press else ()):
         if index:
             page.go_back()  # the page again, from the server, as a person goes back
         with page.expect_navigation() as nav:
@@ -136,9 +137,9 @@ def press_page_buttons(page, base, who, width, where, url, kinds, parameters) ->
         assert_lands_on_its_report(page, nav, who, width, where, kind, parameters[kind])
 
 
-def press_request_form(page, base, who, width, kinds, program) -> None:
-    """The request form offers exactly `kinds`; each is prepared for all the alliances
-    the user sees (at 1280 px) or for the programme (at 360 px)."""
+def press_request_form(page, base, who, width, kinds, program, press=True) -> None:
+    """The request form offers exactly `kinds`; each (`press`) is prepared for all the
+    alliances the user sees, then once more for the programme."""
     url = f"{base}{reverse('reports:new')}"
     page.goto(url)
     where = (who, width, "request")
@@ -152,9 +153,12 @@ def press_request_form(page, base, who, width, kinds, program) -> None:
         page.goto(f"{base}{reverse('reports:list')}")
         assert page.locator(f"main a[href='{reverse('reports:new')}']").count() == 0, where
         return
-    choice = "" if width == 1280 else str(program.pk)
-    parameters = {} if width == 1280 else {"program": program.pk}
-    for index, kind in enumerate(kinds):
+    if not press:
+        return
+    choices = [("", kind, {}) for kind in kinds] + [
+        (str(program.pk), kinds[0], {"program": program.pk})
+    ]
+    for index, (choice, kind, parameters) in enumerate(choices):
         if index:
             page.go_back()
         page.get_by_label(label(kind), exact=True).check()
@@ -185,10 +189,20 @@ def press_every_button(world, sign_in, live_server, who, plan):
     page = sign_in(getattr(world, who))  # one browser context per role
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
+        press = width == WIDTHS[0]
         for where, url, kinds, sent in pages:
             parameters = {kind: {"plan": plan.pk} if kind == DOSSIER else sent for kind in kinds}
-            press_page_buttons(page, live_server.url, who, width, where, url, kinds, parameters)
-        press_request_form(page, live_server.url, who, width, offer.request, world.program)
+            press_page_buttons(
+                page, live_server.url, who, width, where, url, kinds, parameters, press
+            )
+        press_request_form(page, live_server.url, who, width, offer.request, world.program, press)
+    # At 360 px too, the report a button led to: its download, no error, nothing clipped.
+    last = ReportJob.objects.filter(requester=getattr(world, who)).order_by("pk").last()
+    if last is not None:
+        page.goto(f"{live_server.url}{reverse('reports:detail', args=[last.pk])}")
+        assert page.locator("[data-report-download]").is_visible(), who
+        assert page.locator("[data-report-error]").is_hidden(), who
+        assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, who
     return page
 
 
