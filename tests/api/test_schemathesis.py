@@ -46,8 +46,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 8  # per operation and per kind of path ids, sent by the acting persona
-PERSONA_EXAMPLES = 2  # per operation and kind of data, in each persona's own run
+EXAMPLES = 6  # per operation and per kind of path ids, sent by the acting persona
+PERSONA_EXAMPLES = 1  # per operation and kind of data, in each persona's own run
 # Every persona of the `world` fixture (tests/conftest.py).
 PERSONAS = [
     "producer", "producer_b", "buyer_user", "ta", "officer", "regional_officer", "appraiser",
