@@ -4,7 +4,8 @@ the same rows in every table and the same files, on PostgreSQL (and on SQLite).
 The commands run as an operator runs them, in `manage.py` subprocesses, against two
 databases of this module's own on the test server (never pytest-django's test database,
 and uniquely named, so that pytest-xdist workers do not meet), with their own media and
-backup folders. The source is the demo (`load_demo`) plus a few files of our own.
+backup folders. The source is a seeded portfolio of 40 alliances (`seed_portfolio`: every
+workflow table, and plan documents on disk) plus a few files of our own.
 """
 
 import hashlib
@@ -25,7 +26,7 @@ from psycopg2 import sql
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The server of the suite (`make test`'s default), reached as DATABASE_URL says.
 SERVER = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliances"))
-# Files of our own beside the demo's: a nested name with a space and an accent, arbitrary
+# Files of our own beside the seed's: a nested name with a space and an accent, arbitrary
 # bytes, and an empty file.
 EXTRA_FILES = {
     "documents/backup test/note été.txt": "Sauvegardé puis restauré.\n".encode(),
@@ -139,10 +140,10 @@ class Installation:
 
 @pytest.fixture(scope="module")
 def backed_up(tmp_path_factory):
-    """A demo installation, its backup, and an empty installation reading the same
+    """A seeded installation, its backup, and an empty installation reading the same
     backup folder; dropped at the end."""
     if SERVER.scheme not in {"postgres", "postgresql", "pgsql"}:
-        pytest.skip("the demo's round trip runs on PostgreSQL (DATABASE_URL)")
+        pytest.skip("the round trip runs on PostgreSQL (DATABASE_URL)")
     suffix = secrets.token_hex(4)
     root = tmp_path_factory.mktemp("backup")
     source = Installation(f"alliances_bk_src_{suffix}", root / "src-media", root / "backups")
@@ -154,7 +155,7 @@ def backed_up(tmp_path_factory):
             )
     try:
         source.ok("migrate", "--noinput", "-v", "0")
-        source.ok("load_demo")
+        source.ok("seed_portfolio", "--alliances", "40")
         for name, content in EXTRA_FILES.items():
             (source.media / name).parent.mkdir(parents=True, exist_ok=True)
             (source.media / name).write_bytes(content)
@@ -192,8 +193,8 @@ def test_backup_writes_the_database_and_the_media_under_one_name(backed_up):
 def test_restore_into_an_empty_installation_gives_the_same_rows_and_files(backed_up):
     source, target, backed_up_state, _ = backed_up
     tables, sequences, files = backed_up_state
-    # The yardstick is not empty: the demo fills the workflow's tables and writes files.
-    for table in ("accounts_user", "plans_businessplan", "funding_payment", "reports_reportjob"):
+    # The yardstick is not empty: the seed fills the workflow's tables and writes files.
+    for table in ("accounts_user", "plans_businessplan", "funding_payment", "alliances_delivery"):
         assert tables[table][0] > 0, table
     assert EXTRA_FILES.keys() < files.keys()
     assert any(name.startswith("plans/") for name in files)
