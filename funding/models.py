@@ -411,6 +411,12 @@ class Tranche(models.Model):
                 name="tranche_finance_tasks_idx",
                 condition=Q(status__in=["verified", "authorized"]),
             ),
+            # The requests waiting for the officer's verification, oldest first.
+            models.Index(
+                fields=["requested_at", "id"],
+                name="tranche_to_verify_idx",
+                condition=Q(status="requested"),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["commitment", "number"], name="tranche_unique_number"),
