@@ -115,7 +115,13 @@ def plan_tasks(user, s) -> list[Task]:
     for key, roles, statuses, label, url_name, steps in PLAN_TASKS:
         if not set(roles) & s.roles:
             continue
-        records = plans_where(user, roles, statuses).with_list_data().order_by("updated_at", "pk")
+        # An item names the alliance by its code and organization (`alliance_subject`):
+        # those two joins, not the list's five.
+        records = (
+            plans_where(user, roles, statuses)
+            .select_related("alliance__producer_organization")
+            .order_by("updated_at", "pk")
+        )
         if key == "to_revise":
             records = records.annotate(revision_reason=revision_reason())
         tasks.append(
