@@ -225,3 +225,15 @@ def test_migrations_make_the_indexes_on_postgresql_and_skip_trigrams_on_sqlite(
         assert cursor.fetchall() == []
     assert not expected_trigram().keys() & indexes.keys()
     assert expected_btree().keys() <= indexes.keys()
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_planner_prices_random_reads_for_ssd_storage(settings):
+    """The app's connections ask the planner to price a random page read at
+    PG_RANDOM_PAGE_COST (1.1), so that one buyer's or one region's rows are found through
+    their indexes instead of by reading whole tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+    assert settings.PG_RANDOM_PAGE_COST == "1.1"
