@@ -9,11 +9,11 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role
-from accounts.policy import alliances_visible_to, user_scope
+from accounts.policy import user_scope
 from core.money import ZERO
 from plans.models import BudgetLine, PlanStatus, PlanVersion
 
-from .models import CounterpartContribution, GrantCommitment, Payment, PurchaseAgreement, Tranche
+from .models import CounterpartContribution, GrantCommitment, Payment, Tranche
 
 
 def net_paid(payments) -> Decimal:
@@ -241,8 +241,3 @@ def finance_queue(user):
     if regions is not None:
         qs = qs.filter(commitment__plan__alliance__region_id__in=regions)
     return qs
-
-
-def agreements_visible_to(user):
-
-    return PurchaseAgreement.objects.filter(alliance__in=alliances_visible_to(user))

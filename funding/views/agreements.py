@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +19,12 @@ from accounts.policy import (
     FORBIDDEN,
     NOT_FOUND,
     ActionRefused,
+    agreements_visible_to,
     require_roles,
     roles_for_alliance,
 )
 from core import labels
+from core.pagination import IdsFirstPaginator
 from plans.models import PlanStatus
 from plans.selectors import alliances_matching
 from plans.views.common import enforce, plan_or_404, report_refusal
@@ -33,7 +34,6 @@ from .. import agreements as services
 from ..agreement_pdf import agreement_pdf_response
 from ..forms import AgreementForm, ChecklistItemForm, CommentForm, ReasonForm
 from ..models import PurchaseAgreement
-from ..selectors import agreements_visible_to
 from ..services import legalization_check_record
 
 # Everyone with a stake in the alliance reads its agreement; appraisers have none here.
@@ -258,10 +258,12 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     if text:
         agreements = agreements.filter(alliance__in=alliances_matching(text))
-    agreements = agreements.select_related(
+    # The page's ids from the scope, filters and order alone, then those rows (issue 17).
+    rows = PurchaseAgreement.objects.select_related(
         "alliance__producer_organization", "alliance__buyer", "alliance__plan", "alliance__product"
-    ).order_by("-updated_at", "-id")
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    )
+    page = IdsFirstPaginator(agreements.order_by("-updated_at", "-id"), PAGE_SIZE, rows=rows)
+    page = page.get_page(request.GET.get("page"))
     return render(
         request,
         "funding/agreement_list.html",
