@@ -20,6 +20,7 @@ from accounts.policy import (
     user_scope,
 )
 from core import labels
+from core.pagination import IdsFirstPaginator
 from plans.selectors import alliances_matching
 from plans.views.common import enforce
 
@@ -49,13 +50,15 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     if text:
         tranches = tranches.filter(commitment__plan__alliance__in=alliances_matching(text))
-    tranches = tranches.select_related(
+    # The page's ids from the scope, filters and order alone, then those rows (issue 17).
+    rows = Tranche.objects.select_related(
         "commitment__program",
         "commitment__plan__alliance__producer_organization",
         "verified_by",
         "authorized_by",
-    ).order_by("status", "planned_date", "id")
-    page = Paginator(tranches, PAGE_SIZE).get_page(request.GET.get("page"))
+    )
+    ordered = tranches.order_by("status", "planned_date", "id")
+    page = IdsFirstPaginator(ordered, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/finance_queue.html",
