@@ -36,6 +36,7 @@ from accounts.policy import (
 from alliances.models import Region
 from core import labels
 from core.formats import format_date, format_money, format_quantity
+from core.pagination import IdsFirstPaginator
 from funding.models import Program
 from plans.models import TransitionLog
 from plans.selectors import alliances_matching
@@ -110,6 +111,31 @@ def _po_lists(request, reports, today) -> dict:
     return {"to_enter": to_enter, "waiting": waiting, "accepted": accepted}
 
 
+def _board_counts(pending, columns: dict) -> tuple[list[dict], list[dict], dict]:
+    """The board's counts by programme, by region and in all, from one grouped query
+    over the pending reports (one row per programme and region), summed here."""
+    PROGRAM, CODE = "alliance__program_id", "alliance__program__code"
+    REGION, NAME = "alliance__region_id", "alliance__region__name"
+    groups = pending.values(PROGRAM, CODE, REGION, NAME).annotate(
+        **{name: Count("pk", filter=q) for name, q in columns.items()}
+    )
+    by_program: dict[int, dict] = {}
+    by_region: dict[int, dict] = {}
+    totals = dict.fromkeys(columns, 0)
+    for group in groups.order_by():
+        key = group[PROGRAM]
+        program = by_program.setdefault(key, {PROGRAM: key, CODE: group[CODE]})
+        region = by_region.setdefault(group[REGION], {REGION: group[REGION], NAME: group[NAME]})
+        for name in columns:
+            for row in (program, region, totals):
+                row[name] = row.get(name, 0) + group[name]
+    return (
+        sorted(by_program.values(), key=lambda row: row[CODE]),
+        sorted(by_region.values(), key=lambda row: row[NAME]),
+        totals,
+    )
+
+
 def _board(request, reports, today) -> dict:
     columns = reports_board_filter(today)
     program_id, region_id = _int_param(request, "program"), _int_param(request, "region")
@@ -122,23 +148,14 @@ def _board(request, reports, today) -> dict:
     if text:
         filtered = filtered.filter(alliance__in=alliances_matching(text))
     pending = filtered.filter(Q(*columns.values(), _connector=Q.OR))
-    counts = {name: Count("pk", filter=q) for name, q in columns.items()}
-    by_program = list(
-        pending.values("alliance__program_id", "alliance__program__code")
-        .annotate(**counts)
-        .order_by("alliance__program__code")
-    )
-    by_region = list(
-        pending.values("alliance__region_id", "alliance__region__name")
-        .annotate(**counts)
-        .order_by("alliance__region__name")
-    )
-    totals = pending.aggregate(**counts)
+    by_program, by_region, totals = _board_counts(pending, columns)
     column = request.GET.get("column", "missing")
     if column not in columns:
         column = "missing"
-    listed = _reports_of(filtered.filter(columns[column])).order_by("due_on", "pk")
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids from the scope, filters and order alone, then those rows (issue 17).
+    listed = filtered.filter(columns[column]).order_by("due_on", "pk")
+    page = IdsFirstPaginator(listed, PAGE_SIZE, rows=_reports_of(MonitoringReport.objects.all()))
+    page = page.get_page(request.GET.get("page"))
     # Filters offer the programmes and regions of the reports the user may read.
     programs = Program.objects.filter(pk__in=reports.values("alliance__program_id")).order_by(
         "code"
