@@ -49,8 +49,12 @@ class MonitoringReport(models.Model):
         ordering = ["alliance", "period_start"]
         verbose_name = _("monitoring report")
         verbose_name_plural = _("monitoring reports")
-        # The lists' sorts (`due_on` has its own index).
-        indexes = [models.Index(fields=["period_start", "id"], name="report_period_idx")]
+        # The lists' sorts (`due_on` has its own index); the status board's columns (a
+        # status, often with a date bound), in the order its list reads them.
+        indexes = [
+            models.Index(fields=["period_start", "id"], name="report_period_idx"),
+            models.Index(fields=["status", "due_on", "id"], name="report_board_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "period_start"], name="monitoring_report_one_per_period"

@@ -59,6 +59,7 @@ BTREE = [
     ("funding_payment", "payment_paid_on_idx", "(paid_on, id)"),
     ("funding_payment", "payment_kind_idx", "(kind)"),
     ("monitoring_monitoringreport", "report_period_idx", "(period_start, id)"),
+    ("monitoring_monitoringreport", "report_board_idx", "(status, due_on, id)"),
     ("accounts_notification", "notification_recent_idx", "(recipient_id, created_at, id)"),
 ]
 TRIGRAM = [
@@ -224,7 +225,9 @@ def test_migrations_make_the_indexes_on_postgresql_and_skip_trigrams_on_sqlite(
         cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchall() == []
     assert not expected_trigram().keys() & indexes.keys()
-    assert expected_btree().keys() <= indexes.keys()
+    # monitoring 0008 onwards depend on alliances 0009: going back takes them, and the
+    # board's index (monitoring 0009), with it; every other B-tree index stays.
+    assert expected_btree().keys() - {"report_board_idx"} <= indexes.keys()
 
 
 @on_postgresql
