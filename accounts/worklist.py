@@ -195,12 +195,12 @@ def count_all(querysets: list[QuerySet]) -> list[int]:
     return [0 if at is None else int(row[at]) for at in positions]
 
 
-def _key(user_pk: int, name: str = "counts") -> str:
+def _key(user_pk: int, name: str) -> str:
     return f"worklist:{name}:{user_pk}"
 
 
-# What else is kept per user like the counts, and forgotten with them (`kept`).
-_KEPT: set[str] = {"counts"}
+# What is kept per user (`kept`), and forgotten at once at every step (`forget`).
+_KEPT: set[str] = set()
 
 
 def keeps(name: str) -> str:
@@ -209,42 +209,45 @@ def keeps(name: str) -> str:
     return name
 
 
-def kept(user, name: str, compute: Callable[[], Any]) -> Any:
+COUNTS = keeps("counts")
+
+
+def kept(
+    user, name: str, compute: Callable[[], Any], *, fits: Callable[[Any], bool] | None = None
+) -> Any:
     """What `compute()` returns (plain values, never words: the next page may be in
-    another language), kept per user as the counts are: for `TASK_COUNTS_CACHE_SECONDS`,
-    forgotten with them at every step concerning the user (`forget`); computed afresh
-    when the cache is away or the setting is 0. For the home page's heavier figures;
-    `name` is declared with `keeps`."""
+    another language), kept per user for `TASK_COUNTS_CACHE_SECONDS`, forgotten at every
+    step concerning the user (`forget`); computed afresh when the cache is away, when the
+    setting is 0, or when what is kept does not fit what is asked now (`fits`). The task counts
+    and the home page's heavier figures; `name` is declared with `keeps`."""
     assert name in _KEPT, name  # a programming error: declare it with `keeps`
     seconds = settings.TASK_COUNTS_CACHE_SECONDS
     if not seconds:
         return compute()
     key = _key(user.pk, name)
     value = cache.get(key)
-    if value is None:
+    if value is None or (fits is not None and not fits(value)):
         value = compute()
         cache.set(key, value, seconds)
     return value
 
 
 def task_counts(user, queue: list[Task]) -> dict[str, int]:
-    """Each task's count: from the cache while it is fresh, else one query (then kept
-    for `TASK_COUNTS_CACHE_SECONDS`)."""
-    keys = [task.key for task in queue]
+    """Each task's count: kept (`kept`) while fresh and for the same tasks, else one
+    query."""
+    keys = sorted(task.key for task in queue)
     if not keys:
         return {}
-    seconds = settings.TASK_COUNTS_CACHE_SECONDS
-    if seconds:
-        cached = cache.get(_key(user.pk))
-        if isinstance(cached, dict) and sorted(cached) == sorted(keys):
-            return cached
-    given = {t.key: t.count for t in queue if t.records is None}
-    asked = [t for t in queue if t.records is not None]
-    counts = dict(zip([t.key for t in asked], count_all([t.records for t in asked]), strict=True))
-    counts.update(given)
-    if seconds:
-        cache.set(_key(user.pk), counts, seconds)
-    return counts
+
+    def count() -> dict[str, int]:
+        asked = [t for t in queue if t.records is not None]
+        counts = dict(
+            zip([t.key for t in asked], count_all([t.records for t in asked]), strict=True)
+        )
+        counts.update({t.key: t.count for t in queue if t.records is None})
+        return counts
+
+    return kept(user, COUNTS, count, fits=lambda kept_counts: sorted(kept_counts) == keys)
 
 
 def forget(user_ids: Iterable[int]) -> None:

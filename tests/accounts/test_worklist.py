@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import steps
+from accounts.models import Role, User
 from accounts.worklist import queue_of, tasks_for, with_items
 from alliances.deliveries import delivery_dispute, delivery_record
 from funding import services as money
@@ -24,7 +25,7 @@ from monitoring.models import MonitoringReport
 from monitoring.services import report_accept, report_return, report_submit
 from plans import services
 from plans.models import PlanStatus as S
-from tests.factories import fill_report, first_deposit
+from tests.factories import fill_report, first_deposit, member_of
 from tests.funding.support import D, pdf, to_status, tranches
 
 # Steps no one waits for: a person takes them on their own initiative (propose, record,
@@ -297,6 +298,23 @@ def test_counts_are_kept_per_user_and_forgotten_at_a_step(world, settings):
     services.plan_start_screening(plan=plan, by=world.officer)
     services.plan_fail_screening(plan=plan, by=world.officer, comment="Not eligible.")
     assert counts(world.officer)["to_screen"] == 0
+    cache.clear()
+
+
+def test_kept_counts_are_counted_again_when_the_tasks_change(world, settings):
+    # A new role brings new tasks, with no step to forget the kept counts: counts kept
+    # for other tasks are not taken for these.
+    settings.TASK_COUNTS_CACHE_SECONDS = 60
+    cache.clear()
+    world.build(S.SUBMITTED)
+    world.build(S.COMMITTEE)
+    assert "to_decide" not in counts(world.officer)
+    with CaptureQueriesContext(connection) as captured:
+        assert counts(world.officer)["to_screen"] == 1
+    assert len(captured) == 0  # kept
+    member_of(world.officer, Role.COMMITTEE_MEMBER)  # no step: nothing is forgotten
+    officer = User.objects.get(pk=world.officer.pk)  # as the next request loads it
+    assert counts(officer)["to_decide"] == 1
     cache.clear()
 
 
