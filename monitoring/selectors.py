@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -267,3 +267,29 @@ def reports_board_filter(today: datetime.date) -> dict[str, Q]:
         # Period over, still within its days to submit.
         "open": Q(status__in=[S.DUE, S.RETURNED], period_end__lt=today, due_on__gte=today),
     }
+
+
+def reports_board_counts(pending, columns: dict[str, Q]) -> tuple[list[dict], list[dict], dict]:
+    """The status board's counts of `pending` reports in each of `columns`
+    (`reports_board_filter`), by programme, by region and in all: one grouped query (a
+    row per programme and region), summed here."""
+    PROGRAM, CODE = "alliance__program_id", "alliance__program__code"
+    REGION, NAME = "alliance__region_id", "alliance__region__name"
+    groups = pending.values(PROGRAM, CODE, REGION, NAME).annotate(
+        **{name: Count("pk", filter=q) for name, q in columns.items()}
+    )
+    by_program: dict[int, dict] = {}
+    by_region: dict[int, dict] = {}
+    totals = dict.fromkeys(columns, 0)
+    for group in groups.order_by():
+        key = group[PROGRAM]
+        program = by_program.setdefault(key, {PROGRAM: key, CODE: group[CODE]})
+        region = by_region.setdefault(group[REGION], {REGION: group[REGION], NAME: group[NAME]})
+        for name in columns:
+            for row in (program, region, totals):
+                row[name] = row.get(name, 0) + group[name]
+    return (
+        sorted(by_program.values(), key=lambda row: row[CODE]),
+        sorted(by_region.values(), key=lambda row: row[NAME]),
+        totals,
+    )

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -52,7 +52,13 @@ from ..forms import (
 )
 from ..models import MonitoringReport
 from ..report_evidence import report_enter, report_evidence_attach, report_evidence_decision
-from ..selectors import indicators_for, report_cells, reports_board_filter, volume_unit
+from ..selectors import (
+    indicators_for,
+    report_cells,
+    reports_board_counts,
+    reports_board_filter,
+    volume_unit,
+)
 
 S = MonitoringReport.Status
 PAGE_SIZE = 25
@@ -111,31 +117,6 @@ def _po_lists(request, reports, today) -> dict:
     return {"to_enter": to_enter, "waiting": waiting, "accepted": accepted}
 
 
-def _board_counts(pending, columns: dict) -> tuple[list[dict], list[dict], dict]:
-    """The board's counts by programme, by region and in all, from one grouped query
-    over the pending reports (one row per programme and region), summed here."""
-    PROGRAM, CODE = "alliance__program_id", "alliance__program__code"
-    REGION, NAME = "alliance__region_id", "alliance__region__name"
-    groups = pending.values(PROGRAM, CODE, REGION, NAME).annotate(
-        **{name: Count("pk", filter=q) for name, q in columns.items()}
-    )
-    by_program: dict[int, dict] = {}
-    by_region: dict[int, dict] = {}
-    totals = dict.fromkeys(columns, 0)
-    for group in groups.order_by():
-        key = group[PROGRAM]
-        program = by_program.setdefault(key, {PROGRAM: key, CODE: group[CODE]})
-        region = by_region.setdefault(group[REGION], {REGION: group[REGION], NAME: group[NAME]})
-        for name in columns:
-            for row in (program, region, totals):
-                row[name] = row.get(name, 0) + group[name]
-    return (
-        sorted(by_program.values(), key=lambda row: row[CODE]),
-        sorted(by_region.values(), key=lambda row: row[NAME]),
-        totals,
-    )
-
-
 def _board(request, reports, today) -> dict:
     columns = reports_board_filter(today)
     program_id, region_id = _int_param(request, "program"), _int_param(request, "region")
@@ -148,7 +129,7 @@ def _board(request, reports, today) -> dict:
     if text:
         filtered = filtered.filter(alliance__in=alliances_matching(text))
     pending = filtered.filter(Q(*columns.values(), _connector=Q.OR))
-    by_program, by_region, totals = _board_counts(pending, columns)
+    by_program, by_region, totals = reports_board_counts(pending, columns)
     column = request.GET.get("column", "missing")
     if column not in columns:
         column = "missing"
