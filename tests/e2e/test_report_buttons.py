@@ -234,14 +234,18 @@ def test_the_organization_presses_its_report_buttons_the_buyer_and_appraiser_hav
     press_every_button(world, sign_in, live_server, "ta", plan)
     page = press_every_button(world, sign_in, live_server, "producer", plan)
 
+    def fact_sheet_job(**state) -> ReportJob:
+        return ReportJob.objects.create(
+            kind=FACT_SHEET,
+            parameters={"alliance": plan.alliance_id},
+            requester=world.producer,
+            title="Fact sheet",
+            filename="f.pdf",
+            **state,
+        )
+
     # A job still queued: no download link (its href is empty), no error, the progress bar.
-    queued = ReportJob.objects.create(
-        kind=FACT_SHEET,
-        parameters={"alliance": plan.alliance_id},
-        requester=world.producer,
-        title="Fact sheet",
-        filename="f.pdf",
-    )
+    queued = fact_sheet_job()
     page.goto(f"{live_server.url}{reverse('reports:detail', args=[queued.pk])}")
     assert page.locator("[data-report-download]").is_hidden()
     assert page.locator("[data-report-error]").is_hidden()
@@ -249,15 +253,7 @@ def test_the_organization_presses_its_report_buttons_the_buyer_and_appraiser_hav
     queued.delete()  # else asking again would answer with it (one job per request)
 
     # A failed job: its error, no download, and the button that asks for it again.
-    failed = ReportJob.objects.create(
-        kind=FACT_SHEET,
-        parameters={"alliance": plan.alliance_id},
-        requester=world.producer,
-        title="Fact sheet",
-        filename="f.pdf",
-        status=ReportJob.Status.FAILED,
-        error="The report took too long.",
-    )
+    failed = fact_sheet_job(status=ReportJob.Status.FAILED, error="The report took too long.")
     url = reverse("reports:detail", args=[failed.pk])
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
