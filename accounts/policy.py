@@ -190,15 +190,11 @@ def _alliance_filter(user, prefix: str = "", reads: str = SUMMARY) -> Q | None:
     s = _scope(user)
     p = prefix
     q = Q(**{f"{p}pk__in": []})
-    organizations = frozenset()
-    if reads in READS[Role.PRODUCER]:
-        organizations |= s.organization_ids
-    if reads in READS[Role.TA_PROVIDER]:
-        organizations |= s.ta_organization_ids
+    organizations, buyers, assigned = _beyond_slices(s, reads)
     if organizations:
         q |= Q(**{f"{p}producer_organization_id__in": organizations})
-    if s.buyer_ids and reads in READS[Role.BUYER]:
-        q |= Q(**{f"{p}buyer_id__in": s.buyer_ids})
+    if buyers:
+        q |= Q(**{f"{p}buyer_id__in": buyers})
     if s.funded_program_ids and reads in READS[Role.FUNDER]:
         q |= Q(**{f"{p}program_id__in": s.funded_program_ids})
     region_ids: set[int] = set()
@@ -210,9 +206,39 @@ def _alliance_filter(user, prefix: str = "", reads: str = SUMMARY) -> Q | None:
         region_ids |= regions
     if region_ids:
         q |= Q(**{f"{p}region_id__in": region_ids})
-    if Role.APPRAISER in s.staff and reads in READS[Role.APPRAISER]:
+    if assigned:
         q |= Q(**{f"{p}pk__in": _assigned_alliances(user)})
     return q
+
+
+def _beyond_slices(s: _Scope, reads: str) -> tuple[frozenset, frozenset, bool]:
+    """The parts of a scope that are not whole programmes or regions: the organizations
+    read as their producer or TA provider, the buyers read as their buyer, and whether
+    the plans assigned to an appraiser are read."""
+    organizations = frozenset()
+    if reads in READS[Role.PRODUCER]:
+        organizations |= s.organization_ids
+    if reads in READS[Role.TA_PROVIDER]:
+        organizations |= s.ta_organization_ids
+    buyers = s.buyer_ids if reads in READS[Role.BUYER] else frozenset()
+    assigned = Role.APPRAISER in s.staff and reads in READS[Role.APPRAISER]
+    return organizations, frozenset(buyers), assigned
+
+
+class NotSliced(Exception):
+    """The user's scope is not a union of programmes and regions (`slice_filter`)."""
+
+
+def slice_filter(user, reads: str) -> Q | None:
+    """The alliances whose `reads` part the user may read, as a filter on `program_id`
+    and `region_id` alone (None: all), for summaries kept per programme and region (the
+    dashboard's slices, `monitoring.figures`). Raises `NotSliced` when the scope reaches
+    alliances one by one (a producer organization, a buyer, an appraiser's plans): such
+    a reader is answered from the records themselves."""
+    signed_in = user is not None and user.is_authenticated and user.is_active
+    if signed_in and not user.is_superuser and any(_beyond_slices(_scope(user), reads)):
+        raise NotSliced
+    return _alliance_filter(user, reads=reads)
 
 
 def assigned_alliance_ids(user) -> frozenset[int]:

@@ -3,8 +3,9 @@
 One PostgreSQL database per size, `alliances_bench_<size>` (`alliances_bench_10000`):
 created and migrated when missing, always migrated again (a run measures the code's
 indexes), seeded with `manage.py seed_portfolio` up to the size if it holds fewer
-alliances, then ANALYZEd. `--fresh` drops it first. Its private media and collected static
-files live in `<temp folder>/alliances_bench_<size>-files/`.
+alliances, then ANALYZEd, its summaries rebuilt as the hourly task keeps them. `--fresh`
+drops it first. Its private media and collected static files live in
+`<temp folder>/alliances_bench_<size>-files/`.
 
 Every measurement runs in a fresh child process (`python -m benchmarks.child`) with
 production-like settings: DEBUG off, no broker, a fresh secret, static files collected
@@ -171,4 +172,7 @@ def kept_database(size: int, *, fresh: bool = False) -> dict:
     else:
         admin_sql(url, "ANALYZE", dbname=name)
         print(f"reusing {name}: {seeded:,} alliances", flush=True)
+        # The summaries as the hourly task keeps them in production: the status board's
+        # columns are counted per day (monitoring/figures.py).
+        run([PYTHON, "manage.py", "rebuild_portfolio_figures"], env, capture=True)
     return env

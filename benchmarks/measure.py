@@ -25,6 +25,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import Membership, Role, User
@@ -232,7 +233,9 @@ def dashboard(*, persona: str, floor: list[str], runs: int) -> dict:
         # A fresh user each time: the policy caches its scope on the user object.
         "selector": median_of(lambda: portfolio(User.objects.get(pk=user.pk))),
         "floor": median_of(lambda: _read(floor)),
-        "from_rows": median_of(lambda: figures._compute(Alliance.objects.all()), n=1),
+        "from_rows": median_of(
+            lambda: figures._compute(Alliance.objects.all(), timezone.localdate()), n=1
+        ),
         "peak_mb": rss_mb(),
     }
     if persona == "superuser":

@@ -1,6 +1,8 @@
 """The portfolio dashboard's summary: its figures stored per programme x region x value
 chain (a slice, `PortfolioSlice`) and stage, so that the dashboard reads a few hundred
 summary rows instead of adding up every delivery, payment and report of the portfolio.
+The M&E status board's counts are kept with them (`PortfolioBoard`, counted on the
+slice's `board_day`; `reports_board_summary` reads them).
 
 Each figure is computed by a handful of grouped queries (GROUP BY slice, stage, month,
 unit), never a subquery per row: "the latest frozen version", "the latest accepted report"
@@ -19,7 +21,9 @@ region in the admin.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -40,20 +44,37 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from alliances.models import Alliance, Delivery
-from funding.models import GrantCommitment, Payment, PurchaseAgreement, PurchaseAgreementVersion
+from accounts.policy import MONITORING, NotSliced, slice_filter
+from alliances.models import Alliance, Delivery, Region
+from funding.models import (
+    GrantCommitment,
+    Payment,
+    Program,
+    PurchaseAgreement,
+    PurchaseAgreementVersion,
+)
 from plans.models import PlanStatus, PlanVersion
 
 from .models import (
     IndicatorValue,
     MonitoringReport,
     PortfolioAgreed,
+    PortfolioBoard,
     PortfolioDelivered,
     PortfolioMonth,
     PortfolioSlice,
     PortfolioStage,
 )
-from .selectors import SALES_VALUE, SALES_VALUE_FIELD
+from .selectors import (
+    BOARD_CODE,
+    BOARD_NAME,
+    BOARD_PROGRAM,
+    BOARD_REGION,
+    SALES_VALUE,
+    SALES_VALUE_FIELD,
+    reports_board_filter,
+    reports_board_sums,
+)
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 VOLUME = DecimalField(max_digits=20, decimal_places=3)
@@ -68,6 +89,7 @@ PLANNED_STATUSES = (
     PlanStatus.SUSPENDED,
 )
 NO_PLAN = ""  # the stage of an alliance without a business plan
+ALL_REPORTS = ""  # the status board's column of every report (`PortfolioBoard`)
 
 Key = tuple[int, int, int]  # (programme, region, value chain) of a slice
 
@@ -105,6 +127,7 @@ class _Figures:
         self.months: dict[tuple[Key, object], PortfolioMonth] = {}
         self.agreed: dict[tuple[Key, str], PortfolioAgreed] = {}
         self.delivered: dict[tuple[Key, str, object], PortfolioDelivered] = {}
+        self.board: dict[tuple[Key, str], PortfolioBoard] = {}
 
     def stage(self, key: Key, stage: str | None) -> PortfolioStage:
         stage = stage or NO_PLAN
@@ -114,13 +137,14 @@ class _Figures:
         return self.months.setdefault((key, month), PortfolioMonth(month=month))
 
     def keys(self) -> set[Key]:
-        return {k[0] for rows in (self.stages, self.months, self.agreed, self.delivered)
+        return {k[0] for rows in (self.stages, self.months, self.agreed, self.delivered,
+                                  self.board)
                 for k in rows}  # fmt: skip
 
 
-def _compute(alliances) -> _Figures:
-    """Every summary row of `alliances` (a queryset of whole slices), in 7 grouped
-    queries."""
+def _compute(alliances, today: datetime.date) -> _Figures:
+    """Every summary row of `alliances` (a queryset of whole slices), in 8 grouped
+    queries; the status board's columns as they are on `today`."""
     ids = alliances.order_by().values("pk")
     out = _Figures()
 
@@ -265,6 +289,21 @@ def _compute(alliances) -> _Figures:
             row.volume += r["vol"]
             row.value += r["val"]
             row.deliveries += r["n"]
+
+    # 8. Monitoring reports in each column of the status board on `today`, and in all.
+    columns = reports_board_filter(today)
+    for r in (
+        MonitoringReport.objects.filter(alliance__in=ids)
+        .order_by()
+        .values(**_key("alliance"))
+        .annotate(
+            every=Count("pk"),
+            **{f"in_{name}": Count("pk", filter=q) for name, q in columns.items()},
+        )
+    ):
+        for column, n in [(ALL_REPORTS, r["every"])] + [(c, r[f"in_{c}"]) for c in columns]:
+            if n:
+                out.board[(_of(r), column)] = PortfolioBoard(column=column, reports=n)
     return out
 
 
@@ -302,24 +341,29 @@ def _write(keys: set[Key] | None) -> int:
             .select_for_update()
             .order_by("pk")
         )
-        figures = _compute(alliances)
+        today = timezone.localdate()
+        figures = _compute(alliances, today)
         slice_of = {(s.program_id, s.region_id, s.value_chain_id): s for s in slices}
         ids = [s.pk for s in slices]
-        for model in (PortfolioStage, PortfolioMonth, PortfolioAgreed, PortfolioDelivered):
-            model.objects.filter(slice_id__in=ids).delete()
-        for model, rows in (
+        written = (
             (PortfolioStage, figures.stages),
             (PortfolioMonth, figures.months),
             (PortfolioAgreed, figures.agreed),
             (PortfolioDelivered, figures.delivered),
-        ):
+            (PortfolioBoard, figures.board),
+        )
+        for model, _rows in written:
+            model.objects.filter(slice_id__in=ids).delete()
+        for model, rows in written:
             kept = []
             for at, row in rows.items():
                 if at[0] in slice_of:  # else an alliance added meanwhile: the next refresh
                     row.slice = slice_of[at[0]]
                     kept.append(row)
             model.objects.bulk_create(kept, batch_size=2000)
-        PortfolioSlice.objects.filter(pk__in=ids).update(refreshed_at=timezone.now())
+        PortfolioSlice.objects.filter(pk__in=ids).update(
+            refreshed_at=timezone.now(), board_day=today
+        )
         # A slice left without any alliance (all moved elsewhere) goes.
         empty = [s.pk for s in slices if (s.program_id, s.region_id, s.value_chain_id) not in keys]
         PortfolioSlice.objects.filter(pk__in=empty).delete()
@@ -339,3 +383,82 @@ def portfolio_figures_refresh(*, alliance_ids: Iterable[int]) -> int:
 def portfolio_figures_rebuild() -> int:
     """Recompute every slice; returns how many there are."""
     return _write(None)
+
+
+# --- the M&E status board's counts, read from the summary --------------------------------
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """The status board's counts (as `selectors.reports_board_counts` gives them) and
+    the programmes and regions its filters offer (those with reports)."""
+
+    by_program: list[dict]
+    by_region: list[dict]
+    totals: dict
+    programs: list[Program]
+    regions: list[Region]
+
+
+def reports_board_summary(
+    user, today: datetime.date, *, program: int | None = None, region: int | None = None
+) -> BoardSummary | None:
+    """The status board of `user` on `today`, filtered by programme and region, from the
+    slices' summary rows (`PortfolioBoard`) in two queries, whatever the number of
+    reports. None when the summary cannot answer: a scope not made of whole programmes
+    and regions (`accounts.policy.slice_filter`), or a slice in it not counted today (the
+    columns move with the day; the hourly rebuild counts every slice again). The board
+    then counts the reports themselves."""
+    try:
+        scope = slice_filter(user, MONITORING)
+    except NotSliced:
+        return None
+    slices = PortfolioSlice.objects.all() if scope is None else PortfolioSlice.objects.filter(scope)
+    if slices.filter(Q(board_day__isnull=True) | ~Q(board_day=today)).exists():
+        return None
+    columns = reports_board_filter(today)
+    rows = (
+        PortfolioBoard.objects.filter(slice__in=slices)
+        .order_by()
+        .values(
+            "column",
+            "slice__program_id",
+            "slice__program__code",
+            "slice__program__name",
+            "slice__region_id",
+            "slice__region__code",
+            "slice__region__name",
+        )
+        .annotate(n=Sum("reports"))
+    )
+    groups: dict[tuple[int, int], dict] = {}
+    programs: dict[int, Program] = {}
+    regions: dict[int, Region] = {}
+    for r in rows:
+        p, g = r["slice__program_id"], r["slice__region_id"]
+        if r["column"] == ALL_REPORTS:
+            programs[p] = Program(
+                pk=p, code=r["slice__program__code"], name=r["slice__program__name"]
+            )
+            regions[g] = Region(pk=g, code=r["slice__region__code"], name=r["slice__region__name"])
+            continue
+        if r["column"] not in columns or program not in (None, p) or region not in (None, g):
+            continue
+        group = groups.setdefault(
+            (p, g),
+            {
+                BOARD_PROGRAM: p,
+                BOARD_CODE: r["slice__program__code"],
+                BOARD_REGION: g,
+                BOARD_NAME: r["slice__region__name"],
+            },
+        )
+        group[r["column"]] = r["n"]
+    by_program, by_region, totals = reports_board_sums(groups.values(), columns)
+    return BoardSummary(
+        by_program,
+        by_region,
+        totals,
+        sorted(programs.values(), key=lambda x: x.code),
+        sorted(regions.values(), key=lambda x: x.name),
+    )

@@ -326,6 +326,9 @@ class PortfolioSlice(models.Model):
         "alliances.ValueChain", on_delete=models.CASCADE, related_name="+"
     )
     refreshed_at = models.DateTimeField(_("figures refreshed at"), null=True)
+    # The day its monitoring reports were sorted into the status board's columns, which
+    # depend on the day (`PortfolioBoard`): the board reads them only on that day.
+    board_day = models.DateField(_("board counted on"), null=True)
 
     class Meta:
         verbose_name = _("portfolio slice")
@@ -382,6 +385,25 @@ class PortfolioMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slice} · {self.month}"
+
+
+class PortfolioBoard(models.Model):
+    """A slice's monitoring reports in one column of the M&E status board
+    (`monitoring.selectors.reports_board_filter`) on the slice's `board_day`; the column
+    "" holds all its reports, whatever their state (the board's filters offer the
+    programmes and regions that have some)."""
+
+    slice = models.ForeignKey(PortfolioSlice, on_delete=models.CASCADE, related_name="board")
+    column = models.CharField(max_length=20, blank=True)
+    reports = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slice", "column"], name="portfolio_board_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slice} · {self.column or 'all'}"
 
 
 class PortfolioAgreed(models.Model):

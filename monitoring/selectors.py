@@ -269,27 +269,39 @@ def reports_board_filter(today: datetime.date) -> dict[str, Q]:
     }
 
 
+BOARD_PROGRAM, BOARD_CODE = "alliance__program_id", "alliance__program__code"
+BOARD_REGION, BOARD_NAME = "alliance__region_id", "alliance__region__name"
+
+
 def reports_board_counts(pending, columns: dict[str, Q]) -> tuple[list[dict], list[dict], dict]:
     """The status board's counts of `pending` reports in each of `columns`
     (`reports_board_filter`), by programme, by region and in all: one grouped query (a
-    row per programme and region), summed here."""
-    PROGRAM, CODE = "alliance__program_id", "alliance__program__code"
-    REGION, NAME = "alliance__region_id", "alliance__region__name"
-    groups = pending.values(PROGRAM, CODE, REGION, NAME).annotate(
+    row per programme and region), summed by `reports_board_sums`."""
+    groups = pending.values(BOARD_PROGRAM, BOARD_CODE, BOARD_REGION, BOARD_NAME).annotate(
         **{name: Count("pk", filter=q) for name, q in columns.items()}
     )
+    return reports_board_sums(groups.order_by(), columns)
+
+
+def reports_board_sums(groups, columns) -> tuple[list[dict], list[dict], dict]:
+    """Rows of counts per programme and region (`BOARD_PROGRAM`, `BOARD_CODE`,
+    `BOARD_REGION`, `BOARD_NAME` and a count per column) summed by programme (in the
+    order of their codes), by region (by name) and in all."""
     by_program: dict[int, dict] = {}
     by_region: dict[int, dict] = {}
     totals = dict.fromkeys(columns, 0)
-    for group in groups.order_by():
-        key = group[PROGRAM]
-        program = by_program.setdefault(key, {PROGRAM: key, CODE: group[CODE]})
-        region = by_region.setdefault(group[REGION], {REGION: group[REGION], NAME: group[NAME]})
+    for group in groups:
+        key = group[BOARD_PROGRAM]
+        program = by_program.setdefault(key, {BOARD_PROGRAM: key, BOARD_CODE: group[BOARD_CODE]})
+        region = by_region.setdefault(
+            group[BOARD_REGION],
+            {BOARD_REGION: group[BOARD_REGION], BOARD_NAME: group[BOARD_NAME]},
+        )
         for name in columns:
             for row in (program, region, totals):
-                row[name] = row.get(name, 0) + group[name]
+                row[name] = row.get(name, 0) + group.get(name, 0)
     return (
-        sorted(by_program.values(), key=lambda row: row[CODE]),
-        sorted(by_region.values(), key=lambda row: row[NAME]),
+        sorted(by_program.values(), key=lambda row: row[BOARD_CODE]),
+        sorted(by_region.values(), key=lambda row: row[BOARD_NAME]),
         totals,
     )

@@ -43,6 +43,7 @@ from plans.selectors import alliances_matching
 from plans.views.common import enforce
 
 from .. import services
+from ..figures import reports_board_summary
 from ..forms import (
     ReportEvidenceForm,
     ReportValuesForm,
@@ -128,8 +129,24 @@ def _board(request, reports, today) -> dict:
     text = request.GET.get("q", "").strip()
     if text:
         filtered = filtered.filter(alliance__in=alliances_matching(text))
-    pending = filtered.filter(Q(*columns.values(), _connector=Q.OR))
-    by_program, by_region, totals = reports_board_counts(pending, columns)
+    # The counts and the filters' choices from the summary kept per programme and region
+    # (`monitoring.figures`), else from the reports themselves (a search, or a scope the
+    # summary cannot answer).
+    summary = (
+        None
+        if text
+        else reports_board_summary(request.user, today, program=program_id, region=region_id)
+    )
+    if summary is not None:
+        by_program, by_region, totals = summary.by_program, summary.by_region, summary.totals
+        programs, regions = summary.programs, summary.regions
+    else:
+        pending = filtered.filter(Q(*columns.values(), _connector=Q.OR))
+        by_program, by_region, totals = reports_board_counts(pending, columns)
+        # Filters offer the programmes and regions of the reports the user may read.
+        programs = Program.objects.filter(pk__in=reports.values("alliance__program_id"))
+        regions = Region.objects.filter(pk__in=reports.values("alliance__region_id"))
+        programs, regions = programs.order_by("code"), regions.order_by("name")
     column = request.GET.get("column", "missing")
     if column not in columns:
         column = "missing"
@@ -137,11 +154,6 @@ def _board(request, reports, today) -> dict:
     listed = filtered.filter(columns[column]).order_by("due_on", "pk")
     page = IdsFirstPaginator(listed, PAGE_SIZE, rows=_reports_of(MonitoringReport.objects.all()))
     page = page.get_page(request.GET.get("page"))
-    # Filters offer the programmes and regions of the reports the user may read.
-    programs = Program.objects.filter(pk__in=reports.values("alliance__program_id")).order_by(
-        "code"
-    )
-    regions = Region.objects.filter(pk__in=reports.values("alliance__region_id")).order_by("name")
     keep = {k: v for k, v in (("program", program_id), ("region", region_id)) if v is not None}
     if text:
         keep["q"] = text

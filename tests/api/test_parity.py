@@ -187,6 +187,9 @@ OBJECTS: dict[str, tuple[str, ...]] = {
         f"monitoring.Portfolio{part}": ("portfolio",)
         for part in ("Slice", "Stage", "Month", "Agreed", "Delivered")
     },
+    # The status board's counts of reports per column: the reports list, by status and
+    # due date, with its count.
+    "monitoring.PortfolioBoard": ("monitoring-report-list",),
 }
 
 # Never shown by a page as such.

@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring.models import IndicatorValue, MonitoringReport
-from monitoring.services import report_submit
+from accounts.models import Role
+from monitoring.figures import portfolio_figures_refresh
+from monitoring.models import IndicatorValue, MonitoringReport, PortfolioSlice
+from monitoring.services import report_accept, report_submit
 from plans.models import PlanDocument, PlanStatus, TransitionLog
-from tests.factories import EVIDENCE_PDF, fill_report, report_entries
+from tests.factories import EVIDENCE_PDF, fill_report, member_of, report_entries
 
 D = Decimal
 S = MonitoringReport.Status
@@ -401,13 +403,17 @@ def past_report(alliance, *, days_ago: int, status=S.DUE, due_in: int = -1) -> M
     """A report whose quarter ended `days_ago` days ago, due `due_in` days from today."""
     today = timezone.localdate()
     end = today - datetime.timedelta(days=days_ago)
-    return MonitoringReport.objects.create(
+    report = MonitoringReport.objects.create(
         alliance=alliance,
         period_start=end - datetime.timedelta(days=90),
         period_end=end,
         due_on=today + datetime.timedelta(days=due_in),
         status=status,
     )
+    # Written directly, not by a step: the board's summary is refreshed as a step's
+    # effect would (monitoring/figures.py).
+    portfolio_figures_refresh(alliance_ids=[alliance.pk])
+    return report
 
 
 @pytest.fixture
@@ -482,6 +488,57 @@ def test_the_board_counts_per_programme_and_region_and_lists_a_column(client, wo
     assert [count for _name, _label, count in context["columns"]] == [0, 0, 0, 0]
     context = get(client, world.funder_user, reverse("monitoring:reports")).context
     assert [count for _name, _label, count in context["columns"]] == [1, 1, 1, 1]
+
+
+def board_counts(client, user, query: str = "") -> list[int]:
+    context = get(client, user, reverse("monitoring:reports") + query).context
+    return [count for _name, _label, count in context["columns"]]
+
+
+def test_the_board_counts_follow_the_steps_from_its_summary(
+    client, world, plan, board, django_capture_on_commit_callbacks
+):
+    """The counts come from the summary kept per programme and region, which each step
+    refreshes after commit: a report the producer submits moves from "missing" to
+    "waiting", and one the M&E officer accepts leaves the board."""
+    missing = board["missing"]
+    fill_report(missing, by=world.producer)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_submit(report=missing, by=world.producer)
+    assert board_counts(client, world.me_officer) == [0, 1, 2, 1]
+    with django_capture_on_commit_callbacks(execute=True):
+        report_accept(report=board["waiting"], by=world.me_officer)
+    assert board_counts(client, world.me_officer) == [0, 1, 1, 1]
+    # The funder's scope (its programmes) is answered from the same summary.
+    assert board_counts(client, world.funder_user) == [0, 1, 1, 1]
+
+
+def test_the_board_counts_the_reports_themselves_when_its_summary_cannot_answer(
+    client, world, plan, board
+):
+    """A summary counted on another day (the columns move with the day) or a search
+    sends the board to the reports themselves, so its counts are never yesterday's."""
+    PortfolioSlice.objects.update(board_day=timezone.localdate() - datetime.timedelta(days=1))
+    # Written without refreshing the summary: only the reports themselves know it.
+    MonitoringReport.objects.filter(pk=board["open"].pk).update(status=S.SUBMITTED)
+    assert board_counts(client, world.me_officer) == [1, 1, 2, 0]
+    portfolio_figures_refresh(alliance_ids=[plan.alliance_id])
+    MonitoringReport.objects.filter(pk=board["late"].pk).update(status=S.SUBMITTED)
+    code = plan.alliance.code
+    assert board_counts(client, world.me_officer, f"?q={code}") == [1, 0, 3, 0]
+    assert board_counts(client, world.me_officer, "?q=no-such-alliance") == [0, 0, 0, 0]
+
+
+def test_a_board_reader_who_also_keeps_reports_counts_every_report_they_read(
+    client, world, plan, board
+):
+    """An M&E officer of another region who also represents the producer organization
+    reads its reports as well: a scope the summary per programme and region cannot
+    answer, so the board counts the reports themselves."""
+    member_of(world.producer_b, Role.ME_OFFICER, regions=[world.region_b])
+    assert board_counts(client, world.producer_b) == [0, 0, 0, 0]
+    member_of(world.producer, Role.ME_OFFICER, regions=[world.region_b])
+    assert board_counts(client, world.producer) == [1, 1, 1, 1]
 
 
 @pytest.mark.parametrize("rows", [2, 30])
