@@ -30,7 +30,7 @@ def test_the_command_measures_every_group_at_three_sizes_by_default():
 
 @override_settings(ALLOWED_HOSTS=["testserver"])
 def test_every_list_and_its_floor_run(portfolio):
-    assert len(lists.TARGETS) == 12
+    assert len(lists.TARGETS) == 18
     for target in lists.TARGETS:
         figures = measure.page(path=target.path, persona=target.persona, floor=target.floor, runs=1)
         assert set(figures) == {
