@@ -238,6 +238,19 @@ def file_responses(*content_types: str, description: str = "") -> dict:
 # --- lists -------------------------------------------------------------------------------
 
 
+def nested(parent: serializers.BaseSerializer, serializer_class, **kwargs):
+    """One `serializer_class(**kwargs)` per `parent` (a list's row serializer serves every
+    row), for a method field that writes a record through another serializer:
+    `nested(self, TermsSerializer).to_representation(terms)`. Building a serializer's
+    fields costs more than writing a row with them; built per row, a list of 50 paid it
+    50 times."""
+    kept = parent.__dict__.setdefault("_nested_serializers", {})
+    key = (serializer_class, tuple(sorted(kwargs.items())))
+    if key not in kept:
+        kept[key] = serializer_class(**kwargs)
+    return kept[key]
+
+
 class Pagination(PageNumberPagination):
     """Pages of `page_size` (up to 200). A view with a `page_rows()` method, the rows
     queryset with what its serializer reads, is read ids first: its list queryset gives

@@ -27,6 +27,7 @@ from core.api import (
     alliance_filterset,
     file_accepted,
     file_responses,
+    nested,
 )
 
 from . import agreements as services
@@ -78,7 +79,9 @@ class PurchaseAgreementSerializer(serializers.ModelSerializer):
     def get_current_version(self, agreement):
         versions = list(agreement.versions.all())  # prefetched
         current = max(versions, key=lambda v: v.number, default=None)
-        return AgreementTermsSerializer(current).data if current else None
+        return (
+            nested(self, AgreementTermsSerializer).to_representation(current) if current else None
+        )
 
 
 TEXT = {"required": False, "allow_blank": True, "max_length": MAX_COMMENT}

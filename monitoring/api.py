@@ -19,7 +19,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.policy import monitoring_reports_visible_to
-from core.api import CommentSerializer, NotFoundMixin, action_examples, alliance_filterset
+from core.api import (
+    CommentSerializer,
+    NotFoundMixin,
+    action_examples,
+    alliance_filterset,
+    nested,
+)
 from core.api_input import JSONParser
 from plans.api.documents import EvidenceUploadSerializer, PlanDocumentSerializer
 
@@ -172,7 +178,7 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
             ((indicators[pk], cell) for pk, cell in cells.items()),
             key=lambda row: (row[0].position, row[0].code),
         )
-        return ValueSerializer(
+        return nested(self, ValueSerializer, many=True).to_representation(
             [
                 {
                     "indicator": indicator.code,
@@ -182,9 +188,8 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
                     "computed": cell.computed,
                 }
                 for indicator, cell in rows
-            ],
-            many=True,
-        ).data
+            ]
+        )
 
 
 def report_example(status: str, **changes) -> dict:
