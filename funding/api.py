@@ -406,7 +406,14 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such tranche.")
 
     def get_queryset(self):
-        return _tranche_queryset(tranches_visible_to(self.request.user))
+        tranches = tranches_visible_to(self.request.user)
+        if self.action == "list":  # ids first; the page's rows: `page_rows`
+            return tranches
+        return _tranche_queryset(tranches)
+
+    def page_rows(self):
+        """The rows of a page of the list (core.api.Pagination)."""
+        return _tranche_queryset(Tranche.objects.all())
 
     def _step(self, request, service):
         tranche = self.get_object()

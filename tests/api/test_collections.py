@@ -282,7 +282,7 @@ QUERIES = {
     "programs": 11,  # the programmes scope asks for the memberships (§9a); six prefetches
     "purchase-agreements": 5,
     "deliveries": 4,
-    "tranches": 5,
+    "tranches": 6,
     "disbursements": 4,
     "appraisals": 5,
     "monitoring-reports": 9,  # + values; catalogue, programme choices, sales, repayments
