@@ -49,7 +49,7 @@ run: $(STAMP) messages
 
 # pytest-django creates (and drops) the test databases test_alliances_gw<N> itself.
 test: $(STAMP) messages
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliances} $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alliances} $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
+pytestmark = pytest.mark.heavy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The server of the suite (`make test`'s default), reached as DATABASE_URL says.
 SERVER = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliances"))

@@ -30,6 +30,8 @@ from plans.models import BusinessPlan
 from plans.selectors import search_plans
 from tests.factories import RegionFactory
 
+pytestmark = pytest.mark.heavy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVER = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliances"))
 on_postgresql = pytest.mark.skipif(

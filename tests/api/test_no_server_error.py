@@ -29,6 +29,8 @@ from tests.api.parity_objects import parity_real_ids
 from tests.factories import attach_evidence
 from webhooks.models import Webhook
 
+pytestmark = pytest.mark.heavy
+
 METHODS_WITHOUT_BODY = ["GET", "HEAD", "OPTIONS", "DELETE"]
 METHODS_WITH_BODY = ["POST", "PUT", "PATCH"]
 JSON = "application/json"

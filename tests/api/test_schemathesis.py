@@ -40,6 +40,8 @@ from plans.models import PlanStatus
 from tests.api.parity_objects import parity_ids, parity_objects
 from tests.factories import attach_evidence
 
+pytestmark = pytest.mark.heavy
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

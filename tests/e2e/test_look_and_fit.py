@@ -15,7 +15,7 @@ from django.utils import timezone
 from alliances.deliveries import delivery_record
 from plans.models import PlanStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [360, 1280]
 PRODUCT = " – Productive alliances"

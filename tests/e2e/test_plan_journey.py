@@ -8,7 +8,7 @@ from accounts.models import Notification
 from alliances.models import Alliance
 from plans.models import PlanStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
 
 
 def label(status, language):

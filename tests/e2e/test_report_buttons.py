@@ -19,7 +19,7 @@ from django.urls import reverse
 from plans.models import PlanStatus
 from reports.models import ReportJob, ReportKind
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1280, 360)
 

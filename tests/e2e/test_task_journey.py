@@ -27,7 +27,7 @@ from plans.models import PlanStatus
 from tests.factories import fill_report
 from tests.funding.support import D, pdf, to_status, tranches
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
 
 # What sticks out of the main content, sideways: the page itself, or an element of main.
 CLIPPED = """() => {
