@@ -261,12 +261,16 @@ def forget(user_ids: Iterable[int]) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+def forget_acting_for(alliance, *also: int | None) -> None:
+    """Forget what is kept for those who act for `alliance`, and for the users `also`:
+    their work changed (a step on it, a new alliance)."""
+    if not settings.TASK_COUNTS_CACHE_SECONDS:
+        return
+    users = set(users_acting_for(alliance, set(Role.values)).values_list("pk", flat=True))
+    forget(users | {pk for pk in also if pk})
+
+
 def forget_after_step(log) -> None:
     """A step changes the work of those who act for its alliance, and of its actor
     (registered with `accounts.steps.on_step`)."""
-    if not settings.TASK_COUNTS_CACHE_SECONDS:
-        return
-    users = set(users_acting_for(log.alliance, set(Role.values)).values_list("pk", flat=True))
-    if log.actor_id:
-        users.add(log.actor_id)
-    forget(users)
+    forget_acting_for(log.alliance, log.actor_id)

@@ -349,6 +349,8 @@ def alliance_propose(
         PlanVersion.objects.create(
             plan=plan, number=1, title=title, horizon_years=horizon_years, created_by=by
         )
+        # A new draft to complete, with no step yet: the PO side's kept counts are stale.
+        worklist.forget_acting_for(alliance, by.pk)
     return plan
 
 

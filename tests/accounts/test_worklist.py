@@ -301,6 +301,15 @@ def test_counts_are_kept_per_user_and_forgotten_at_a_step(world, settings):
     cache.clear()
 
 
+def test_a_proposal_is_counted_at_once_though_it_is_no_step(world, settings):
+    settings.TASK_COUNTS_CACHE_SECONDS = 60
+    cache.clear()
+    assert counts(world.producer).get("to_submit", 0) == 0
+    world.build(S.DRAFT)  # alliance_propose, then the budget: no step
+    assert counts(world.producer)["to_submit"] == 1
+    cache.clear()
+
+
 def test_kept_counts_are_counted_again_when_the_tasks_change(world, settings):
     # A new role brings new tasks, with no step to forget the kept counts: counts kept
     # for other tasks are not taken for these.
