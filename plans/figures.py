@@ -1,7 +1,7 @@
 """The plans' figures of the home page (registered in `accounts.worklist`): how many
 plans wait at each stage for a programme officer (its regions), what waits for the
 committee and what it decided, and where the PO side's own plans stand; one query each,
-whatever the portfolio."""
+whatever the portfolio, kept per user between steps."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.worklist import Figure
+from accounts.worklist import Figure, keeps, kept
 from core import labels
 from core.formats import format_number
 
@@ -30,14 +30,22 @@ WAITING = (
 DECIDED_BY_COMMITTEE = (PlanStatus.COMMITTEE, PlanStatus.APPROVED, PlanStatus.REJECTED)
 
 
-def _by_stage(user, roles, statuses) -> list[Figure]:
-    counts = dict(
+# Kept per user (`accounts.worklist.kept`), forgotten at every step and proposal
+# concerning the user: counted over every plan of the user's regions, at each home page.
+STAGE_COUNTS = keeps("plan_stage_counts")
+
+
+def _counts(user, roles, statuses) -> dict[str, int]:
+    return dict(
         plans_where(user, roles, statuses)
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
+
+
+def _by_stage(counts: dict[str, int], statuses) -> list[Figure]:
     shown = statuses if len(statuses) <= len(WAITING) else [s for s in statuses if s in counts]
     return [
         Figure(
@@ -50,12 +58,24 @@ def _by_stage(user, roles, statuses) -> list[Figure]:
 
 
 def plan_figures(user, s) -> list[Figure]:
-    figures = []
+    groups = {}  # name: (the roles it is counted for, the stages)
     if Role.PROGRAMME_OFFICER in s.staff:
-        figures += _by_stage(user, (Role.PROGRAMME_OFFICER,), list(WAITING))
+        groups["officer"] = ((Role.PROGRAMME_OFFICER,), list(WAITING))
     if Role.COMMITTEE_MEMBER in s.staff:
         # What waits for the committee, and what it decided.
-        figures += _by_stage(user, (Role.COMMITTEE_MEMBER,), list(DECIDED_BY_COMMITTEE))
+        groups["committee"] = ((Role.COMMITTEE_MEMBER,), list(DECIDED_BY_COMMITTEE))
     if s.roles & {Role.PRODUCER, Role.TA_PROVIDER}:
-        figures += _by_stage(user, (Role.PRODUCER, Role.TA_PROVIDER), list(PlanStatus.values))
-    return figures
+        groups["po_side"] = ((Role.PRODUCER, Role.TA_PROVIDER), list(PlanStatus.values))
+    if not groups:
+        return []
+    counts = kept(
+        user,
+        STAGE_COUNTS,
+        lambda: {name: _counts(user, *group) for name, group in groups.items()},
+        fits=lambda kept_counts: sorted(kept_counts) == sorted(groups),
+    )
+    return [
+        figure
+        for name, (_roles, statuses) in groups.items()
+        for figure in _by_stage(counts[name], statuses)
+    ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import steps
 from accounts.models import Role, User
-from accounts.worklist import queue_of, tasks_for, with_items
+from accounts.worklist import figures_for, queue_of, tasks_for, with_items
 from alliances.deliveries import delivery_dispute, delivery_record
 from funding import services as money
 from funding.agreements import agreement_confirm, agreement_draft, agreement_send
@@ -307,6 +307,27 @@ def test_a_proposal_is_counted_at_once_though_it_is_no_step(world, settings):
     assert counts(world.producer).get("to_submit", 0) == 0
     world.build(S.DRAFT)  # alliance_propose, then the budget: no step
     assert counts(world.producer)["to_submit"] == 1
+    cache.clear()
+
+
+def test_the_stage_figures_are_kept_and_forgotten_at_a_step(world, settings):
+    settings.TASK_COUNTS_CACHE_SECONDS = 60
+    cache.clear()
+    plan = world.build(S.SUBMITTED)
+
+    def stages(user) -> dict[str, str]:
+        return {f.url.rsplit("=", 1)[1]: f.value for f in figures_for(user) if "status=" in f.url}
+
+    assert (stages(world.officer)["submitted"], stages(world.officer)["screening"]) == ("1", "0")
+    with CaptureQueriesContext(connection) as captured:
+        stages(world.officer)
+    assert len(captured) == 0  # kept
+    services.plan_start_screening(plan=plan, by=world.officer)
+    assert (stages(world.officer)["submitted"], stages(world.officer)["screening"]) == ("0", "1")
+    # A committee role added without a step brings its figures, counted afresh.
+    member_of(world.officer, Role.COMMITTEE_MEMBER)
+    officer = User.objects.get(pk=world.officer.pk)
+    assert stages(officer)["rejected"] == "0"
     cache.clear()
 
 
