@@ -251,6 +251,27 @@ def nested(parent: serializers.BaseSerializer, serializer_class, **kwargs):
     return kept[key]
 
 
+class IdsFirstMixin:
+    """A viewset whose list is read ids first (`Pagination`): `visible()` gives the records
+    the user may read, which the list filters, sorts and counts alone; `with_rows(queryset)`
+    adds what the serializer reads (joins, counts, sums), for the page's ids in the list
+    and for the record in every other action."""
+
+    def visible(self) -> QuerySet:
+        raise NotImplementedError
+
+    def with_rows(self, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def get_queryset(self):
+        records = self.visible()
+        return records if self.action == "list" else self.with_rows(records)
+
+    def page_rows(self) -> QuerySet:
+        """The rows of a page of the list (`Pagination`)."""
+        return self.with_rows(self.visible().model._default_manager.all())
+
+
 class Pagination(PageNumberPagination):
     """Pages of `page_size` (up to 200). A view with a `page_rows()` method, the rows
     queryset with what its serializer reads, is read ids first: its list queryset gives

@@ -27,6 +27,7 @@ from core.api import (
     MAX_ID,
     CommentSerializer,
     IdFilter,
+    IdsFirstMixin,
     NotFoundMixin,
     action_examples,
     alliance_filterset,
@@ -168,7 +169,7 @@ class ProgramFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List programmes"), retrieve=extend_schema(summary="A programme")
 )
-class ProgramViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+class ProgramViewSet(IdsFirstMixin, NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     """Funding programmes (calls): currency, budget by funder, caps, eligible regions and
     value chains (with their products), appraisal rubric and legalization checklist."""
 
@@ -178,15 +179,11 @@ class ProgramViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["code"]
     not_found_message = _("No such programme.")
 
-    def get_queryset(self):
-        programs = programs_visible_to(self.request.user)
-        if self.action == "list":  # ids first; the page's rows: `page_rows`
-            return programs
-        return with_totals(programs)
+    def visible(self):
+        return programs_visible_to(self.request.user)
 
-    def page_rows(self):
-        """The rows of a page of the list, their money summed (core.api.Pagination)."""
-        return with_totals(Program.objects.all())
+    def with_rows(self, queryset):
+        return with_totals(queryset)  # their money summed
 
 
 def with_totals(programs):
@@ -393,7 +390,7 @@ PAYMENT_EXAMPLE = {"amount": "4666666.00", "paid_on": "2025-03-14", "reference":
 @extend_schema_view(
     list=extend_schema(summary="List tranches"), retrieve=extend_schema(summary="A tranche")
 )
-class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+class TrancheViewSet(IdsFirstMixin, NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     """Tranches of grant commitments (§4): `planned -> requested` (producer organization)
     `-> verified` (programme officer) `-> authorized` (finance officer, not the verifier)
     `-> paid` (a finance officer who neither verified nor authorized it records the
@@ -405,15 +402,11 @@ class TrancheViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["commitment__plan_id", "number"]
     not_found_message = _("No such tranche.")
 
-    def get_queryset(self):
-        tranches = tranches_visible_to(self.request.user)
-        if self.action == "list":  # ids first; the page's rows: `page_rows`
-            return tranches
-        return _tranche_queryset(tranches)
+    def visible(self):
+        return tranches_visible_to(self.request.user)
 
-    def page_rows(self):
-        """The rows of a page of the list (core.api.Pagination)."""
-        return _tranche_queryset(Tranche.objects.all())
+    def with_rows(self, queryset):
+        return _tranche_queryset(queryset)
 
     def _step(self, request, service):
         tranche = self.get_object()

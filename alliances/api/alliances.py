@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from accounts.policy import alliances_visible_to
-from core.api import NotFoundMixin, alliance_filterset
+from core.api import IdsFirstMixin, NotFoundMixin, alliance_filterset
 
 from ..models import Alliance, PlanStatus
 from .parties import (
@@ -69,7 +69,7 @@ class AllianceFilter(alliance_filterset("", updated="plan__updated_at")):
 @extend_schema_view(
     list=extend_schema(summary="List alliances"), retrieve=extend_schema(summary="An alliance")
 )
-class AllianceViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
+class AllianceViewSet(IdsFirstMixin, NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     """Alliances the user may see; an alliance's `status` is its business plan's status.
     Propose a new alliance with `POST /api/v1/plans/`."""
 
@@ -79,15 +79,11 @@ class AllianceViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["code"]
     not_found_message = _("No such alliance.")
 
-    def get_queryset(self):
-        alliances = alliances_visible_to(self.request.user)
-        if self.action == "list":  # ids first; the page's rows: `page_rows`
-            return alliances
-        return with_row_data(alliances)
+    def visible(self):
+        return alliances_visible_to(self.request.user)
 
-    def page_rows(self):
-        """The rows of a page of the list (core.api.Pagination)."""
-        return with_row_data(Alliance.objects.all())
+    def with_rows(self, queryset):
+        return with_row_data(queryset)
 
 
 def with_row_data(alliances):

@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.policy import organizations_known_to
-from core.api import IdFilter, NotFoundMixin
+from core.api import IdFilter, IdsFirstMixin, NotFoundMixin
 
 from .. import roster
 from ..models import (
@@ -126,7 +126,7 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
     ),
 )
 class ProducerOrganizationViewSet(
-    NotFoundMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    IdsFirstMixin, NotFoundMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Producer organizations: the user's own, and those of the alliances they may see.
     Member figures are counted from the active roster (§5)."""
@@ -147,17 +147,13 @@ class ProducerOrganizationViewSet(
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=organization.pk)).data)
 
-    def get_queryset(self):
+    def visible(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation, no user
             return ProducerOrganization.objects.none()
-        organizations = organizations_known_to(self.request.user)
-        if self.action == "list":  # ids first; the page's rows: `page_rows`
-            return organizations
-        return with_member_counts(organizations)
+        return organizations_known_to(self.request.user)
 
-    def page_rows(self):
-        """The rows of a page of the list, their members counted (core.api.Pagination)."""
-        return with_member_counts(ProducerOrganization.objects.all())
+    def with_rows(self, queryset):
+        return with_member_counts(queryset)  # their members counted
 
 
 def with_member_counts(organizations):

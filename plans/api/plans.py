@@ -37,6 +37,7 @@ from alliances.models import Buyer, ProducerOrganization, Product
 from core.api import (
     MAX_COMMENT,
     CommentSerializer,
+    IdsFirstMixin,
     NotFoundMixin,
     action_examples,
     alliance_filterset,
@@ -297,10 +298,6 @@ def with_row_data(plans):
     )
 
 
-def plan_queryset(user):
-    return with_row_data(plans_visible_to(user))
-
-
 def with_detail(queryset):
     versions = PlanVersion.objects.order_by("number").prefetch_related(
         "budget_lines",
@@ -438,7 +435,11 @@ def _transition_action(name: str):
     ),
 )
 class PlanViewSet(
-    PlanRecordsMixin, NotFoundMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    PlanRecordsMixin,
+    IdsFirstMixin,
+    NotFoundMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Business plans the user may see (another organization's plan is a 404)."""
 
@@ -448,14 +449,11 @@ class PlanViewSet(
     ordering = ["-updated_at", "-id"]
     not_found_message = _("No such business plan.")
 
-    def get_queryset(self):
-        if self.action == "list":  # ids first; the page's rows: `page_rows`
-            return plans_visible_to(self.request.user)
-        return plan_queryset(self.request.user)
+    def visible(self):
+        return plans_visible_to(self.request.user)
 
-    def page_rows(self):
-        """The rows of a page of the list (core.api.Pagination)."""
-        return with_row_data(BusinessPlan.objects.all())
+    def with_rows(self, queryset):
+        return with_row_data(queryset)
 
     def get_serializer_class(self):
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
