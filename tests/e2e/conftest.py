@@ -4,15 +4,32 @@ Playwright's own browser download does not work here: the tests launch /usr/bin/
 (`CHROMIUM` overrides it) and are skipped with a clear reason when it is absent.
 """
 
+import contextlib
+import gc
 import os
 import shutil
 
 import pytest
+from django.db import DatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, set up after the test database so that what follows
+    its session runs before the database is dropped: Playwright's sync API runs the
+    tests' code in a context of its own, in which Django opens database connections of
+    its own, which nothing else closes (the test database could not be dropped)."""
+    yield live_server
+    for wrapper in gc.get_objects():
+        if issubclass(type(wrapper), BaseDatabaseWrapper):
+            with contextlib.suppress(DatabaseError):  # another thread's: it closes its own
+                wrapper.close()
 
 
 @pytest.fixture(scope="session")

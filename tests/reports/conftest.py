@@ -140,20 +140,6 @@ class WorkerFactory:
     def stop_all(self) -> None:
         for worker in self.workers:
             worker.stop()
-        # PostgreSQL ends a killed worker's sessions when it notices; until then the test
-        # database cannot be dropped (when this is a process's last test).
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _other_sessions():
-            time.sleep(0.1)
-
-
-def _other_sessions() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.fixture
