@@ -414,7 +414,7 @@ def reports_board_summary(
     except NotSliced:
         return None
     slices = PortfolioSlice.objects.all() if scope is None else PortfolioSlice.objects.filter(scope)
-    if slices.filter(Q(board_day__isnull=True) | ~Q(board_day=today)).exists():
+    if slices.exclude(board_day=today).exists():  # not counted today (or never)
         return None
     columns = reports_board_filter(today)
     rows = (
