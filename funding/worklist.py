@@ -366,23 +366,33 @@ def funding_figures(user, s) -> list[Figure]:
     return figures
 
 
-def _buyer_figures(user) -> list[Figure]:
-    """The buyer's purchase agreements in force, and the deliveries it confirmed in the
-    last twelve months: two queries."""
+# Kept per user as the task counts are (`accounts.worklist.kept`): a buyer's figures count
+# every agreement and delivery of its alliances.
+BUYER_COUNTS = keeps("buyer_figures")
+
+
+def _buyer_counts(user) -> dict[str, int]:
     buyer = acting_as(user, {Role.BUYER})
     confirmed = agreements_visible_to(user).filter(buyer, status=PurchaseAgreement.Status.CONFIRMED)
     since = timezone.localdate() - datetime.timedelta(days=365)
     delivered = deliveries_visible_to(user).filter(
         buyer, status=Delivery.Status.CONFIRMED, delivered_on__gte=since
     )
+    return {"agreements": confirmed.count(), "deliveries": delivered.count()}
+
+
+def _buyer_figures(user) -> list[Figure]:
+    """The buyer's purchase agreements in force, and the deliveries it confirmed in the
+    last twelve months: two queries, kept between steps."""
+    counts = kept(user, BUYER_COUNTS, lambda: _buyer_counts(user))
     return [
         Figure(
             _("Purchase agreements in force"),
-            format_number(confirmed.count(), digits=0),
+            format_number(counts["agreements"], digits=0),
             url=reverse("agreement-list") + f"?status={PurchaseAgreement.Status.CONFIRMED}",
         ),
         Figure(
             _("Deliveries confirmed in the last 12 months"),
-            format_number(delivered.count(), digits=0),
+            format_number(counts["deliveries"], digits=0),
         ),
     ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.policy import deliveries_visible_to, monitoring_reports_visible_to
-from accounts.worklist import Figure, Task, TaskItem, acting_as, alliance_subject
+from accounts.worklist import Figure, Task, TaskItem, acting_as, alliance_subject, keeps, kept
 from alliances.deliveries import DELIVERY_STEPS
 from alliances.models import Delivery
 from core.formats import format_date, format_money, format_number
@@ -162,13 +162,14 @@ def monitoring_tasks(user, s) -> list[Task]:
     return tasks
 
 
-def monitoring_figures(user, s) -> list[Figure]:
-    """The M&E officer's figures: reports overdue, waiting for review, and back with the
-    PO side, in its regions (one query)."""
-    if Role.ME_OFFICER not in s.staff:
-        return []
+# Kept per user as the task counts are (`accounts.worklist.kept`): counted over every
+# report of the officer's regions.
+REVIEW_COUNTS = keeps("monitoring_figures")
+
+
+def _review_counts(user) -> dict[str, int]:
     today = timezone.localdate()
-    counts = (
+    return (
         monitoring_reports_visible_to(user)
         .filter(acting_as(user, REPORT_STEPS["accept"].roles))
         .aggregate(
@@ -177,6 +178,14 @@ def monitoring_figures(user, s) -> list[Figure]:
             returned=Count("pk", filter=Q(status=S.RETURNED)),
         )
     )
+
+
+def monitoring_figures(user, s) -> list[Figure]:
+    """The M&E officer's figures: reports overdue, waiting for review, and back with the
+    PO side, in its regions (one query, kept between steps)."""
+    if Role.ME_OFFICER not in s.staff:
+        return []
+    counts = kept(user, REVIEW_COUNTS, lambda: _review_counts(user))
     reports = reverse("monitoring:reports")
     return [
         Figure(

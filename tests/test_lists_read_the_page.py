@@ -182,17 +182,9 @@ def rows_of_plans(plans) -> list[tuple]:
     ]
 
 
-@pytest.mark.parametrize("view", ["home", "plan-list"])
-def test_plan_pages_join_the_page_only(client, world, three_plans, monkeypatch, view):
-    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
-    client.force_login(world.officer)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse(view), {"page": 1})
-    page = response.context["page"]
-    assert page.paginator.count == 3
-    assert rows_of_plans(page.object_list) == rows_of_plans(three_plans[:2])
-    page_ids = [p.pk for p in three_plans[:2]]
-    # One query joins the plans to their alliance and parties: for the page's ids.
+def assert_plans_joined_for_the_page_only(captured, page_ids) -> None:
+    """One query joins the plans to their alliance and parties: for the page's ids, which
+    come from the plans alone (the default sort needs no join)."""
     joined = [
         sql
         for sql in queries_touching(captured, "funding_program")
@@ -201,7 +193,6 @@ def test_plan_pages_join_the_page_only(client, world, three_plans, monkeypatch, 
     assert len(joined) == 1
     assert in_lists(joined[0], '"plans_businessplan"."id"') == [page_ids]
     assert all(table in joined[0] for table in PLAN_JOINS)
-    # The page's ids come from the plans alone (the default sort needs no join).
     (ids_query,) = [
         q["sql"]
         for q in captured.captured_queries
@@ -211,8 +202,34 @@ def test_plan_pages_join_the_page_only(client, world, three_plans, monkeypatch, 
     assert 'ORDER BY "plans_businessplan"."updated_at" DESC, "plans_businessplan"."id" DESC' in (
         ids_query
     )
-    second = client.get(reverse(view), {"page": 2}).context["page"]
+
+
+def test_plan_list_joins_the_page_only(client, world, three_plans, monkeypatch):
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    client.force_login(world.officer)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("plan-list"), {"page": 1})
+    page = response.context["page"]
+    assert page.paginator.count == 3
+    assert rows_of_plans(page.object_list) == rows_of_plans(three_plans[:2])
+    assert_plans_joined_for_the_page_only(captured, [p.pk for p in three_plans[:2]])
+    second = client.get(reverse("plan-list"), {"page": 2}).context["page"]
     assert rows_of_plans(second.object_list) == rows_of_plans(three_plans[2:])
+
+
+def test_home_joins_its_latest_plans_only_and_counts_none(client, world, three_plans, monkeypatch):
+    """Home shows the latest plans and leads to the others: it reads one id more than it
+    shows, to know whether there are others, and counts nothing."""
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    client.force_login(world.officer)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert rows_of_plans(response.context["plans"]) == rows_of_plans(three_plans[:2])
+    assert response.context["more_plans"]
+    assert_plans_joined_for_the_page_only(captured, [p.pk for p in three_plans[:2]])
+    # No pager's count of the plans (the figures by stage are counted, and kept per user).
+    counts = [q for q in queries_touching(captured, "plans_businessplan") if '"__count"' in q]
+    assert counts == []
 
 
 def test_plan_list_sorts_and_filters_before_taking_the_page(

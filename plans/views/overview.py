@@ -26,7 +26,7 @@ from accounts.policy import (
 from accounts.steps import journal_visible_to
 from alliances.models import ValueChain
 from core import labels
-from core.pagination import IdsFirstPaginator
+from core.pagination import IdsFirstPaginator, rows_in_order
 
 from .. import finance, selectors, workflow
 from ..documents import can_upload
@@ -51,17 +51,18 @@ SORTS = {
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The user's tasks, each with its first records leading to the form where each is
-    done, the few figures the user watches, then the plans they follow, newest activity
-    first. A fixed number of queries whatever the portfolio (tests/plans/test_home.py)."""
-    plans = plans_visible_to(request.user).order_by("-updated_at", "-id")
-    page = IdsFirstPaginator(plans, PAGE_SIZE, rows=BusinessPlan.objects.with_list_data()).get_page(
-        request.GET.get("page")
-    )
+    done, the few figures the user watches, then the plans with the latest activity and a
+    link to all of them (the plans page, with its filters and pages: home counts nothing
+    it does not show). A fixed number of queries whatever the portfolio
+    (tests/plans/test_home.py)."""
+    latest = plans_visible_to(request.user).order_by("-updated_at", "-id")
+    ids = list(latest.values_list("pk", flat=True)[: PAGE_SIZE + 1])
     return render(
         request,
         "plans/home.html",
         {
-            "page": page,
+            "plans": rows_in_order(BusinessPlan.objects.with_list_data(), ids[:PAGE_SIZE]),
+            "more_plans": len(ids) > PAGE_SIZE,
             "my_tasks": worklist.with_items(worklist.tasks_of_request(request), limit=TASK_ITEMS),
             "figures": worklist.figures_for(request.user),
             "task_items": TASK_ITEMS,
