@@ -135,11 +135,14 @@ def _read(sql: str | list[str]) -> int:
     return rows
 
 
-def page(*, path: str, persona: str, floor: str, runs: int) -> dict:
+def page(*, path: str, persona: str, floor: str | list[str], runs: int) -> dict:
     """A page or API list: the median of `runs` requests after a warm-up, the queries of
     one, and its floor (`floor`, SQL with `{scope}`) timed the same way."""
     user = persona_user(persona)
-    floor_sql = floor.replace("{scope}", scope_sql(user))
+    scope = scope_sql(user)
+    floor_sql = [
+        sql.replace("{scope}", scope) for sql in ([floor] if isinstance(floor, str) else floor)
+    ]
     client, url = _client(user), _url(path)
     _get(client, url)  # the warm-up runs
     floor_rows = _read(floor_sql)

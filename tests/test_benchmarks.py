@@ -6,6 +6,7 @@ targets are met. The figures themselves are the command's business, not the suit
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from benchmarks import __main__ as command
@@ -32,11 +33,29 @@ def test_the_command_measures_every_group_at_three_sizes_by_default():
 def test_every_list_and_its_floor_run(portfolio):
     assert len(lists.TARGETS) == 18
     for target in lists.TARGETS:
-        figures = measure.page(path=target.path, persona=target.persona, floor=target.floor, runs=1)
+        figures = measure.page(
+            path=target.path, persona=target.persona, floor=target.floors, runs=1
+        )
         assert set(figures) == {
             "median", "floor", "stack", "floor_rows", "queries", "kb", "peak_mb"
         }  # fmt: skip
         assert figures["queries"] > 0, target.label
+
+
+@override_settings(ALLOWED_HOSTS=["testserver"])
+def test_each_floor_counts_what_its_list_counts(portfolio, client):
+    """A paged list's floor counts its rows as its pager (or the API's `count`) does."""
+    counted = [target for target in lists.TARGETS if target.count]
+    assert len(counted) == 12  # every list but the six homes
+    for target in counted:
+        user = measure.persona_user(target.persona)
+        client.force_login(user)
+        response = client.get(measure._url(target.path), secure=True)
+        api = target.path.startswith("/api/")
+        shown = response.json()["count"] if api else response.context["page"].paginator.count
+        with connection.cursor() as cursor:
+            cursor.execute(target.count.replace("{scope}", measure.scope_sql(user)))
+            assert cursor.fetchone() == (shown,), target.label
 
 
 @override_settings(ALLOWED_HOSTS=["testserver"])
