@@ -10,10 +10,12 @@ the worker sees committed rows. The worker is always stopped by the fixture.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,7 +176,13 @@ def wait_for(predicate, *, timeout: float, what: str, workers: WorkerFactory | N
             return value
         time.sleep(0.2)
     logs = "\n".join(w.output()[-2000:] for w in workers.workers) if workers else ""
-    pytest.fail(f"timed out waiting for {what}\n{logs}")
+    # What the workers were given in all, by task: a long queue, or a task that never came.
+    received = Counter(
+        name
+        for w in (workers.workers if workers else ())
+        for name in re.findall(r"Task ([\w.]+)\[[^]]+\] received", w.output())
+    )
+    pytest.fail(f"timed out waiting for {what}\ntasks received: {dict(received)}\n{logs}")
 
 
 def finished(*jobs: ReportJob) -> bool:
