@@ -8,14 +8,10 @@ import contextlib
 import gc
 import os
 import shutil
-import socket
-from unittest import mock
 
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -23,25 +19,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-class NoDelayWSGIServer(ThreadedWSGIServer):
-    """The live server, each connection with TCP_NODELAY: a response leaves in two sends
-    or more (its headers, then its body), and with Nagle's algorithm the second waited for
-    the browser's delayed acknowledgement of the first, 40 ms on Linux, on every page."""
-
-    def get_request(self):
-        connection, address = super().get_request()
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return connection, address
-
-
 @pytest.fixture(scope="session")
-def _no_delay_server():
-    with mock.patch.object(LiveServerThread, "server_class", NoDelayWSGIServer):
-        yield
-
-
-@pytest.fixture(scope="session")
-def live_server(_no_delay_server, django_db_setup, live_server):
+def live_server(django_db_setup, live_server):
     """pytest-django's live server, set up after the test database so that what follows
     its session runs before the database is dropped: Playwright's sync API runs the
     tests' code in a context of its own, in which Django opens database connections of
