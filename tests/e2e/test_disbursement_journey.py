@@ -20,8 +20,8 @@ D = Decimal
 
 
 def _click(page, scope: str, action: str) -> None:
-    page.click(f"{scope} button[name=do][value={action}]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"{scope} button[name=do][value={action}]")
 
 
 def test_agreement_to_first_payment(world, sign_in, live_server):
@@ -116,8 +116,8 @@ def test_agreement_to_first_payment(world, sign_in, live_server):
     _click(page, "#tranche-1", "pay")
     # A payment is never edited: the page asks first, repeating what was typed.
     assert "TRX-2024-0001" in page.inner_text(".confirm-step .summary-list")
-    page.click(".confirm-step button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".confirm-step button[type=submit]")
     assert "Paid" in page.inner_text("#tranche-1 h2")
 
     # The producer sees the payment in its ledger.

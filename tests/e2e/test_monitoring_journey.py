@@ -23,8 +23,8 @@ D = Decimal
 
 
 def _submit(page, scope: str, action: str) -> None:
-    page.click(f"{scope} form:has(input[name=action][value={action}]) button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"{scope} form:has(input[name=action][value={action}]) button[type=submit]")
 
 
 def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
@@ -49,8 +49,8 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
         if indicator.by_youth:
             page.fill(f"input[name='{indicator.code}-youth']", "4")
     page.fill("textarea[name=narrative]", "Two trainings held; the sheller is installed.")
-    page.click("#values button[name=action][value=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#values button[name=action][value=submit]")
     assert "Submitted" in page.inner_text("main span.status[class*=report-]")
 
     # The M&E officer returns it: the women trained are missing from the sheets.
@@ -72,12 +72,12 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
         "#evidence input[type=file]",
         files=[{"name": "sheets.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}],
     )
-    page.click("#evidence button[name=action][value=evidence]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#evidence button[name=action][value=evidence]")
     assert "Training sheets" in page.inner_text("#evidence .evidence")
     assert page.input_value("input[name='members_trained-women']") == "7"
-    page.click("#values button[name=action][value=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#values button[name=action][value=submit]")
     assert "Submitted" in page.inner_text("main span.status[class*=report-]")
 
     # The M&E officer accepts it; its values are now locked.
@@ -85,8 +85,8 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
     page.goto(f"{live_server.url}/monitoring/reports/{report.pk}/")
     _submit(page, "#review", "accept")
     # An accepted report is locked for good: the officer confirms.
-    page.click(".confirm-step button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".confirm-step button[type=submit]")
     assert "Accepted" in page.inner_text("main span.status[class*=report-]")
     report.refresh_from_db()
     trained = report.values.get(indicator__code="members_trained")
@@ -105,8 +105,8 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
     page.fill("#id_record-volume", "2500")
     page.fill("#id_record-unit_price", "240")
     page.fill("#id_record-quality_grade", "Grade 1")
-    page.click("form[action$='/deliveries/record/'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form[action$='/deliveries/record/'] button[type=submit]")
     delivery = Delivery.objects.get(alliance=alliance)
     assert "Recorded" in page.inner_text(f"#delivery-{delivery.pk}")
 
@@ -114,8 +114,8 @@ def test_quarterly_report_and_a_confirmed_delivery(world, sign_in, live_server):
     page.click("a:has-text('Deliveries to confirm')")
     page.click(f"a[href='/plans/{plan.pk}/']")
     page.click(".tabs a:has-text('Deliveries')")
-    page.click(f"#delivery-{delivery.pk} form[action$='/confirm/'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"#delivery-{delivery.pk} form[action$='/confirm/'] button[type=submit]")
     assert "Confirmed" in page.inner_text(f"#delivery-{delivery.pk}")
     # The buyer has no indicators tab: monitoring is not the buyer's business.
     assert page.locator(".tabs a:has-text('Indicators')").count() == 0

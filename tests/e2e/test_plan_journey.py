@@ -38,11 +38,13 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
     page.select_option("select[name=product]", str(w.product.pk))
     page.fill("[name=name]", "Kandi maize")
     page.fill("[name=title]", "Maize storage and shelling")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/edit/")
+    # A form that saves and shows its page again is awaited as a navigation: waiting for
+    # the URL would return at once, on the page still shown.
+    with page.expect_navigation(url="**/edit/"):
+        page.click("main button[type=submit]")
     page.fill("[name=summary]", "Store and shell maize for the buyer.")
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/edit/")
+    with page.expect_navigation(url="**/edit/"):
+        page.click("main form button[type=submit]")
     plan = Alliance.objects.get(name="Kandi maize").plan
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/budget/")
@@ -59,8 +61,8 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
             "buyer": 1200000,
         },
     )
-    page.click("main form button.primary")
-    page.wait_for_url(f"**/plans/{plan.pk}/budget/")
+    with page.expect_navigation(url=f"**/plans/{plan.pk}/budget/"):
+        page.click("main form button.primary")
     page.select_option("select[name=category]", "infrastructure")
     page.fill("[name=description]", "Warehouse")
     _fill_money(
@@ -74,8 +76,8 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
             "buyer": 800000,
         },
     )
-    page.click("main form button.primary")
-    page.wait_for_url(f"**/plans/{plan.pk}/budget/")
+    with page.expect_navigation(url=f"**/plans/{plan.pk}/budget/"):
+        page.click("main form button.primary")
     assert page.locator("table.list tbody tr").count() == 2
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/cash-flows/")
@@ -89,8 +91,8 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
                 f"form-{year}-costs_without": 2000000,
             },
         )
-    page.click("main form button.primary")
-    page.wait_for_url(f"**/plans/{plan.pk}/cash-flows/")
+    with page.expect_navigation(url=f"**/plans/{plan.pk}/cash-flows/"):
+        page.click("main form button.primary")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.click("button[name=do][value=submit]")
     page.wait_for_selector(f".plan-header .status-{PlanStatus.SUBMITTED}")
@@ -111,8 +113,8 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
     page.goto(f"{live_server.url}/plans/{plan.pk}/appraisers/")
     for appraiser in (w.appraiser, w.appraiser2):
         page.select_option("select[name=appraiser]", str(appraiser.pk))
-        page.click("main form button.primary")
-        page.wait_for_url(f"**/plans/{plan.pk}/appraisers/")
+        with page.expect_navigation(url=f"**/plans/{plan.pk}/appraisers/"):
+            page.click("main form button.primary")
 
     # Both appraisers declare no conflict of interest and score it.
     for appraiser, score in ((w.appraiser, "8"), (w.appraiser2, "7")):
@@ -120,6 +122,9 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
         page.click("a[href^='/appraisals/']")
         page.check("[name=declaration]")
         page.click("main form button.primary")
+        # The scores are asked once the declaration is saved: wait for that page (`.all()`
+        # does not wait, and on the page still shown it would find no field to fill).
+        page.wait_for_selector("input[name^=score_]")
         for field in page.locator("input[name^=score_]").all():
             field.fill(score)
         page.select_option("select[name=recommendation]", "approve")
