@@ -17,6 +17,7 @@ from django.utils import timezone
 from lxml import html
 
 from alliances.deliveries import delivery_confirm, delivery_record
+from alliances.models import Delivery
 from monitoring.models import MonitoringReport
 from monitoring.services import report_submit
 from plans.models import PlanStatus as S
@@ -94,6 +95,17 @@ def test_finance_figures_are_kept_and_forgotten_at_a_step(client, world, setting
     cache.clear()
 
 
+def recorded_delivery(world, plan, volume=D("1000")):
+    """A delivery of today recorded by the producer (a step), waiting for the buyer."""
+    return delivery_record(
+        alliance=plan.alliance,
+        by=world.producer,
+        delivered_on=timezone.localdate(),
+        volume=volume,
+        unit_price=D("250"),
+    )
+
+
 def test_buyer_and_me_figures_are_kept_and_forgotten_at_a_step(client, world, settings):
     """The buyer's and the M&E officer's figures count every agreement, delivery and report
     of their alliances: kept between pages, read again after a step that concerns them."""
@@ -112,24 +124,23 @@ def test_buyer_and_me_figures_are_kept_and_forgotten_at_a_step(client, world, se
 
     delivered = "Deliveries confirmed in the last 12 months"
     to_review = "Monitoring reports to review"
+    delivery = recorded_delivery(world, active, volume=D("10"))  # a step: nothing kept yet
     assert (figures(world.buyer_user)[delivered], figures(world.me_officer)[to_review]) == (
         "0",
         "0",
     )
     # Behind the steps' back nothing shows until the kept figures are forgotten...
     MonitoringReport.objects.filter(pk=report.pk).update(status=MonitoringReport.Status.SUBMITTED)
-    assert figures(world.me_officer)[to_review] == "0"
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.CONFIRMED)
+    assert (figures(world.buyer_user)[delivered], figures(world.me_officer)[to_review]) == (
+        "0",
+        "0",
+    )
     MonitoringReport.objects.filter(pk=report.pk).update(status=MonitoringReport.Status.DUE)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.RECORDED)
     # ...and a step on the alliance forgets them for both.
     fill_report(report, by=world.producer)
     report_submit(report=report, by=world.producer, narrative="Sales rose.")
-    delivery = delivery_record(
-        alliance=active.alliance,
-        by=world.producer,
-        delivered_on=timezone.localdate(),
-        volume=D("10"),
-        unit_price=D("250"),
-    )
     delivery_confirm(delivery=delivery, by=world.buyer_user)
     assert (figures(world.buyer_user)[delivered], figures(world.me_officer)[to_review]) == (
         "1",
@@ -173,14 +184,7 @@ def test_the_committee_watches_what_waits_for_it_and_the_buyer_its_agreements(cl
         ("Plans at “Approved”", "0"),
         ("Plans at “Rejected”", "1"),
     ]
-    deliver = delivery_record(
-        alliance=active.alliance,
-        by=world.producer,
-        delivered_on=timezone.localdate(),
-        volume=D("1000"),
-        unit_price=D("250"),
-    )
-    delivery_confirm(delivery=deliver, by=world.buyer_user)
+    delivery_confirm(delivery=recorded_delivery(world, active), by=world.buyer_user)
     _count, response = queries(client, world.buyer_user, "home")
     assert [(f.label, f.value) for f in response.context["figures"]] == [
         ("Purchase agreements in force", "1"),
