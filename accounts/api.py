@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import IdFilter, NotFoundMixin
+from core.api_serializers import ModelSerializer
 
 from . import api_tokens, lockout, policy, two_factor
 from .forms import ProfileForm
@@ -221,7 +222,7 @@ class MeView(APIView):
 # --- the caller's notifications ------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     text = serializers.CharField(read_only=True, help_text="In the language of the request.")
     alliance_code = serializers.CharField(source="alliance.code", read_only=True)
     link = serializers.SerializerMethodField(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
@@ -29,6 +29,7 @@ from core.api import (
     file_responses,
     nested,
 )
+from core.api_serializers import ModelSerializer
 
 from . import agreements as services
 from .agreement_pdf import PDF, agreement_pdf_response
@@ -37,7 +38,7 @@ from .models import PurchaseAgreement, PurchaseAgreementVersion
 # --- purchase agreements ---------------------------------------------------------------
 
 
-class AgreementTermsSerializer(serializers.ModelSerializer):
+class AgreementTermsSerializer(ModelSerializer):
     class Meta:
         model = PurchaseAgreementVersion
         fields = [
@@ -58,8 +59,8 @@ class AgreementTermsSerializer(serializers.ModelSerializer):
         ]
 
 
-class PurchaseAgreementSerializer(serializers.ModelSerializer):
-    alliance_code = serializers.CharField(source="alliance.code", read_only=True)
+class PurchaseAgreementSerializer(ModelSerializer):
+    alliance_code = serializers.CharField(read_only=True)  # annotated by the viewset
     current_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -77,10 +78,11 @@ class PurchaseAgreementSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AgreementTermsSerializer(allow_null=True))
     def get_current_version(self, agreement):
-        versions = list(agreement.versions.all())  # prefetched
-        current = max(versions, key=lambda v: v.number, default=None)
+        versions = agreement.versions_in_order  # prefetched
         return (
-            nested(self, AgreementTermsSerializer).to_representation(current) if current else None
+            nested(self, AgreementTermsSerializer).to_representation(versions[-1])
+            if versions
+            else None
         )
 
 
@@ -172,6 +174,9 @@ def agreement_example(status: str, **changes) -> dict:
     }
 
 
+ALLIANCE_CODE = Alliance.objects.filter(pk=OuterRef("alliance_id")).values("code")[:1]
+
+
 @extend_schema_view(
     list=extend_schema(summary="List purchase agreements"),
     retrieve=extend_schema(summary="A purchase agreement"),
@@ -209,11 +214,18 @@ class PurchaseAgreementViewSet(
     not_found_message = _("No such purchase agreement.")
 
     def get_queryset(self):
+        # The alliance's code alone, not its row (a subquery: the pager's count drops it,
+        # where a join would stay); the versions as a list (`to_attr`): a list of 50
+        # agreements then builds no queryset and no alliance per row.
         return (
             agreements_visible_to(self.request.user)
-            .select_related("alliance")
+            .annotate(alliance_code=Subquery(ALLIANCE_CODE))
             .prefetch_related(
-                Prefetch("versions", queryset=PurchaseAgreementVersion.objects.order_by("number"))
+                Prefetch(
+                    "versions",
+                    queryset=PurchaseAgreementVersion.objects.order_by("number"),
+                    to_attr="versions_in_order",
+                )
             )
         )
 
@@ -313,7 +325,7 @@ class PurchaseAgreementViewSet(
         file_accepted(request, PDF)
         query = AgreementPdfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        versions = sorted(agreement.versions.all(), key=lambda v: v.number)  # prefetched
+        versions = agreement.versions_in_order  # prefetched in number order
         number = query.validated_data.get("version", versions[-1].number if versions else None)
         version = next((v for v in versions if v.number == number), None)
         if version is None:

@@ -33,6 +33,7 @@ from core.api import (
     alliance_filterset,
 )
 from core.api_input import JSONParser
+from core.api_serializers import ModelSerializer
 from core.dates import validate_typed_date
 from core.money import ZERO
 from plans.api.documents import EvidenceUploadSerializer
@@ -63,7 +64,7 @@ def _money_sum(expression, queryset) -> Coalesce:
 # --- programmes ------------------------------------------------------------------------
 
 
-class FundingSerializer(serializers.ModelSerializer):
+class FundingSerializer(ModelSerializer):
     funder = serializers.CharField(source="funder.name", read_only=True)
     funder_id = serializers.IntegerField(read_only=True)
 
@@ -72,13 +73,13 @@ class FundingSerializer(serializers.ModelSerializer):
         fields = ["funder_id", "funder", "amount"]
 
 
-class ProductRefSerializer(serializers.ModelSerializer):
+class ProductRefSerializer(ModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "name", "unit"]
 
 
-class EligibleValueChainSerializer(serializers.ModelSerializer):
+class EligibleValueChainSerializer(ModelSerializer):
     products = ProductRefSerializer(many=True, read_only=True)
 
     class Meta:
@@ -86,19 +87,19 @@ class EligibleValueChainSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "products"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(ModelSerializer):
     class Meta:
         model = RubricCriterion
         fields = ["id", "code", "name", "category", "weight", "max_score", "order"]
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class RequirementSerializer(ModelSerializer):
     class Meta:
         model = LegalizationRequirement
         fields = ["id", "code", "label", "order"]
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(ModelSerializer):
     # Annotations of the view's queryset (the model's properties would query per row).
     total_budget = serializers.DecimalField(**TOTAL, source="budget_total", read_only=True)
     committed = serializers.DecimalField(
@@ -205,7 +206,7 @@ def with_totals(programs):
 # --- tranches and payments -------------------------------------------------------------
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     currency = serializers.CharField(source="tranche.commitment.program.currency", read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
 
@@ -233,15 +234,12 @@ class TranchePaymentSerializer(PaymentSerializer):
         fields = [f for f in PaymentSerializer.Meta.fields if f not in ("tranche", "currency")]
 
 
-def _username(user) -> str | None:
-    return user.username if user is not None else None
-
-
-class TrancheSerializer(serializers.ModelSerializer):
-    plan = serializers.IntegerField(source="commitment.plan_id", read_only=True)
-    alliance = serializers.IntegerField(source="commitment.plan.alliance_id", read_only=True)
-    alliance_code = serializers.CharField(source="commitment.plan.alliance.code", read_only=True)
-    currency = serializers.CharField(source="commitment.program.currency", read_only=True)
+class TrancheSerializer(ModelSerializer):
+    # Read from the row's annotations (`_tranche_queryset`), not from related records.
+    plan = serializers.IntegerField(source="row_plan", read_only=True)
+    alliance = serializers.IntegerField(source="row_alliance", read_only=True)
+    alliance_code = serializers.CharField(source="row_alliance_code", read_only=True)
+    currency = serializers.CharField(source="row_currency", read_only=True)
     requested_by = serializers.SerializerMethodField()
     verified_by = serializers.SerializerMethodField()
     authorized_by = serializers.SerializerMethodField()
@@ -278,15 +276,15 @@ class TrancheSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_requested_by(self, tranche):
-        return _username(tranche.requested_by)
+        return tranche.requested_by_name
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_verified_by(self, tranche):
-        return _username(tranche.verified_by)
+        return tranche.verified_by_name
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_authorized_by(self, tranche):
-        return _username(tranche.authorized_by)
+        return tranche.authorized_by_name
 
     @extend_schema_field(serializers.DecimalField(**MONEY))
     def get_net_paid(self, tranche) -> str:
@@ -328,7 +326,7 @@ class PaySerializer(serializers.Serializer):
     )
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
 
     class Meta:
@@ -345,12 +343,17 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 def _tranche_queryset(tranches):
-    return tranches.select_related(
-        "commitment__plan__alliance",
-        "commitment__program",
-        "requested_by",
-        "verified_by",
-        "authorized_by",
+    """What a tranche's answer shows, as columns of its row: the plan, alliance, currency
+    and people's names are read, not their records (a page of 50 tranches built 350
+    related records for seven values each)."""
+    return tranches.annotate(
+        row_plan=F("commitment__plan_id"),
+        row_alliance=F("commitment__plan__alliance_id"),
+        row_alliance_code=F("commitment__plan__alliance__code"),
+        row_currency=F("commitment__program__currency"),
+        requested_by_name=F("requested_by__username"),
+        verified_by_name=F("verified_by__username"),
+        authorized_by_name=F("authorized_by__username"),
     ).prefetch_related(
         Prefetch(
             "payments",

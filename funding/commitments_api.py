@@ -11,11 +11,12 @@ from rest_framework import serializers, viewsets
 
 from accounts.policy import commitments_visible_to
 from core.api import IdFilter, NotFoundMixin, alliance_filterset
+from core.api_serializers import ModelSerializer
 
 from .models import GrantCommitment
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(ModelSerializer):
     alliance = serializers.IntegerField(source="plan.alliance_id", read_only=True)
     alliance_code = serializers.CharField(source="plan.alliance.code", read_only=True)
     currency = serializers.CharField(source="program.currency", read_only=True)

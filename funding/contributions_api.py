@@ -30,6 +30,7 @@ from core.api import (
     alliance_filterset,
 )
 from core.api_input import JSONParser
+from core.api_serializers import ModelSerializer
 from core.dates import validate_typed_date
 from plans.api.documents import PlanDocumentSerializer, document_file_field
 from plans.models import PlanDocument
@@ -40,7 +41,7 @@ from .models import CounterpartContribution
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(ModelSerializer):
     alliance = serializers.IntegerField(source="plan.alliance_id", read_only=True)
     alliance_code = serializers.CharField(source="plan.alliance.code", read_only=True)
     currency = serializers.CharField(source="plan.alliance.program.currency", read_only=True)

@@ -27,6 +27,7 @@ from core.api import (
     nested,
 )
 from core.api_input import JSONParser
+from core.api_serializers import ModelSerializer
 from plans.api.documents import EvidenceUploadSerializer, PlanDocumentSerializer
 
 from . import services
@@ -37,7 +38,7 @@ from .selectors import report_cells, report_cells_for
 # --- the indicator catalogue ---------------------------------------------------------------
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     class Meta:
         model = Indicator
         fields = [
@@ -134,7 +135,7 @@ class ValueSerializer(serializers.Serializer):
     )
 
 
-class MonitoringReportSerializer(serializers.ModelSerializer):
+class MonitoringReportSerializer(ModelSerializer):
     alliance_code = serializers.CharField(source="alliance.code", read_only=True)
     submitted_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True

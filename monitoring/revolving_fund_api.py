@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from accounts.policy import organizations_visible_to
 from alliances.models import Member
 from core.api import MAX_ID, IdFilter, NotFoundMixin
+from core.api_serializers import ModelSerializer
 from core.dates import validate_typed_date
 from core.money import ZERO
 
@@ -42,7 +43,7 @@ SIGNED = Case(
 # --- funds ---------------------------------------------------------------------------------
 
 
-class RevolvingFundSerializer(serializers.ModelSerializer):
+class RevolvingFundSerializer(ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     repaid = serializers.DecimalField(**TOTAL, read_only=True, help_text="Repayments in.")
     lent = serializers.DecimalField(**TOTAL, read_only=True, help_text="Loans out.")
@@ -129,7 +130,7 @@ def _balance_after() -> Coalesce:
     )
 
 
-class RevolvingFundEntrySerializer(serializers.ModelSerializer):
+class RevolvingFundEntrySerializer(ModelSerializer):
     organization = serializers.IntegerField(source="fund.organization_id", read_only=True)
     currency = serializers.CharField(source="fund.currency", read_only=True)
     member_name = serializers.SerializerMethodField()

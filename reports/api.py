@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api import FileNegotiation, file_accepted, file_responses
+from core.api_serializers import ModelSerializer
 
 from . import services
 from .generators import KINDS
@@ -22,7 +23,7 @@ from .models import ReportJob, ReportKind
 from .views import file_response
 
 
-class ReportJobSerializer(serializers.ModelSerializer):
+class ReportJobSerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField(
         help_text=_("Where to download the file, once the job has succeeded.")
     )

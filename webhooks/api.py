@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.policy import programs_visible_to
 from core.api import NotFoundMixin, action_examples
+from core.api_serializers import ModelSerializer
 
 from . import services
 from .models import Delivery, Webhook
@@ -19,7 +20,7 @@ from .models import Delivery, Webhook
 LOG_LENGTH = 100  # deliveries shown in a webhook's log
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(ModelSerializer):
     events = serializers.ListField(
         child=serializers.CharField(max_length=80),
         min_length=1,
@@ -52,7 +53,7 @@ class WebhookSerializer(serializers.ModelSerializer):
         return fields
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     class Meta:
         model = Delivery
         fields = [

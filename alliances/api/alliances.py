@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 
 from accounts.policy import alliances_visible_to
 from core.api import IdsFirstMixin, NotFoundMixin, alliance_filterset
+from core.api_serializers import ModelSerializer
 
 from ..models import Alliance, PlanStatus
 from .parties import (
@@ -23,7 +24,7 @@ from .parties import (
 # --- alliances -------------------------------------------------------------------------
 
 
-class AllianceSerializer(serializers.ModelSerializer):
+class AllianceSerializer(ModelSerializer):
     program = ProgramRefSerializer(read_only=True)
     producer_organization = PartySerializer(read_only=True)
     buyer = PartySerializer(read_only=True)

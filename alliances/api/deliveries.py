@@ -23,6 +23,7 @@ from core.api import (
     action_examples,
     alliance_filterset,
 )
+from core.api_serializers import ModelSerializer
 
 from .. import deliveries
 from ..models import Delivery
@@ -33,7 +34,7 @@ from ..models import Delivery
 # --- deliveries ------------------------------------------------------------------------
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     alliance_code = serializers.CharField(source="alliance.code", read_only=True)
     currency = serializers.CharField(source="alliance.program.currency", read_only=True)
 

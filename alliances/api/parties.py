@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.policy import organizations_known_to
 from core.api import IdFilter, IdsFirstMixin, NotFoundMixin
+from core.api_serializers import ModelSerializer
 
 from .. import roster
 from ..models import (
@@ -30,39 +31,51 @@ from ..models import (
 # --- small nested shapes -----------------------------------------------------------------
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "code", "name", "country"]
 
 
-class ValueChainSerializer(serializers.ModelSerializer):
+class ValueChainSerializer(ModelSerializer):
     class Meta:
         model = ValueChain
         fields = ["id", "code", "name"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     class Meta:
         model = Product
         fields = ["id", "name", "unit", "value_chain"]
 
 
 class PartySerializer(serializers.Serializer):
+    """A party of an alliance (organization, buyer) by id and name. Written directly, as
+    its two fields write themselves: it is on every row of the plans and alliances lists
+    (tests/api/test_serializers.py compares it with DRF's writing)."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
 
+    def to_representation(self, party):
+        return {"id": party.pk, "name": str(party.name)}
+
 
 class ProgramRefSerializer(serializers.Serializer):
+    """A programme by id, code and currency, written directly (see `PartySerializer`)."""
+
     id = serializers.IntegerField()
     code = serializers.CharField()
     currency = serializers.CharField()
+
+    def to_representation(self, program):
+        return {"id": program.pk, "code": str(program.code), "currency": str(program.currency)}
 
 
 # --- producer organizations, buyers, funders --------------------------------------------
 
 
-class ProducerOrganizationSerializer(serializers.ModelSerializer):
+class ProducerOrganizationSerializer(ModelSerializer):
     region = RegionSerializer(read_only=True)
     # Annotations of the view's queryset (named *_count to stay clear of `members`).
     members = serializers.IntegerField(
@@ -103,7 +116,7 @@ class ProducerOrganizationFilter(filters.FilterSet):
         fields = ["region", "legal_form"]
 
 
-class OrganizationWriteSerializer(serializers.ModelSerializer):
+class OrganizationWriteSerializer(ModelSerializer):
     """The profile fields of the organization's edit page (`alliances.roster`)."""
 
     class Meta:
@@ -167,7 +180,7 @@ def with_member_counts(organizations):
     )
 
 
-class BuyerSerializer(serializers.ModelSerializer):
+class BuyerSerializer(ModelSerializer):
     class Meta:
         model = Buyer
         fields = ["id", "name", "kind", "country", "registration_number", "email"]
@@ -196,7 +209,7 @@ class BuyerViewSet(NotFoundMixin, viewsets.ReadOnlyModelViewSet):
     not_found_message = _("No such buyer.")
 
 
-class FunderSerializer(serializers.ModelSerializer):
+class FunderSerializer(ModelSerializer):
     class Meta:
         model = Funder
         fields = ["id", "name", "kind", "country"]

@@ -30,6 +30,7 @@ from accounts.policy import (
 )
 from core.api import object_or_404
 from core.api_input import JSONParser
+from core.api_serializers import ModelSerializer
 
 from .. import roster
 from ..models import Member, ProducerOrganization
@@ -43,7 +44,7 @@ MEMBER_ID = OpenApiParameter(
 )
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     national_id = serializers.SerializerMethodField(
         help_text=gettext_lazy(
             "Masked (all but its last two characters) for those who may not see members' "

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.policy import appraisals_visible_to
 from core.api import MAX_COMMENT, MAX_ID, NotFoundMixin
+from core.api_serializers import ModelSerializer
 
 from .. import services, workflow
 from ..models import AppraisalAssignment, CriterionScore, ScreeningCheck
@@ -25,7 +26,7 @@ from ..models import AppraisalAssignment, CriterionScore, ScreeningCheck
 # --- screening -------------------------------------------------------------------------
 
 
-class ScreeningCheckSerializer(serializers.ModelSerializer):
+class ScreeningCheckSerializer(ModelSerializer):
     label = serializers.CharField(
         read_only=True, help_text=_("The item, in the language of the request.")
     )
@@ -67,7 +68,7 @@ SCREENING_EXAMPLE = {
 # --- appraisals ------------------------------------------------------------------------
 
 
-class CriterionScoreSerializer(serializers.ModelSerializer):
+class CriterionScoreSerializer(ModelSerializer):
     criterion_code = serializers.CharField(source="criterion.code", read_only=True)
 
     class Meta:
@@ -75,7 +76,7 @@ class CriterionScoreSerializer(serializers.ModelSerializer):
         fields = ["criterion", "criterion_code", "score", "comment"]
 
 
-class AppraisalSerializer(serializers.ModelSerializer):
+class AppraisalSerializer(ModelSerializer):
     plan = serializers.IntegerField(source="version.plan_id", read_only=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
     appraiser = serializers.SlugRelatedField(slug_field="username", read_only=True)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from accounts.policy import CONTENT, plans_visible_to
 from core.api import NotFoundMixin
+from core.api_serializers import ModelSerializer
 
 from .. import editing, finance, workflow
 from ..models import BudgetLine, BusinessPlan, CashFlowRow
@@ -43,7 +44,7 @@ def money(value) -> str | None:
 # --- reading ---------------------------------------------------------------------------
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(ModelSerializer):
     class Meta:
         model = BudgetLine
         fields = ["id", "category", "description", "quantity", "unit_cost", "amount"] + list(
@@ -69,7 +70,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         return merged
 
 
-class CashFlowSerializer(serializers.ModelSerializer):
+class CashFlowSerializer(ModelSerializer):
     year = serializers.IntegerField(min_value=0, max_value=30)
 
     class Meta:

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from accounts.policy import plan_documents_visible_to, plans_visible_to
 from core.api import IdFilter, file_accepted, file_responses, object_or_404
 from core.api_input import JSONParser
+from core.api_serializers import ModelSerializer
 from core.uploads import EXTENSIONS
 
 from ..documents import document_upload
@@ -42,7 +43,7 @@ DOCUMENT_ID = OpenApiParameter(
 )
 
 
-class PlanDocumentSerializer(serializers.ModelSerializer):
+class PlanDocumentSerializer(ModelSerializer):
     version = serializers.IntegerField(
         source="version.number", read_only=True, allow_null=True, default=None
     )

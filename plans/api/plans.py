@@ -42,6 +42,7 @@ from core.api import (
     action_examples,
     alliance_filterset,
 )
+from core.api_serializers import ModelSerializer
 
 from .. import editing, services, workflow
 from ..models import BusinessPlan, PlanStatus, PlanVersion, ScreeningCheck
@@ -84,7 +85,7 @@ class AllowedActionSerializer(serializers.Serializer):
     reason_required = serializers.BooleanField()
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ModelSerializer):
     alliance = PlanAllianceSerializer(read_only=True)
     title = serializers.CharField(read_only=True, help_text=_("Title of the current version."))
     version = serializers.IntegerField(
@@ -135,13 +136,13 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
 
 
-class VersionSummarySerializer(serializers.ModelSerializer):
+class VersionSummarySerializer(ModelSerializer):
     class Meta:
         model = PlanVersion
         fields = ["number", "title", "frozen_at", "created_at"]
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
     cash_flows = CashFlowSerializer(many=True, read_only=True)
     beneficiaries = serializers.SerializerMethodField(
@@ -194,7 +195,7 @@ def version_data(version: PlanVersion, *, content: bool) -> dict:
     return data
 
 
-class VersionUpdateSerializer(serializers.ModelSerializer):
+class VersionUpdateSerializer(ModelSerializer):
     class Meta:
         model = PlanVersion
         fields = list(editing.VERSION_FIELDS)

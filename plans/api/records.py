@@ -22,11 +22,12 @@ from accounts.history import history_rows
 from accounts.steps import journal_visible_to
 from core import labels
 from core.api import Pagination
+from core.api_serializers import ModelSerializer
 
 from ..models import CommitteeDecision, TransitionLog
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
 
     class Meta:
@@ -35,7 +36,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer):
+class TimelineEntrySerializer(ModelSerializer):
     record = serializers.CharField(
         source="record_label",
         help_text=_("The model of the record the step moved, e.g. `funding.Tranche`."),
