@@ -30,9 +30,11 @@ from openpyxl import Workbook
 
 from accounts.models import Membership, Role, User
 from accounts.policy import plans_visible_to, programs_visible_to
+from accounts.worklist import tasks_for
 from alliances.models import Alliance, Funder
 from monitoring import figures
 from monitoring.dashboard import portfolio
+from plans.views.overview import TASK_ITEMS
 from reports import services
 from reports.generators.base import Context, Progress
 from reports.generators.portfolio import alliance_queryset
@@ -135,14 +137,33 @@ def _read(sql: str | list[str]) -> int:
     return rows
 
 
-def page(*, path: str, persona: str, floor: str | list[str], runs: int) -> dict:
+def task_items_sql(user: User) -> list[str]:
+    """What home reads of the user's tasks beside its plans: the first records of each
+    task with records waiting (`accounts.worklist.with_items`), each as the SQL the ORM
+    writes for it, with its values in place. The page shows those rows; the floor reads
+    them too, raw."""
+    statements = []
+    with connection.cursor() as cursor:
+        for task in tasks_for(user):
+            if task.count and task.records is not None and task.item is not None:
+                sql, params = task.records[:TASK_ITEMS].query.sql_with_params()
+                statements.append(cursor.mogrify(sql, params).decode())
+    return statements
+
+
+def page(
+    *, path: str, persona: str, floor: str | list[str], runs: int, task_items: bool = False
+) -> dict:
     """A page or API list: the median of `runs` requests after a warm-up, the queries of
-    one, and its floor (`floor`, SQL with `{scope}`) timed the same way."""
+    one, and its floor (`floor`, SQL with `{scope}`; with `task_items`, home's, the SQL of
+    the task items too) timed the same way."""
     user = persona_user(persona)
     scope = scope_sql(user)
     floor_sql = [
         sql.replace("{scope}", scope) for sql in ([floor] if isinstance(floor, str) else floor)
     ]
+    if task_items:
+        floor_sql += task_items_sql(user)
     client, url = _client(user), _url(path)
     _get(client, url)  # the warm-up runs
     floor_rows = _read(floor_sql)
