@@ -437,10 +437,16 @@ def reports_board_summary(
     for r in rows:
         p, g = r["slice__program_id"], r["slice__region_id"]
         if r["column"] == ALL_REPORTS:
-            programs[p] = Program(
-                pk=p, code=r["slice__program__code"], name=r["slice__program__name"]
-            )
-            regions[g] = Region(pk=g, code=r["slice__region__code"], name=r["slice__region__name"])
+            # One record per programme and per region (a row per slice: programmes times
+            # regions), for the filters' choices.
+            if p not in programs:
+                programs[p] = Program(
+                    pk=p, code=r["slice__program__code"], name=r["slice__program__name"]
+                )
+            if g not in regions:
+                regions[g] = Region(
+                    pk=g, code=r["slice__region__code"], name=r["slice__region__name"]
+                )
             continue
         if r["column"] not in columns or program not in (None, p) or region not in (None, g):
             continue
