@@ -18,6 +18,7 @@ from accounts.models import Role
 from alliances.models import TechnicalAssistanceProvider
 from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator
+from plans.models import BusinessPlan, PlanStatus
 from tests.factories import (
     BuyerFactory,
     OrganizationFactory,
@@ -123,11 +124,33 @@ def world(shared_world, db, request):
     a world for each test instead (`pytest_collection_modifyitems`)."""
     audited = request.node.get_closest_marker("audited") is not None
     if shared_world is None:
+        if request.node.get_closest_marker("prebuilt") is not None:
+            pytest.fail("`prebuilt` needs the module's shared world (no transactional test)")
         return _quiet_world(audited=audited)
     # Ids repeat from test to test now: nothing cached by a previous test may answer.
     cache.clear()
     records = copy.deepcopy({k: v for k, v in vars(shared_world).items() if k not in BUILDER})
-    return _quietly_built(SimpleNamespace(**records), audited=audited)
+    w = _quietly_built(SimpleNamespace(**records), audited=audited)
+    if not audited:  # a prebuilt plan has no audit history
+        _hand_out_prebuilt(w)
+    return w
+
+
+def _hand_out_prebuilt(w: SimpleNamespace) -> None:
+    """`world.build(status)`, with no other argument, returns the module's plan prebuilt
+    in that status (the `prebuilt` marker) the first time a test asks: the plan as the
+    module built it, since each test's savepoint undoes what the test before did to it.
+    Any other build builds. A module of many tests that each begin with an active plan
+    pays for its thirty steps once, not once per test."""
+    waiting = dict(w.prebuilt)
+    build = w.build
+
+    def build_or_hand_out(status=PlanStatus.DRAFT, **kwargs):
+        if not kwargs and status in waiting:
+            return BusinessPlan.objects.get(pk=waiting.pop(status))
+        return build(status, **kwargs)
+
+    w.build = build_or_hand_out
 
 
 BUILDER = ("builder", "build")
@@ -184,7 +207,7 @@ def _transactional(item, fixtures: set) -> bool:
 
 
 @pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+def module_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """The same world, built once for a module in a transaction rolled back at the
     module's end, each test running in a savepoint of it; its files go to a folder of the
     module. `world` hands out copies of it; a module whose tests only read (the
@@ -204,7 +227,11 @@ def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
         ),
         transaction.atomic(),
     ):
-        yield _quiet_world(audited=False)
+        w = _quiet_world(audited=False)
+        # The plans of the module's `prebuilt` marker, built with its world: {status: pk}.
+        marker = request.node.get_closest_marker("prebuilt")
+        w.prebuilt = {status: w.build(status).pk for status in (marker.args if marker else ())}
+        yield w
         transaction.set_rollback(True)
 
 

@@ -30,6 +30,8 @@ from tests.funding.support import to_status
 
 D = Decimal
 S = PlanStatus
+# Most tests begin with a plan in this status: built once for the module.
+pytestmark = pytest.mark.prebuilt(S.ACTIVE)
 
 # Which steps ask first: those that end a record's life (withdraw, fail screening, reject,
 # cancel, complete), commit or move money (approve, pay, and the reversal of a payment,

@@ -22,7 +22,8 @@ from tests.uploads import (
 
 from .support import error
 
-pytestmark = pytest.mark.django_db
+# Most tests that build begin with an active plan: built once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 MISSING_FILE = (
     "The file of “quote.pdf” is no longer on the server. Ask the person who uploaded it "

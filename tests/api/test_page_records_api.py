@@ -20,7 +20,8 @@ from tests.factories import attach_evidence
 
 from .support import error
 
-pytestmark = pytest.mark.django_db
+# Most tests that build begin with an active plan: built once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 
 def test_a_frozen_version_reads_as_it_was_submitted(api, world):

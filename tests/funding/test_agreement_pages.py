@@ -16,6 +16,8 @@ from .support import page, snapshot
 
 D = Decimal
 S = PlanStatus
+# Most tests begin with a plan in this status: built once for the module.
+pytestmark = pytest.mark.prebuilt(S.APPROVED)
 
 TERMS = {
     "unit": "kg",

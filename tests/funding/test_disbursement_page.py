@@ -17,6 +17,8 @@ from .support import XOF, act, days_ago, exe, page, pdf, snapshot, to_status, tr
 
 D = Decimal
 S = PlanStatus
+# Most tests begin with a plan in this status: built once for the module.
+pytestmark = pytest.mark.prebuilt(S.ACTIVE)
 
 
 def forms_of(response) -> dict:

@@ -25,6 +25,8 @@ from .support import days_ago, exe, pdf, snapshot, to_status, tranches
 
 D = Decimal
 S = PlanStatus
+# Most tests begin with a plan in this status: built once for the module.
+pytestmark = pytest.mark.prebuilt(S.ACTIVE)
 
 
 # --- evidence ------------------------------------------------------------------------------
