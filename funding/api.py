@@ -234,15 +234,18 @@ class TranchePaymentSerializer(PaymentSerializer):
         fields = [f for f in PaymentSerializer.Meta.fields if f not in ("tranche", "currency")]
 
 
+PERSON = {"read_only": True, "allow_null": True}  # a username, until the step is taken
+
+
 class TrancheSerializer(ModelSerializer):
     # Read from the row's annotations (`_tranche_queryset`), not from related records.
     plan = serializers.IntegerField(source="row_plan", read_only=True)
     alliance = serializers.IntegerField(source="row_alliance", read_only=True)
     alliance_code = serializers.CharField(source="row_alliance_code", read_only=True)
     currency = serializers.CharField(source="row_currency", read_only=True)
-    requested_by = serializers.SerializerMethodField()
-    verified_by = serializers.SerializerMethodField()
-    authorized_by = serializers.SerializerMethodField()
+    requested_by = serializers.CharField(source="requested_by_name", **PERSON)
+    verified_by = serializers.CharField(source="verified_by_name", **PERSON)
+    authorized_by = serializers.CharField(source="authorized_by_name", **PERSON)
     net_paid = serializers.SerializerMethodField(help_text=_("Payments minus reversals."))
     payments = TranchePaymentSerializer(many=True, read_only=True)
     release_conditions = serializers.CharField(
@@ -273,18 +276,6 @@ class TrancheSerializer(ModelSerializer):
             "net_paid",
             "payments",
         ]
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_requested_by(self, tranche):
-        return tranche.requested_by_name
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_verified_by(self, tranche):
-        return tranche.verified_by_name
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_authorized_by(self, tranche):
-        return tranche.authorized_by_name
 
     @extend_schema_field(serializers.DecimalField(**MONEY))
     def get_net_paid(self, tranche) -> str:
