@@ -5,9 +5,12 @@ in a time zone other than UTC."""
 
 import contextlib
 import inspect
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from rest_framework import serializers
 
 import config.api_urls  # noqa: F401 - every API module, so that every serializer exists
@@ -17,16 +20,20 @@ from plans.models import PlanStatus
 
 from .test_collections import GROW
 
-APPS = ("accounts", "alliances", "plans", "funding", "monitoring", "reports", "webhooks")
-
 
 def model_serializers() -> list[type]:
-    """Every `ModelSerializer` class of the project's apps."""
+    """Every `ModelSerializer` class of the project's own apps (a new app included)."""
+    ours = {
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+        and ".venv" not in Path(config.path).parts
+    }
     found, todo = [], [serializers.ModelSerializer]
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in APPS:
+        if cls.__module__.split(".")[0] in ours:
             found.append(cls)
     return found
 
