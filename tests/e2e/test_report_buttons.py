@@ -5,7 +5,10 @@ nothing clipped at 1280 px or at 360 px; each button, pressed (at 1280 px: the b
 are the same elements at both widths, and each press runs a whole report), queues its
 report with the parameter it takes (none answers "This report does not take 'plan'" or
 "Select a valid choice"), and the report page shows the download once the file is ready
-(tasks run eagerly here) and no error, at both widths. A role with no report to ask for (the buyer, the appraiser)
+(tasks run eagerly here) and no error, at both widths. Each set of buttons is pressed in
+the browser by one role; a role with the same set (the committee, the M&E officer, the
+funder, the regional officer, the TA provider) sends each button's own form from its
+browser session instead, as the press would, and lands on its report the same way. A role with no report to ask for (the buyer, the appraiser)
 sees no button anywhere, and the request form says so instead of offering kinds it would
 refuse. A queued job's hidden download link stays hidden; a failed one shows its error
 and a button that asks for it again, which works too."""
@@ -121,8 +124,42 @@ def assert_lands_on_its_report(page, nav, who, width, where, kind, parameters) -
     assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, where
 
 
-def press_page_buttons(page, base, who, width, where, url, kinds, parameters, press=True):
-    """Open `url`: exactly the buttons of `kinds`, nothing clipped; press each (`press`)."""
+# How a button is pressed: clicked in the browser, or its form sent from the browser's
+# session (the fields and the button's own name and value, as a click sends them) by a
+# role whose buttons are the same as those of a role that clicks them.
+CLICK = "click"
+SEND = "send"
+
+FORM_OF = """button => ({
+  action: button.form.action,
+  fields: [...new FormData(button.form, button)].map(([name, value]) => [name, String(value)]),
+})"""
+
+
+def send_form_of(page, button):
+    """What pressing `button` sends, sent from the page's session: the response at the end
+    of its redirects."""
+    form = button.evaluate(FORM_OF)
+    fields = dict(form["fields"])
+    assert len(fields) == len(form["fields"]), form  # no field sent twice
+    return page.request.post(form["action"], form=fields, headers={"Referer": page.url})
+
+
+def assert_sent_lands_on_its_report(response, who, width, where, kind, parameters) -> None:
+    """The form sent led to the new job's page, which says no error."""
+    where = (who, width, where, str(kind))
+    assert response.status == 200, where
+    found = re.search(r"/reports/(\d+)/$", response.url)
+    assert found, (*where, response.url)
+    job = ReportJob.objects.get(pk=found.group(1))
+    assert (job.kind, job.parameters, job.status) == (kind, parameters, "succeeded"), where
+    body = response.text()
+    assert [error for error in ERRORS if error in body] == [], where
+
+
+def press_page_buttons(page, base, who, width, where, url, kinds, parameters, press=CLICK):
+    """Open `url`: exactly the buttons of `kinds`, nothing clipped; press each (`press`:
+    CLICK, SEND, or None to leave them)."""
     page.goto(f"{base}{url}")
     buttons = page.locator("form.report-request button")
     assert buttons.all_inner_texts() == [label(kind) for kind in kinds], (who, width, where)
@@ -130,6 +167,10 @@ def press_page_buttons(page, base, who, width, where, url, kinds, parameters, pr
         return
     assert page.evaluate(CLIPPED) == [], (who, width, where)
     for index, kind in enumerate(kinds if press else ()):
+        if press == SEND:
+            response = send_form_of(page, buttons.nth(index))
+            assert_sent_lands_on_its_report(response, who, width, where, kind, parameters[kind])
+            continue
         if index:
             page.go_back()  # the page again, from the server, as a person goes back
         with page.expect_navigation() as nav:
@@ -137,9 +178,9 @@ def press_page_buttons(page, base, who, width, where, url, kinds, parameters, pr
         assert_lands_on_its_report(page, nav, who, width, where, kind, parameters[kind])
 
 
-def press_request_form(page, base, who, width, kinds, program, press=True) -> None:
-    """The request form offers exactly `kinds`; each (`press`) is prepared for all the
-    alliances the user sees, then once more for the programme."""
+def press_request_form(page, base, who, width, kinds, program, press=CLICK) -> None:
+    """The request form offers exactly `kinds`; each (`press`: CLICK or SEND) is prepared
+    for all the alliances the user sees, then once more for the programme."""
     url = f"{base}{reverse('reports:new')}"
     page.goto(url)
     where = (who, width, "request")
@@ -159,17 +200,23 @@ def press_request_form(page, base, who, width, kinds, program, press=True) -> No
         (str(program.pk), kinds[0], {"program": program.pk})
     ]
     for index, (choice, kind, parameters) in enumerate(choices):
-        if index:
+        if index and press == CLICK:
             page.go_back()
         page.get_by_label(label(kind), exact=True).check()
         page.select_option("#id_program", value=choice)
+        button = page.get_by_role("button", name="Prepare the report")
+        if press == SEND:
+            response = send_form_of(page, button)
+            assert_sent_lands_on_its_report(response, who, width, "request", kind, parameters)
+            continue
         with page.expect_navigation() as nav:
-            page.get_by_role("button", name="Prepare the report").click()
+            button.click()
         assert_lands_on_its_report(page, nav, who, width, "request", kind, parameters)
 
 
-def press_every_button(world, sign_in, live_server, who, plan):
-    """As `who`, at each width: every page's report buttons, then the request form."""
+def press_every_button(world, sign_in, live_server, who, plan, how=CLICK):
+    """As `who`, at each width: every page's report buttons, then the request form; the
+    buttons pressed (`how`) at the first width."""
     offer = OFFERS[who]
     alliance = {"alliance": plan.alliance_id}
     program = {"program": world.program.pk}
@@ -189,7 +236,7 @@ def press_every_button(world, sign_in, live_server, who, plan):
     page = sign_in(getattr(world, who))  # one browser context per role
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        press = width == WIDTHS[0]
+        press = how if width == WIDTHS[0] else None
         for where, url, kinds, sent in pages:
             parameters = {kind: {"plan": plan.pk} if kind == DOSSIER else sent for kind in kinds}
             press_page_buttons(
@@ -212,8 +259,18 @@ def press_every_button(world, sign_in, live_server, who, plan):
 
 def test_programme_staff_and_the_funder_press_every_report_button(world, sign_in, live_server):
     plan = world.build(PlanStatus.ACTIVE)
-    for who in ("officer", "committee", "finance", "me_officer", "funder_user"):
-        press_every_button(world, sign_in, live_server, who, plan)
+    # The committee has the officer's buttons; the M&E officer and the funder the finance
+    # officer's: each set is clicked once.
+    assert OFFERS["committee"] == OFFERS["officer"]
+    assert OFFERS["me_officer"] == OFFERS["funder_user"] == OFFERS["finance"]
+    for who, how in (
+        ("officer", CLICK),
+        ("committee", SEND),
+        ("finance", CLICK),
+        ("me_officer", SEND),
+        ("funder_user", SEND),
+    ):
+        press_every_button(world, sign_in, live_server, who, plan, how)
 
 
 def test_the_regional_officer_presses_every_report_button_of_its_region(
@@ -221,7 +278,9 @@ def test_the_regional_officer_presses_every_report_button_of_its_region(
 ):
     # The regional officer works in Zou (region B): a plan of Coop B.
     plan = world.build(PlanStatus.ACTIVE, org=world.org_b)
-    press_every_button(world, sign_in, live_server, "regional_officer", plan)
+    # The officer's buttons (clicked in the test above), on a plan of its region.
+    assert OFFERS["regional_officer"] == OFFERS["officer"]
+    press_every_button(world, sign_in, live_server, "regional_officer", plan, SEND)
 
 
 def test_the_organization_presses_its_report_buttons_the_buyer_and_appraiser_have_none(
@@ -231,7 +290,8 @@ def test_the_organization_presses_its_report_buttons_the_buyer_and_appraiser_hav
     for who in ("buyer_user", "appraiser"):
         press_every_button(world, sign_in, live_server, who, plan)
     assert not ReportJob.objects.exists()
-    press_every_button(world, sign_in, live_server, "ta", plan)
+    assert OFFERS["ta"] == OFFERS["producer"]
+    press_every_button(world, sign_in, live_server, "ta", plan, SEND)
     page = press_every_button(world, sign_in, live_server, "producer", plan)
 
     def fact_sheet_job(**state) -> ReportJob:
