@@ -30,7 +30,7 @@ def test_proposal_to_approval(world, sign_in, live_server, language):
         assert label(PlanStatus.APPROVED, language) != "Approved"
 
     # The producer drafts a plan with budget lines and cash flows, and submits it.
-    page = sign_in(w.producer, language)
+    page = sign_in(w.producer, language, through_form=True)  # the sign-in form, once
     page.goto(f"{live_server.url}/plans/new/")
     # One organization, one open call of its country: the page asks only the rest.
     assert w.program.name in page.inner_text("main .summary-list")
