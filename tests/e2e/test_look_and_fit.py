@@ -102,15 +102,26 @@ def pages_of(world, active, draft):
     }
 
 
-def _check_page(page, url: str, width: int) -> list[str]:
-    problems = []
-    page.set_viewport_size({"width": width, "height": 900})
+def _check_page(page, url: str) -> list[str]:
+    """The page loaded at the first width, then the window widened to each of the others
+    (the layout is CSS's: media queries apply as the window changes, as on a phone turned
+    sideways)."""
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
     response = page.goto(url)
     if response.status != 200:
-        return [f"{url} @{width}: HTTP {response.status}"]
+        return [f"{url}: HTTP {response.status}"]
+    problems = []
     title = page.title()
     if not title.endswith(PRODUCT) or title == PRODUCT.lstrip(" –"):
-        problems.append(f"{url} @{width}: title {title!r}")
+        problems.append(f"{url}: title {title!r}")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        problems += _fits(page, url, width)
+    return problems
+
+
+def _fits(page, url: str, width: int) -> list[str]:
+    problems = []
     overflow = page.evaluate("document.documentElement.scrollWidth")
     if overflow > width:
         problems.append(f"{url} @{width}: the page is {overflow} px wide")
@@ -136,8 +147,7 @@ def test_every_main_page_fits_names_the_product_and_keeps_its_actions_in_view(
     for user, urls in pages_of(world, active, draft).items():
         page = sign_in(user)
         for url in urls:
-            for width in WIDTHS:
-                problems += _check_page(page, live_server.url + url, width)
+            problems += _check_page(page, live_server.url + url)
     assert problems == []
 
 
