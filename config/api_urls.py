@@ -1,12 +1,16 @@
 """URLs of the REST API: `/api/v1/` (DESIGN.md §10), its OpenAPI 3 schema and its docs."""
 
+from typing import ClassVar
+
 from django.urls import include, path, re_path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, NotificationViewSet, TokenView
@@ -131,9 +135,34 @@ def not_found(request, path=""):
     raise NotFound(_("No such address in the API."))
 
 
+class SchemaView(SpectacularAPIView):
+    """drf-spectacular's schema view, each schema generated once per process (by language
+    and version) instead of on every request: it takes a second and a half of CPU, and
+    only changes with the code, which a deployment restarts. The schema is the public
+    one (SERVE_PUBLIC), the same for every caller; each format is rendered from it."""
+
+    _schemas: ClassVar[dict[tuple, dict]] = {}
+
+    def _get_schema_response(self, request):
+        if not self.serve_public:  # a schema of the caller's own: made for each request
+            return super()._get_schema_response(request)
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version)
+        if key not in self._schemas:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            self._schemas[key] = generator.get_schema(request=request, public=True)
+        filename = self._get_filename(request, version)
+        return Response(
+            data=self._schemas[key],
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     path(
         "docs/",
         # The split view loads its start-up script from a URL instead of inlining it, so

@@ -11,13 +11,13 @@ IATI activity XML.
 from __future__ import annotations
 
 import pytest
-import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plans.documents import document_upload
 from plans.models import PlanDocument, PlanStatus
 from reports.models import ReportKind
 from reports.services import report_request
+from tests.api.support import served_schema
 from tests.factories import EVIDENCE_PDF
 
 from .support import error
@@ -60,7 +60,7 @@ def assert_accept_honoured(client, url, content_type, **query):
 
 
 def schema_of(client, path) -> dict:
-    schema = yaml.safe_load(client.get("/api/schema/").content)
+    schema = served_schema(client)
     return schema["paths"][path]["get"]["responses"]
 
 

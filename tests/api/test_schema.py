@@ -2,15 +2,18 @@
 served with no outside asset."""
 
 import re
+from unittest import mock
 
-import yaml
 from django.contrib.staticfiles import finders
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
+from config.api_urls import SchemaView
 from plans.models import PlanStatus
 from plans.services import PLAN_ACTIONS
+from tests.api.support import served_schema
 
 COLLECTIONS = [
     "producer-organizations",
@@ -28,14 +31,8 @@ COLLECTIONS = [
 ]
 
 
-def load_schema(client) -> dict:
-    response = client.get("/api/schema/")
-    assert response.status_code == 200
-    return yaml.safe_load(response.content)
-
-
 def test_schema_is_valid_openapi_3_with_the_names_of_section_10(client, db):
-    schema = load_schema(client)
+    schema = served_schema(client)
     validate_schema(schema)  # raises on anything that breaks the OpenAPI 3 specification
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
@@ -55,7 +52,7 @@ def test_the_served_schema_passes_openapi_spec_validator(client, db):
     """The check a generator's user would run first, by another implementation than
     drf-spectacular's own: OpenAPI 3.0 structure, references that resolve, path
     parameters declared for every template."""
-    schema = load_schema(client)
+    schema = served_schema(client)
     assert schema["openapi"] == "3.0.3"
     errors = [error.message for error in OpenAPIV30SpecValidator(schema).iter_errors()]
     assert errors == []
@@ -95,7 +92,7 @@ def examples(schema):
 def test_every_example_in_the_schema_meets_its_schema(client, db):
     """An example a client copies is a valid request; an answer shown is one the schema
     allows (required fields, types, enumerations, formats, `nullable`)."""
-    schema = load_schema(client)
+    schema = served_schema(client)
     invalid, seen = [], set()
     for where, value, subschema, validator in examples(schema):
         seen.add(where[:3])
@@ -110,7 +107,7 @@ def test_every_example_in_the_schema_meets_its_schema(client, db):
 
 
 def test_every_operation_is_described_and_documents_its_errors(client, db):
-    schema = load_schema(client)
+    schema = served_schema(client)
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             assert operation.get("summary"), (method, path)
@@ -164,5 +161,23 @@ def test_a_body_without_its_media_type_is_refused_with_the_documented_415(world,
     assert response.status_code == 415
     assert response.json()["detail"] == 'Unsupported media type "" in request.'
     assert not plan.documents.filter(tranche=tranche).exists()
-    operation = load_schema(client)["paths"]["/api/v1/tranches/{id}/evidence/"]["post"]
+    operation = served_schema(client)["paths"]["/api/v1/tranches/{id}/evidence/"]["post"]
     assert "415" in operation["responses"]
+
+
+def test_the_schema_is_made_once_per_language_and_served_from_then_on(client, db):
+    """The schema takes a second and more to make and only changes with the code: each
+    process makes it once per language (`?lang=`), and serves that one in every format."""
+    SchemaView._schemas.clear()
+    with mock.patch.object(
+        SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema
+    ) as made:
+        first = served_schema(client)
+        assert served_schema(client) == first
+        as_json = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        assert as_json.json() == first
+        assert made.call_count == 1
+        french = client.get("/api/schema/?lang=fr")
+        assert french.status_code == 200
+        assert made.call_count == 2
+    assert french.content != client.get("/api/schema/").content
