@@ -10,6 +10,7 @@ when read (`Notification.text`, `step_notice`), in the reader's language.
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +21,7 @@ from core import labels, outbox
 
 from . import steps, worklist
 from .models import STEP_NOTICE, Notification, Role
-from .policy import can_read, users_acting_for
+from .policy import can_read, load_scopes, users_acting_for
 
 UNREAD = worklist.keeps("unread")
 
@@ -33,7 +34,9 @@ def recipients(log) -> list:
     if log.actor_id:
         users = users.exclude(pk=log.actor_id)
     part = steps.part_of(log)
-    return [user for user in users.order_by("pk") if can_read(user, log.alliance, part)]
+    users = list(users.order_by("pk"))
+    load_scopes(users)  # one query for all of them, not one each
+    return [user for user in users if can_read(user, log.alliance, part)]
 
 
 def step_notice(notification: Notification) -> str:
@@ -53,18 +56,40 @@ def step_notice(notification: Notification) -> str:
 
 
 def notify(log) -> list[Notification]:
-    """Record the in-app notifications of `log`; safe to run twice (one per recipient).
-    They refer to the step and are worded when read, in the reader's language."""
-    created = []
-    for user in recipients(log):
-        notification, was_created = Notification.objects.get_or_create(
-            recipient=user,
-            transition_log=log,
-            defaults={"alliance_id": log.alliance_id, "kind": STEP_NOTICE},
-        )
-        if was_created:
-            created.append(notification)
+    """Record the in-app notifications of `log`, the ones not recorded yet, in one insert;
+    safe to run twice (one per recipient), at the same time too. They refer to the step
+    and are worded when read, in the reader's language."""
+    users = recipients(log)
+    told = set(
+        Notification.objects.filter(transition_log=log).values_list("recipient_id", flat=True)
+    )
+    new = [_notice(log, user) for user in users if user.pk not in told]
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(new)
+    except IntegrityError:  # another run told some of them in the meantime
+        created = [
+            notice
+            for notice, was_created in (
+                Notification.objects.get_or_create(
+                    recipient=notice.recipient,
+                    transition_log=log,
+                    defaults={"alliance_id": log.alliance_id, "kind": STEP_NOTICE},
+                )
+                for notice in new
+            )
+            if was_created
+        ]
+    worklist.forget([notice.recipient_id for notice in created])  # their unread counts
     return created
+
+
+def _notice(log, user) -> Notification:
+    return Notification(
+        recipient=user, transition_log=log, alliance_id=log.alliance_id, kind=STEP_NOTICE
+    )
 
 
 def schedule_emails(log) -> int:

@@ -51,61 +51,86 @@ class _Scope:
     staff: dict[str, frozenset[int] | None]  # staff role -> region ids (None = national)
 
 
+# A user's memberships, one row per membership and region, accompanied organization or
+# funded programme (a membership has at most one of the three kinds, by role:
+# `membership_binding_matches_role`), NULL where it has none.
+_SCOPE_COLUMNS = (
+    "role",
+    "producer_organization_id",
+    "buyer_id",
+    "funder_id",
+    "ta_provider__organizations__id",
+    "funder__fundings__program_id",
+    "regions__id",
+)
+
+
 def _scope(user) -> _Scope:
     cached = getattr(user, "_policy_scope", None)
     if cached is not None:
         return cached
+    rows = ()
+    if user is not None and user.is_authenticated and user.is_active:
+        # One query on every page.
+        rows = user.memberships.order_by("pk").values_list(*_SCOPE_COLUMNS)
+    scope = _digest(rows)
+    if user is not None:
+        user._policy_scope = scope
+    return scope
+
+
+def load_scopes(users) -> None:
+    """Load the scopes of many users in one query (the people a step may notify), instead
+    of one query each when they are first asked about."""
+    waiting = {
+        user.pk: user
+        for user in users
+        if getattr(user, "_policy_scope", None) is None and user.is_active
+    }
+    if not waiting:
+        return
+    rows: dict[int, list[tuple]] = {pk: [] for pk in waiting}
+    memberships = Membership.objects.filter(user_id__in=waiting).order_by("pk")
+    for user_id, *row in memberships.values_list("user_id", *_SCOPE_COLUMNS):
+        rows[user_id].append(row)
+    for pk, user in waiting.items():
+        user._policy_scope = _digest(rows[pk])
+
+
+def _digest(rows) -> _Scope:
     roles: set[str] = set()
     orgs: set[int] = set()
     ta_orgs: set[int] = set()
     buyers: set[int] = set()
     funders: set[int] = set()
     programs: set[int] = set()
-    staff: dict[str, frozenset[int] | None] = {}
-    if user is not None and user.is_authenticated and user.is_active:
-        # One query on every page: a row per membership and region, accompanied
-        # organization or funded programme (a membership has at most one of the three
-        # kinds, by role: `membership_binding_matches_role`), NULL where it has none.
-        rows = user.memberships.order_by("pk").values_list(
-            "role",
-            "producer_organization_id",
-            "buyer_id",
-            "funder_id",
-            "ta_provider__organizations__id",
-            "funder__fundings__program_id",
-            "regions__id",
-        )
-        staff_regions: dict[str, set[int]] = {}
-        for role, org, buyer, funder, ta_org, program, region in rows:
-            roles.add(role)
-            if role == Role.PRODUCER:
-                orgs.add(org)
-            elif role == Role.TA_PROVIDER:
-                if ta_org is not None:
-                    ta_orgs.add(ta_org)
-            elif role == Role.BUYER:
-                buyers.add(buyer)
-            elif role == Role.FUNDER:
-                funders.add(funder)
-                if program is not None:
-                    programs.add(program)
-            elif role in STAFF_ROLES:
-                regions = staff_regions.setdefault(role, set())
-                if region is not None:
-                    regions.add(region)
-        staff = {role: frozenset(ids) or None for role, ids in staff_regions.items()}
-    scope = _Scope(
+    staff_regions: dict[str, set[int]] = {}
+    for role, org, buyer, funder, ta_org, program, region in rows:
+        roles.add(role)
+        if role == Role.PRODUCER:
+            orgs.add(org)
+        elif role == Role.TA_PROVIDER:
+            if ta_org is not None:
+                ta_orgs.add(ta_org)
+        elif role == Role.BUYER:
+            buyers.add(buyer)
+        elif role == Role.FUNDER:
+            funders.add(funder)
+            if program is not None:
+                programs.add(program)
+        elif role in STAFF_ROLES:
+            regions = staff_regions.setdefault(role, set())
+            if region is not None:
+                regions.add(region)
+    return _Scope(
         frozenset(roles),
         frozenset(orgs),
         frozenset(ta_orgs),
         frozenset(buyers),
         frozenset(funders),
         frozenset(programs),
-        staff,
+        {role: frozenset(ids) or None for role, ids in staff_regions.items()},
     )
-    if user is not None:
-        user._policy_scope = scope
-    return scope
 
 
 def user_scope(user) -> _Scope:

@@ -3,6 +3,7 @@ count in the navigation, and the e-mail sent for each one (once, in the recipien
 language, to those who have not opted out)."""
 
 import smtplib
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,7 @@ from accounts.notifications import (
     alliance_path,
     notification_mark_read,
     notifications_mark_all_read,
+    notify,
     unread_count,
 )
 from accounts.tasks import notify_transition, send_notification_email
@@ -318,3 +320,45 @@ def test_link_goes_to_the_plan_page_when_there_is_one(world):
 def test_link_falls_back_to_the_home_page(world):
     plan = world.build(PlanStatus.DRAFT)
     assert alliance_path(plan.alliance) == "/"
+
+
+def _submitted_log(world):
+    plan = world.build(PlanStatus.DRAFT)
+    with mock.patch("accounts.notifications.notify", return_value=[]):  # told below
+        services.plan_submit(plan=plan, by=world.producer)
+    return TransitionLog.objects.get(alliance=plan.alliance, transition="submit")
+
+
+def test_telling_more_people_of_a_step_takes_no_more_queries(world):
+    """A step's notices: who acts next, each one's scope and the notices themselves are
+    read and written set-wise, however many officers the programme has (issue 17)."""
+
+    def told(log) -> tuple[int, int]:
+        for user in (world.officer, world.producer):  # as a step's recipients are: fresh
+            user.__dict__.pop("_policy_scope", None)
+        with CaptureQueriesContext(connection) as captured:
+            created = notify(log)
+        return len(created), len(captured)
+
+    few = told(_submitted_log(world))
+    for i in range(6):
+        member_of(UserFactory(username=f"officer_{i}"), Role.PROGRAMME_OFFICER)
+    many = told(_submitted_log(world))
+    assert (few[0], many[0]) == (1, 7)  # the officers (the producer took the step)
+    assert many[1] == few[1]
+
+
+def test_a_step_told_twice_at_once_gives_each_person_one_notice(world):
+    """Two runs of the same step's notices at the same moment (the step's own and its
+    task's): the second finds the first's rows as it inserts, and tells nobody twice."""
+    log = _submitted_log(world)
+    first = notify(log)
+    already = {notice.recipient_id for notice in first}
+    with mock.patch.object(
+        Notification.objects, "filter", wraps=Notification.objects.filter
+    ) as filtered:
+        filtered.return_value.values_list.return_value = []  # it has not seen them yet
+        assert notify(log) == []
+    assert sorted(
+        Notification.objects.filter(transition_log=log).values_list("recipient_id", flat=True)
+    ) == sorted(already)
