@@ -69,19 +69,16 @@ def notify(log) -> list[Notification]:
     try:
         with transaction.atomic():
             created = Notification.objects.bulk_create(new)
-    except IntegrityError:  # another run told some of them in the meantime
-        created = [
-            notice
-            for notice, was_created in (
-                Notification.objects.get_or_create(
-                    recipient=notice.recipient,
-                    transition_log=log,
-                    defaults={"alliance_id": log.alliance_id, "kind": STEP_NOTICE},
-                )
-                for notice in new
+    except IntegrityError:  # another run told some of them in the meantime: one by one
+        created = []
+        for notice in new:
+            saved, was_created = Notification.objects.get_or_create(
+                recipient=notice.recipient,
+                transition_log=log,
+                defaults={"alliance_id": notice.alliance_id, "kind": notice.kind},
             )
-            if was_created
-        ]
+            if was_created:
+                created.append(saved)
     worklist.forget([notice.recipient_id for notice in created])  # their unread counts
     return created
 

@@ -334,8 +334,6 @@ def test_telling_more_people_of_a_step_takes_no_more_queries(world):
     read and written set-wise, however many officers the programme has (issue 17)."""
 
     def told(log) -> tuple[int, int]:
-        for user in (world.officer, world.producer):  # as a step's recipients are: fresh
-            user.__dict__.pop("_policy_scope", None)
         with CaptureQueriesContext(connection) as captured:
             created = notify(log)
         return len(created), len(captured)

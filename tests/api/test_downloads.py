@@ -17,10 +17,9 @@ from plans.documents import document_upload
 from plans.models import PlanDocument, PlanStatus
 from reports.models import ReportKind
 from reports.services import report_request
-from tests.api.support import served_schema
 from tests.factories import EVIDENCE_PDF
 
-from .support import error
+from .support import error, served_schema
 
 pytestmark = pytest.mark.django_db
 

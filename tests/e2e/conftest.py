@@ -74,9 +74,9 @@ def sign_in(browser, live_server, settings):
             extra_http_headers={"Accept-Language": language},
         )
         contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
         if through_form:
-            page = context.new_page()
-            page.set_default_timeout(15_000)
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", user.username)
             page.fill("#id_password", "correct horse battery staple")
@@ -89,8 +89,6 @@ def sign_in(browser, live_server, settings):
         session = client.cookies[django_settings.SESSION_COOKIE_NAME]
         cookie = {"name": session.key, "value": session.value, "url": live_server.url}
         context.add_cookies([cookie])
-        page = context.new_page()
-        page.set_default_timeout(15_000)
         page.goto(f"{live_server.url}/")
         return page
 

@@ -8,9 +8,9 @@ report with the parameter it takes (none answers "This report does not take 'pla
 (tasks run eagerly here) and no error, at both widths. Each set of buttons is pressed in
 the browser by one role; a role with the same set (the committee, the M&E officer, the
 funder, the regional officer, the TA provider) sends each button's own form from its
-browser session instead, as the press would, and lands on its report the same way. A role with no report to ask for (the buyer, the appraiser)
-sees no button anywhere, and the request form says so instead of offering kinds it would
-refuse. A queued job's hidden download link stays hidden; a failed one shows its error
+browser session instead, as the press would, and lands on its report the same way. A
+role with no report to ask for (the buyer, the appraiser) sees no button anywhere, and
+the request form says so instead of offering kinds it would refuse. A queued job's hidden download link stays hidden; a failed one shows its error
 and a button that asks for it again, which works too."""
 
 import re
@@ -111,14 +111,19 @@ def label(kind) -> str:
     return str(ReportKind(kind).label)
 
 
+def assert_job_of(url, where, kind, parameters) -> None:
+    """`url` is the page of a new job of `kind` with `parameters`, its file ready."""
+    found = re.search(r"/reports/(\d+)/$", url)
+    assert found, (*where, url)
+    job = ReportJob.objects.get(pk=found.group(1))
+    assert (job.kind, job.parameters, job.status) == (kind, parameters, "succeeded"), where
+
+
 def assert_lands_on_its_report(page, nav, who, width, where, kind, parameters) -> None:
     """The button led to the new job's page, which offers the ready file and no error."""
     where = (who, width, where, str(kind))
     assert nav.value is not None and nav.value.status == 200, where
-    found = re.search(r"/reports/(\d+)/$", page.url)
-    assert found, (*where, page.url)
-    job = ReportJob.objects.get(pk=found.group(1))
-    assert (job.kind, job.parameters, job.status) == (kind, parameters, "succeeded"), where
+    assert_job_of(page.url, where, kind, parameters)
     assert page.locator("[data-report-download]").is_visible(), where
     assert page.locator("[data-report-error]").is_hidden(), where
     assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, where
@@ -149,10 +154,7 @@ def assert_sent_lands_on_its_report(response, who, width, where, kind, parameter
     """The form sent led to the new job's page, which says no error."""
     where = (who, width, where, str(kind))
     assert response.status == 200, where
-    found = re.search(r"/reports/(\d+)/$", response.url)
-    assert found, (*where, response.url)
-    job = ReportJob.objects.get(pk=found.group(1))
-    assert (job.kind, job.parameters, job.status) == (kind, parameters, "succeeded"), where
+    assert_job_of(response.url, where, kind, parameters)
     body = response.text()
     assert [error for error in ERRORS if error in body] == [], where
 
