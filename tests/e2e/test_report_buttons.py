@@ -235,7 +235,7 @@ def press_every_button(world, sign_in, live_server, who, plan, how=CLICK):
         ),
         ("ledger", reverse("program-ledger", args=[world.program.pk]), offer.ledger, program),
     ]
-    page = sign_in(getattr(world, who))  # one browser context per role
+    page = sign_in(getattr(world, who))  # the page, signed in as this role
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         press = how if width == WIDTHS[0] else None
