@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import translation
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WINDOW = {"width": 1280, "height": 900}  # of a signed-in page
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -83,13 +84,11 @@ def sign_in(_pages, browser, live_server, settings):
         page = _pages.get(language)
         if page is None or page.is_closed():
             context = browser.new_context(
-                viewport={"width": 1280, "height": 900},
-                locale=language,
-                extra_http_headers={"Accept-Language": language},
+                locale=language, extra_http_headers={"Accept-Language": language}
             )
             page = _pages[language] = context.new_page()
         page.context.clear_cookies()
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size(WINDOW)  # whatever the test before left
         page.set_default_timeout(15_000)
         if through_form:
             page.goto(f"{live_server.url}/accounts/login/")

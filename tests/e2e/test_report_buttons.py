@@ -10,8 +10,9 @@ the browser by one role; a role with the same set (the committee, the M&E office
 funder, the regional officer, the TA provider) sends each button's own form from its
 browser session instead, as the press would, and lands on its report the same way. A
 role with no report to ask for (the buyer, the appraiser) sees no button anywhere, and
-the request form says so instead of offering kinds it would refuse. A queued job's hidden download link stays hidden; a failed one shows its error
-and a button that asks for it again, which works too."""
+the request form says so instead of offering kinds it would refuse. A queued job's hidden
+download link stays hidden; a failed one shows its error and a button that asks for it
+again, which works too."""
 
 import re
 from dataclasses import dataclass
