@@ -10,7 +10,7 @@ from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.core.cache import cache
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
@@ -41,6 +41,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         if database["ENGINE"] == "django.db.backends.postgresql":
             options = database.setdefault("OPTIONS", {})
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases, their empty tables analyzed once made. PostgreSQL plans a table
+    never analyzed as if it held ten pages of rows, and weighs every way of joining such
+    tables: the API's plan record (eight tables joined) took 12.1 ms to plan, for 0.2 ms
+    to run, 1,112 times in the schemathesis walk. Analyzed, small tables are planned as
+    small, as in a production database that autovacuum keeps analyzed: 7.1 ms."""
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
 
 
 @pytest.fixture(scope="session", autouse=True)
