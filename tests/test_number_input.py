@@ -33,6 +33,8 @@ from plans.forms import ApproveForm, BudgetLineForm, CashFlowForm, ScoringForm, 
 from plans.models import BudgetLine, PlanStatus
 from tests.factories import report_entries
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 ROOT = Path(__file__).resolve().parents[1]
 NNBSP, NBSP = "\u202f", "\u00a0"

@@ -12,7 +12,7 @@ from alliances.models import Product
 from core.translated import translated
 from plans.models import PlanStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 
 @pytest.fixture

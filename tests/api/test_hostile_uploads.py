@@ -15,7 +15,7 @@ from tests.uploads import (
     uploaded_documents,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 
 def evidence_url(tranche) -> str:

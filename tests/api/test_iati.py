@@ -20,7 +20,7 @@ from tests.factories import ProgramFactory, UserFactory, member_of, pay_tranche
 from tests.reports.support import build_portfolio
 from tests.reports.test_iati import activities, valid_iati
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 URL = "/api/v1/iati/activities/"
 
 

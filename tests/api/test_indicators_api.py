@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,6 +14,8 @@ from monitoring.services import report_accept
 from plans.models import PlanStatus
 from tests.api.support import error
 from tests.factories import fill_report, report_entries
+
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
 
 D = Decimal
 

@@ -12,7 +12,7 @@ from plans.models import PlanStatus
 
 from .support import error
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 D = Decimal
 CODES = [

@@ -14,6 +14,8 @@ from tests.factories import ProgramFactory, UserFactory, member_of
 
 from .support import page, pdf, to_status, tranches
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 S = PlanStatus
 

@@ -16,6 +16,8 @@ from tests.plans.support import refused
 
 from .support import act, page, snapshot, to_status, tranches
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 AUTHORIZED_IT = (
     "You authorized this tranche: a finance officer who neither verified nor authorized it "
     "must record its payment."

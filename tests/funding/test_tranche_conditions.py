@@ -23,6 +23,8 @@ from tests.plans.support import refused
 
 from .support import act, days_ago, page, snapshot, to_status, tranches
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 
 def _report(alliance, due_on, status="due"):
     return MonitoringReport.objects.create(

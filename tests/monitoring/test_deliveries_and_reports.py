@@ -19,6 +19,8 @@ from monitoring.services import report_accept, report_return, report_submit
 from plans.models import PlanStatus, TransitionLog
 from tests.factories import fill_report
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 TODAY = timezone.localdate
 

@@ -14,6 +14,8 @@ from alliances.models import Delivery
 from monitoring.selectors import computed_values, indicator_table
 from plans.models import PlanStatus, TransitionLog
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 TODAY = timezone.localdate
 

@@ -10,6 +10,8 @@ from monitoring.models import IndicatorBaseline, IndicatorTarget
 from plans.models import PlanStatus
 from tests.factories import fill_report
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 
 

@@ -20,6 +20,8 @@ from tests.factories import EVIDENCE_PDF
 
 from .test_report_pages import NARRATIVE, get, post, reported, state, url, values_data
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 S = MonitoringReport.Status
 AGAIN = "Choose the file again: it is not kept when the page shows an error."

@@ -10,6 +10,8 @@ from monitoring.report_evidence import report_evidence_attach
 from plans.models import PlanDocument, PlanStatus
 from tests.factories import EVIDENCE_PDF
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 
 @pytest.fixture
 def documents(world):

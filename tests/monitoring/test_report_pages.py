@@ -17,6 +17,8 @@ from monitoring.services import report_accept, report_submit
 from plans.models import PlanDocument, PlanStatus, TransitionLog
 from tests.factories import EVIDENCE_PDF, fill_report, member_of, report_entries
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 S = MonitoringReport.Status
 NARRATIVE = "Sales to the buyer rose this quarter."

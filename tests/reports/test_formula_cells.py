@@ -20,7 +20,7 @@ from tests.factories import attach_evidence
 
 from .support import csv_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 D = Decimal
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]

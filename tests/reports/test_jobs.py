@@ -23,7 +23,7 @@ from reports.models import ReportJob, ReportKind
 from reports.services import report_generate, report_request
 from reports.tasks import generate_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from plans.models import PlanStatus
 from reports.models import ReportJob, ReportKind
 from reports.services import report_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 
 @pytest.fixture

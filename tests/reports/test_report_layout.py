@@ -24,7 +24,7 @@ from reports.services import report_request
 from .support import build_portfolio
 from .test_indicators_xlsx import monitored  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.prebuilt(PlanStatus.ACTIVE)]
 
 SPREADSHEETS = [
     ReportKind.PORTFOLIO_XLSX,
