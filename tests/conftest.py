@@ -10,7 +10,7 @@ from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.core.cache import cache
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
@@ -39,8 +39,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     real workers) does not wait for the disk. And their connections plan joins in the
     order the ORM writes them (`join_collapse_limit=1`): PostgreSQL otherwise weighs every
     order of up to eight joined tables, which on the tests' few rows costs more than the
-    query (the API's plan record: 7 ms to plan, 0.2 ms to run; 83.7 s to 77.9 s for the
-    walks, workflow and money modules). A query's answer does not depend on its plan;
+    query (the API's plan record: 12 ms to plan, 0.2 ms to run; the walks, workflow and
+    money modules: 75 s instead of 83 to 87 s). A query's answer does not depend on its plan;
     production keeps PostgreSQL's search, whose plans the benchmarks measure at 50,000
     alliances. Everything else is the settings' own."""
     for database in settings.DATABASES.values():
@@ -49,20 +49,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             kept = options.get("options", "")
             options["options"] = f"{kept} -c synchronous_commit=off -c join_collapse_limit=1"
             options["options"] = options["options"].strip()
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test databases, their empty tables analyzed once made. PostgreSQL plans a table
-    never analyzed as if it held ten pages of rows, and weighs every way of joining such
-    tables: the API's plan record (eight tables joined) took 12.1 ms to plan, for 0.2 ms
-    to run, 1,112 times in the schemathesis walk. Analyzed, small tables are planned as
-    small, as in a production database that autovacuum keeps analyzed: 7.1 ms."""
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
 
 
 @pytest.fixture(scope="session", autouse=True)
