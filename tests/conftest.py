@@ -37,12 +37,12 @@ from tests.factories import (
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Test databases need no durability: a commit (transactional tests, live servers,
     real workers) does not wait for the disk. And their connections plan joins in the
-    order the ORM writes them (`join_collapse_limit=1`): PostgreSQL otherwise weighs every
-    order of up to eight joined tables, which on the tests' few rows costs more than the
-    query (the API's plan record: 12 ms to plan, 0.2 ms to run; the walks, workflow and
-    money modules: 75 s instead of 83 to 87 s). A query's answer does not depend on its plan;
-    production keeps PostgreSQL's search, whose plans the benchmarks measure at 50,000
-    alliances. Everything else is the settings' own."""
+    order the ORM writes them (`join_collapse_limit=1`): PostgreSQL otherwise weighs
+    every order of up to eight joined tables, which on the tests' few rows costs more
+    than the query (the API's plan record: 12 ms to plan, 0.2 ms to run; the walks,
+    workflow and money modules: 75 s instead of 83 to 87 s). A query's answer does not
+    depend on its plan; production keeps PostgreSQL's search, whose plans the benchmarks
+    measure at 50,000 alliances. Everything else is the settings' own."""
     for database in settings.DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
             options = database.setdefault("OPTIONS", {})
