@@ -32,6 +32,9 @@ from tests.factories import (
     member_of,
 )
 
+# What the test connections set (see `django_db_modify_db_settings`).
+TEST_CONNECTION = "-c synchronous_commit=off -c join_collapse_limit=1"
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
@@ -46,9 +49,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     for database in settings.DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
             options = database.setdefault("OPTIONS", {})
-            kept = options.get("options", "")
-            options["options"] = f"{kept} -c synchronous_commit=off -c join_collapse_limit=1"
-            options["options"] = options["options"].strip()
+            options["options"] = f"{options.get('options', '')} {TEST_CONNECTION}".strip()
 
 
 @pytest.fixture(scope="session", autouse=True)
