@@ -25,6 +25,8 @@ from plans.models import PlanStatus
 from tests.funding.support import act, pdf, snapshot, to_status, tranches
 from tests.test_admin import _program_post
 
+pytestmark = pytest.mark.prebuilt(PlanStatus.ACTIVE)
+
 D = Decimal
 TODAY = timezone.localdate
 
@@ -177,7 +179,7 @@ def test_contribution_page_refuses_a_date_out_of_the_window(client, world, value
     assert response.status_code == 400
     assert response.context["record_form"].form.errors == {"contributed_on": [message()]}
     assert snapshot(plan) == before
-    assert not CounterpartContribution.objects.exists()
+    assert not CounterpartContribution.objects.filter(plan=plan).exists()
 
 
 @pytest.mark.parametrize("value", GOOD)
@@ -185,7 +187,8 @@ def test_contribution_page_takes_a_date_in_the_window(client, world, value):
     plan = world.build(PlanStatus.APPROVED)  # before signing: no first deposit yet
     response = act(client, world.producer, plan, "record", 0, **contribution_fields(typed(value)))
     assert response.status_code == 302
-    assert list(CounterpartContribution.objects.values_list("contributed_on", flat=True)) == [
+    recorded = CounterpartContribution.objects.filter(plan=plan)
+    assert list(recorded.values_list("contributed_on", flat=True)) == [
         datetime.date.fromisoformat(typed(value))
     ]
 
@@ -203,7 +206,7 @@ def test_the_contribution_service_refuses_it_too(world):
             upload=pdf(),
         )
     assert (info.value.code, info.value.fields) == ("invalid", {"contributed_on": [message()]})
-    assert not CounterpartContribution.objects.exists()
+    assert not CounterpartContribution.objects.filter(plan=plan).exists()
 
 
 # --- deliveries and their corrections ------------------------------------------------------
