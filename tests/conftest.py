@@ -304,6 +304,11 @@ def _quietly_built(w: SimpleNamespace, *, audited: bool) -> SimpleNamespace:
         are asked for once, as its last step asks for them, instead of after every step:
         the same figures, recomputed from the rows. In a test that commits (a live
         server), both ran after each step: 14 of the suite's 101 s of plan building."""
+        enqueue = outbox.enqueue
+
+        def enqueue_but_notices(task: str, *args):
+            return None if task == NOTICES_TASK else enqueue(task, *args)
+
         steps_taken = []
         listeners = [
             steps_taken.append if listener is portfolio_figures_after_step else listener
@@ -311,7 +316,7 @@ def _quietly_built(w: SimpleNamespace, *, audited: bool) -> SimpleNamespace:
         ]
         with (
             mock.patch("accounts.notifications.notify", return_value=[]),
-            mock.patch.object(outbox, "enqueue", _enqueue_but_notices),
+            mock.patch.object(outbox, "enqueue", enqueue_but_notices),
             mock.patch.object(steps, "_STEP_LISTENERS", listeners),
             contextlib.nullcontext() if audited else disable_auditlog(),
         ):
@@ -324,15 +329,7 @@ def _quietly_built(w: SimpleNamespace, *, audited: bool) -> SimpleNamespace:
     return w
 
 
-def _enqueue_but_notices(task: str, *args):
-    """`outbox.enqueue`, but for the notices' task."""
-    if task != NOTICES_TASK:
-        return _enqueue(task, *args)
-    return None
-
-
 NOTICES_TASK = "accounts.tasks.notify_transition"
-_enqueue = outbox.enqueue
 
 
 def _world():
