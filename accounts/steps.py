@@ -286,6 +286,9 @@ def part_of(log) -> str:
     return registered.reads if registered else SUMMARY
 
 
+# The task that tops up a step's notices and e-mails them, after the commit (record_step).
+NOTICES_TASK = "accounts.tasks.notify_transition"
+
 # Who else hears of every step, in its transaction, once its journal row is written: an
 # upper app (the webhooks) registers here instead of being imported from below.
 _STEP_LISTENERS: list[Callable[[object], None]] = []
@@ -323,7 +326,7 @@ def record_step(
     # follow the commit through the outbox (the task tops up the notices, idempotently,
     # and e-mails them): a broker outage delays e-mails, never loses them or fails the step.
     notifications.notify(log)
-    outbox.enqueue("accounts.tasks.notify_transition", log.pk)
+    outbox.enqueue(NOTICES_TASK, log.pk)
     for listener in _STEP_LISTENERS:
         listener(log)
     return log

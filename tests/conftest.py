@@ -307,7 +307,7 @@ def _quietly_built(w: SimpleNamespace, *, audited: bool) -> SimpleNamespace:
         enqueue = outbox.enqueue
 
         def enqueue_but_notices(task: str, *args):
-            return None if task == NOTICES_TASK else enqueue(task, *args)
+            return None if task == steps.NOTICES_TASK else enqueue(task, *args)
 
         steps_taken = []
         listeners = [
@@ -327,9 +327,6 @@ def _quietly_built(w: SimpleNamespace, *, audited: bool) -> SimpleNamespace:
 
     w.build = build_quietly
     return w
-
-
-NOTICES_TASK = "accounts.tasks.notify_transition"
 
 
 def _world():
