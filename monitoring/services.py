@@ -35,6 +35,7 @@ from accounts.steps import Confirm, Step, StepTable, take_step
 from core.dates import add_months, date_problem
 from core.formats import format_date
 from core.money import ZERO, format_money, is_whole_in
+from core.rows import save_rows
 
 from .models import (
     Indicator,
@@ -269,14 +270,12 @@ def _lock_report(report, by) -> MonitoringReport:
 
 
 def _write_values(report, cleaned: dict[Indicator, tuple]) -> None:
-    keep = []
-    for indicator, (value, women, youth) in cleaned.items():
-        IndicatorValue.objects.update_or_create(
-            report=report,
-            indicator=indicator,
-            defaults={"value": value, "women": women, "youth": youth},
-        )
-        keep.append(indicator.pk)
+    given = {
+        indicator: {"value": value, "women": women, "youth": youth}
+        for indicator, (value, women, youth) in cleaned.items()
+    }
+    save_rows(IndicatorValue, {"report": report}, "indicator", given)
+    keep = [indicator.pk for indicator in cleaned]
     report.values.filter(indicator__source=Indicator.Source.REPORTED).exclude(
         indicator_id__in=keep
     ).delete()
@@ -337,10 +336,8 @@ def _move(report, *, by, name: str, comment: str = "", narrative=None) -> Monito
 
 def _store_computed_values(report) -> None:
     """At acceptance, the figures the platform computes are written down as they stand."""
-    for indicator, value in computed_values(report).items():
-        IndicatorValue.objects.update_or_create(
-            report=report, indicator=indicator, defaults={"value": value}
-        )
+    given = {indicator: {"value": value} for indicator, value in computed_values(report).items()}
+    save_rows(IndicatorValue, {"report": report}, "indicator", given)
 
 
 def report_submit(

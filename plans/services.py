@@ -29,6 +29,7 @@ from accounts.policy import (
 )
 from accounts.steps import take_step
 from alliances.models import Alliance
+from core.rows import save_rows
 
 from . import workflow
 from .models import (
@@ -416,17 +417,16 @@ def screening_record(*, plan: BusinessPlan, by, checks: dict[str, tuple[bool, st
         # Only codes are stored: a check's label is read in the reader's language.
         rows = [(c, p, n, False) for c, (p, n) in checks.items()]
         rows += [(c, p, n, True) for c, _label, p, n in automatic_screening_checks(locked)]
-        for code, passed, note, automatic in rows:
-            ScreeningCheck.objects.update_or_create(
-                version=version,
-                code=code,
-                defaults={
-                    "passed": passed,
-                    "note": note,
-                    "automatic": automatic,
-                    "checked_by": None if automatic else by,
-                },
-            )
+        values = {
+            code: {
+                "passed": passed,
+                "note": note,
+                "automatic": automatic,
+                "checked_by": None if automatic else by,
+            }
+            for code, passed, note, automatic in rows
+        }
+        save_rows(ScreeningCheck, {"version": version}, "code", values)
 
 
 # --- appraisal -------------------------------------------------------------------------
@@ -508,13 +508,11 @@ def appraisal_submit(
             raise ActionRefused(
                 _("Some scores are missing or out of range."), code=INVALID, fields=errors
             )
+        given = {}
         for criterion in criteria:
             value, note = (tuple(scores[criterion.pk]) + ("",))[:2]
-            CriterionScore.objects.update_or_create(
-                assignment=locked,
-                criterion=criterion,
-                defaults={"score": workflow.parse_amount(value), "comment": note or ""},
-            )
+            given[criterion] = {"score": workflow.parse_amount(value), "comment": note or ""}
+        save_rows(CriterionScore, {"assignment": locked}, "criterion", given)
         locked.recommendation = recommendation
         locked.comment = comment
         locked.completed_at = timezone.now()

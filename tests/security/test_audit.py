@@ -19,6 +19,7 @@ from accounts.audit import AuditActorMiddleware, plan_history
 from alliances.models import Region
 from funding import services as money
 from funding.models import Payment
+from plans import services
 from plans.models import BudgetLine, BusinessPlan, PlanStatus, TransitionLog
 from tests.factories import UserFactory, attach_evidence
 
@@ -270,3 +271,34 @@ def test_a_correction_is_a_reversal_and_leaves_the_payment_as_it_was(world, paid
         paid.amount,
     )
     assert Payment.objects.filter(pk=paid.pk).values().get() == before
+
+
+def test_a_checklist_recorded_again_keeps_one_row_per_item_and_records_what_changed(world):
+    """The screening checklist, recorded a second time with one answer changed: each item
+    keeps its one row, with the new answer; the audit history has a creation entry for
+    each item of the first recording and an update entry for the one answer changed."""
+    plan = world.build(PlanStatus.SCREENING)
+    checks = dict.fromkeys(services.MANUAL_SCREENING_CHECKS, (True, ""))
+    services.screening_record(plan=plan, by=world.officer, checks=checks)
+    rows = {check.code: check for check in plan.current_version.screening_checks.all()}
+    changed = next(iter(services.MANUAL_SCREENING_CHECKS))
+
+    services.screening_record(
+        plan=plan, by=world.officer, checks={**checks, changed: (False, "Site flooded.")}
+    )
+
+    again = {check.code: check for check in plan.current_version.screening_checks.all()}
+    assert {code: check.pk for code, check in again.items()} == {
+        code: check.pk for code, check in rows.items()
+    }
+    assert (again[changed].passed, again[changed].note) == (False, "Site flooded.")
+    assert [entry.action for entry in entries_for(again[changed])] == [
+        LogEntry.Action.CREATE,
+        LogEntry.Action.UPDATE,
+    ]
+    assert entries_for(again[changed]).last().changes == {
+        "passed": ["True", "False"],
+        "note": ["", "Site flooded."],
+    }
+    untouched = next(code for code in again if code != changed)
+    assert [entry.action for entry in entries_for(again[untouched])] == [LogEntry.Action.CREATE]
