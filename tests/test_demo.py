@@ -33,6 +33,7 @@ from monitoring.models import (
 from monitoring.selectors import indicators_for
 from plans.models import BusinessPlan, PlanStatus, TransitionLog
 from reports.models import ReportJob
+from tests.api import demo_journey
 
 DEMO_USERS = [
     "producer",
@@ -359,3 +360,10 @@ def test_the_demo_names_its_value_chains_and_products_in_three_languages(demo):
     for product in Product.objects.all():
         assert all((product.name_en, product.name_fr, product.name_es)), product.pk
         assert " / " not in product.name_en
+
+
+def test_the_demo_users_go_from_proposal_to_first_payment_through_the_api(demo):
+    """The demo users of DESIGN.md §11, signed in with the demo password, take one new
+    alliance from its proposal to the first payment of its grant through the API alone
+    (tests/api/demo_journey.py)."""
+    demo_journey.walk(PASSWORD)

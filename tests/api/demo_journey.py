@@ -1,6 +1,10 @@
 """One alliance, from the producer organization's proposal to the first payment of its
 grant, through the API alone, as the demo users of DESIGN.md §11 (each signs in with
-their username and the demo password, and only uses what the API shows them)."""
+their username and the demo password, and only uses what the API shows them).
+
+Run by `tests/test_demo.py` on the demo its module loads once (loading the demo costs
+more than the journey): `walk(password)`, in the test's savepoint.
+"""
 
 from decimal import Decimal
 
@@ -8,17 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from demo import data as demo
 from tests.factories import EVIDENCE_PDF
 
 D = Decimal
-PASSWORD = "demo-journey-password"
 
 
-def sign_in(username: str) -> APIClient:
+def sign_in(username: str, password: str) -> APIClient:
     client = APIClient()
     response = client.post(
-        "/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json"
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
     )
     assert response.status_code == 200, response.json()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -30,12 +32,12 @@ def ok(response, status=200) -> dict:
     return response.json() if response.content else {}
 
 
-def test_from_proposal_to_first_payment_through_the_api(db):
-    assert demo.load(password=PASSWORD)
-    producer = sign_in("producer")
-    officer = sign_in("officer")
-    committee = sign_in("committee")
-    buyer = sign_in("buyer")
+def walk(password: str) -> None:
+    """The journey, signed in with the demo's `password`."""
+    producer = sign_in("producer", password)
+    officer = sign_in("officer", password)
+    committee = sign_in("committee", password)
+    buyer = sign_in("buyer", password)
 
     # --- the producer organization proposes and prepares its plan ----------------------
     [organization] = ok(producer.get("/api/v1/producer-organizations/"))["results"]
@@ -119,7 +121,7 @@ def test_from_proposal_to_first_payment_through_the_api(db):
         ok(officer.post(url + "appraisals/", {"appraiser": username}, format="json"), 201)
     criteria = ok(producer.get(f"/api/v1/programs/{program['id']}/"))["criteria"]
     for username in ("appraiser", "appraiser2"):
-        appraiser = sign_in(username)
+        appraiser = sign_in(username, password)
         [mine] = [
             a
             for a in ok(appraiser.get("/api/v1/appraisals/?page_size=200"))["results"]
@@ -212,9 +214,11 @@ def test_from_proposal_to_first_payment_through_the_api(db):
     )
     assert ok(producer.post(tranche_url + "request/"))["status"] == "requested"
     assert ok(officer.post(tranche_url + "verify/"))["status"] == "verified"
-    assert ok(sign_in("finance").post(tranche_url + "authorize/"))["status"] == "authorized"
+    assert (
+        ok(sign_in("finance", password).post(tranche_url + "authorize/"))["status"] == "authorized"
+    )
     paid = ok(
-        sign_in("finance2").post(
+        sign_in("finance2", password).post(
             tranche_url + "pay/",
             {
                 "amount": "7000000",
