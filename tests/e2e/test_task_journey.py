@@ -250,27 +250,38 @@ def me_officer(world):
 SCENES = [officer, finance, producer, committee, appraiser, buyer, me_officer]
 
 
+WIDTHS = (1280, 360)
+
+
 @pytest.mark.parametrize("scene", SCENES, ids=lambda scene: scene.__name__)
 def test_home_fits_and_each_task_leads_to_its_form(world, sign_in, live_server, scene):
+    """Each page is checked at both widths as it stands, the window resized (the layout
+    is the style sheet's, read afresh at each width), and left once per task."""
     for who, waiting in scene(world).items():
-        page = sign_in(getattr(world, who))
-        for width in (1280, 360):
+        page = sign_in(getattr(world, who))  # on the home page, 1280 px wide
+        for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            page.goto(f"{live_server.url}/")
             assert page.evaluate(CLIPPED) == [], (who, width)
             links = page.eval_on_selector_all(
                 "#tasks-title ~ .tasks .task-items a", "els => els.map(e => e.getAttribute('href'))"
             )
-            # Exactly the records waiting for this person, each once.
+            # Exactly the records waiting for this person, each once, each link in view.
             assert sorted(links) == sorted(w.href for w in waiting), (who, width)
             for task in waiting:
+                link = f'.task-items a[href="{task.href}"]'
+                assert page.evaluate(SHOWN, link) == "shown", (who, width, task.href)
+        for index, task in enumerate(waiting):
+            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+            if index:
                 page.goto(f"{live_server.url}/")
-                with page.expect_navigation():
-                    page.locator(f'.task-items a[href="{task.href}"]').click()
-                path, _hash, fragment = task.href.partition("#")
-                assert page.url.split("#")[0] == f"{live_server.url}{path}", (who, task.href)
-                if fragment:
-                    assert page.locator(f"#{fragment}").count() == 1, (who, task.href)
+            with page.expect_navigation():
+                page.locator(f'.task-items a[href="{task.href}"]').click()
+            path, _hash, fragment = task.href.partition("#")
+            assert page.url.split("#")[0] == f"{live_server.url}{path}", (who, task.href)
+            if fragment:
+                assert page.locator(f"#{fragment}").count() == 1, (who, task.href)
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
                 for control in task.controls:
                     assert page.evaluate(SHOWN, control) == "shown", (
                         who,
