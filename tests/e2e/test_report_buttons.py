@@ -160,15 +160,27 @@ def assert_sent_lands_on_its_report(response, who, width, where, kind, parameter
     assert [error for error in ERRORS if error in body] == [], where
 
 
-def press_page_buttons(page, base, who, width, where, url, kinds, parameters, press=CLICK):
-    """Open `url`: exactly the buttons of `kinds`, nothing clipped; press each (`press`:
-    CLICK, SEND, or None to leave them)."""
+def at_each_width(page, check) -> None:
+    """`check(width)` on the page as it stands, the window resized to each width (the
+    layout is the style sheet's, read afresh), then back to the first width."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        check(width)
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+
+
+def press_page_buttons(page, base, who, where, url, kinds, parameters, press=CLICK):
+    """Open `url`: at each width, exactly the buttons of `kinds`, nothing clipped; then
+    press each (`press`: CLICK, SEND, or None to leave them)."""
     page.goto(f"{base}{url}")
     buttons = page.locator("form.report-request button")
-    assert buttons.all_inner_texts() == [label(kind) for kind in kinds], (who, width, where)
-    if not kinds:
-        return
-    assert page.evaluate(CLIPPED) == [], (who, width, where)
+
+    def offers(width):
+        assert buttons.all_inner_texts() == [label(kind) for kind in kinds], (who, width, where)
+        assert page.evaluate(CLIPPED) == [], (who, width, where)
+
+    at_each_width(page, offers)
+    width = WIDTHS[0]
     for index, kind in enumerate(kinds if press else ()):
         if press == SEND:
             response = send_form_of(page, buttons.nth(index))
@@ -181,20 +193,29 @@ def press_page_buttons(page, base, who, width, where, url, kinds, parameters, pr
         assert_lands_on_its_report(page, nav, who, width, where, kind, parameters[kind])
 
 
-def press_request_form(page, base, who, width, kinds, program, press=CLICK) -> None:
-    """The request form offers exactly `kinds`; each (`press`: CLICK or SEND) is prepared
-    for all the alliances the user sees, then once more for the programme."""
+def press_request_form(page, base, who, kinds, program, press=CLICK) -> None:
+    """The request form offers exactly `kinds` at each width; each (`press`: CLICK or
+    SEND) is prepared for all the alliances the user sees, then once more for the
+    programme."""
     url = f"{base}{reverse('reports:new')}"
     page.goto(url)
-    where = (who, width, "request")
-    offered = page.locator("main fieldset label").all_inner_texts()
-    assert offered == [label(kind) for kind in kinds], where
-    assert page.evaluate(CLIPPED) == [], where
+
+    def offers(width):
+        where = (who, width, "request")
+        offered = page.locator("main fieldset label").all_inner_texts()
+        assert offered == [label(kind) for kind in kinds], where
+        assert page.evaluate(CLIPPED) == [], where
+        if not kinds:
+            # Nothing to ask for: the page says so.
+            assert page.locator("[data-no-report-kinds]").is_visible(), where
+            assert page.locator("main form button[type=submit]").count() == 0, where
+
+    at_each_width(page, offers)
+    width = WIDTHS[0]
     if not kinds:
-        # Nothing to ask for: the page says so, and "My reports" does not lead there.
-        assert page.locator("[data-no-report-kinds]").is_visible(), where
-        assert page.locator("main form button[type=submit]").count() == 0, where
+        # ... and "My reports" does not lead there.
         page.goto(f"{base}{reverse('reports:list')}")
+        where = (who, width, "request")
         assert page.locator(f"main a[href='{reverse('reports:new')}']").count() == 0, where
         return
     if not press:
@@ -218,8 +239,8 @@ def press_request_form(page, base, who, width, kinds, program, press=CLICK) -> N
 
 
 def press_every_button(world, sign_in, live_server, who, plan, how=CLICK):
-    """As `who`, at each width: every page's report buttons, then the request form; the
-    buttons pressed (`how`) at the first width."""
+    """As `who`: every page's report buttons, then the request form, checked at each
+    width and pressed (`how`)."""
     offer = OFFERS[who]
     alliance = {"alliance": plan.alliance_id}
     program = {"program": world.program.pk}
@@ -237,22 +258,21 @@ def press_every_button(world, sign_in, live_server, who, plan, how=CLICK):
         ("ledger", reverse("program-ledger", args=[world.program.pk]), offer.ledger, program),
     ]
     page = sign_in(getattr(world, who))  # the page, signed in as this role
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        press = how if width == WIDTHS[0] else None
-        for where, url, kinds, sent in pages:
-            parameters = {kind: {"plan": plan.pk} if kind == DOSSIER else sent for kind in kinds}
-            press_page_buttons(
-                page, live_server.url, who, width, where, url, kinds, parameters, press
-            )
-        press_request_form(page, live_server.url, who, width, offer.request, world.program, press)
+    for where, url, kinds, sent in pages:
+        parameters = {kind: {"plan": plan.pk} if kind == DOSSIER else sent for kind in kinds}
+        press_page_buttons(page, live_server.url, who, where, url, kinds, parameters, how)
+    press_request_form(page, live_server.url, who, offer.request, world.program, how)
     # At 360 px too, the report a button led to: its download, no error, nothing clipped.
     last = ReportJob.objects.filter(requester=getattr(world, who)).order_by("pk").last()
     if last is not None:
         page.goto(f"{live_server.url}{reverse('reports:detail', args=[last.pk])}")
-        assert page.locator("[data-report-download]").is_visible(), who
-        assert page.locator("[data-report-error]").is_hidden(), who
-        assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, who
+
+        def landed(width):
+            assert page.locator("[data-report-download]").is_visible(), (who, width)
+            assert page.locator("[data-report-error]").is_hidden(), (who, width)
+            assert page.evaluate(LANDED, ERRORS) == {"said": [], "clipped": []}, (who, width)
+
+        at_each_width(page, landed)
     return page
 
 
@@ -318,12 +338,12 @@ def test_the_organization_presses_its_report_buttons_the_buyer_and_appraiser_hav
     # A failed job: its error, no download, and the button that asks for it again.
     failed = fact_sheet_job(status=ReportJob.Status.FAILED, error="The report took too long.")
     url = reverse("reports:detail", args=[failed.pk])
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{live_server.url}{url}")
+    page.goto(f"{live_server.url}{url}")
+
+    def failed_shown(width):
         assert page.locator("[data-report-error]").is_visible(), width
         assert page.locator("[data-report-download]").is_hidden(), width
-        parameters = {FACT_SHEET: {"alliance": plan.alliance_id}}
-        press_page_buttons(
-            page, live_server.url, "producer", width, "failed", url, (FACT_SHEET,), parameters
-        )
+
+    at_each_width(page, failed_shown)
+    parameters = {FACT_SHEET: {"alliance": plan.alliance_id}}
+    press_page_buttons(page, live_server.url, "producer", "failed", url, (FACT_SHEET,), parameters)
