@@ -202,29 +202,30 @@ def _serious(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 def test_no_serious_accessibility_problem_on_the_plan_page_dashboard_and_a_form_with_errors(
-    world, scene, sign_in, live_server, width
+    world, scene, sign_in, live_server
 ):
+    """At each width, each page as it stands, the window resized."""
     active, draft = scene
     officer = sign_in(world.officer)
-    officer.set_viewport_size({"width": width, "height": 900})
-    officer.goto(f"{live_server.url}/plans/{active.pk}/")
-    assert _serious(officer) == []
-    officer.goto(f"{live_server.url}/monitoring/portfolio/")
-    assert _serious(officer) == []
+    for url in (f"/plans/{active.pk}/", "/monitoring/portfolio/"):
+        officer.goto(f"{live_server.url}{url}")
+        for width in WIDTHS:
+            officer.set_viewport_size({"width": width, "height": 900})
+            assert _serious(officer) == [], (url, width)
 
     producer = sign_in(world.producer)
-    producer.set_viewport_size({"width": width, "height": 900})
     producer.goto(f"{live_server.url}/plans/{draft.pk}/budget/")
     producer.fill("#id_description", "Drying floor")
     producer.fill("#id_quantity", "abc")
     producer.click("main form button.primary")
     summary = producer.locator(".error-summary")
     summary.wait_for()
-    # The summary comes first and each problem leads to its field.
-    link = summary.locator("a").first
-    target = link.get_attribute("href")
-    link.click()
-    assert producer.evaluate("document.activeElement.id") == target.lstrip("#")
-    assert _serious(producer) == []
+    for width in WIDTHS:
+        producer.set_viewport_size({"width": width, "height": 900})
+        # The summary comes first and each problem leads to its field.
+        link = summary.locator("a").first
+        target = link.get_attribute("href")
+        link.click()
+        assert producer.evaluate("document.activeElement.id") == target.lstrip("#"), width
+        assert _serious(producer) == [], width
