@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from alliances.deliveries import delivery_record
 from plans.models import PlanStatus
+from tests.e2e.support import DESKTOP, PHONE, at_each_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = [360, 1280]
+WIDTHS = (PHONE, DESKTOP)  # each page loaded at the phone's width first
 PRODUCT = " – Productive alliances"
 
 # Every button, link or disclosure of a table's actions column, and every button of a
@@ -114,9 +115,7 @@ def _check_page(page, url: str) -> list[str]:
     title = page.title()
     if not title.endswith(PRODUCT) or title == PRODUCT.lstrip(" –"):
         problems.append(f"{url}: title {title!r}")
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        problems += _fits(page, url, width)
+    at_each_width(page, lambda width: problems.extend(_fits(page, url, width)), WIDTHS)
     return problems
 
 
@@ -210,9 +209,11 @@ def test_no_serious_accessibility_problem_on_the_plan_page_dashboard_and_a_form_
     officer = sign_in(world.officer)
     for url in (f"/plans/{active.pk}/", "/monitoring/portfolio/"):
         officer.goto(f"{live_server.url}{url}")
-        for width in WIDTHS:
-            officer.set_viewport_size({"width": width, "height": 900})
+
+        def nothing_serious(width, url=url):
             assert _serious(officer) == [], (url, width)
+
+        at_each_width(officer, nothing_serious, WIDTHS)
 
     producer = sign_in(world.producer)
     producer.goto(f"{live_server.url}/plans/{draft.pk}/budget/")
@@ -221,11 +222,13 @@ def test_no_serious_accessibility_problem_on_the_plan_page_dashboard_and_a_form_
     producer.click("main form button.primary")
     summary = producer.locator(".error-summary")
     summary.wait_for()
-    for width in WIDTHS:
-        producer.set_viewport_size({"width": width, "height": 900})
+
+    def each_problem_leads_to_its_field(width):
         # The summary comes first and each problem leads to its field.
         link = summary.locator("a").first
         target = link.get_attribute("href")
         link.click()
         assert producer.evaluate("document.activeElement.id") == target.lstrip("#"), width
         assert _serious(producer) == [], width
+
+    at_each_width(producer, each_problem_leads_to_its_field, WIDTHS)

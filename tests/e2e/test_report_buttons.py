@@ -22,10 +22,9 @@ from django.urls import reverse
 
 from plans.models import PlanStatus
 from reports.models import ReportJob, ReportKind
+from tests.e2e.support import WIDTHS, at_each_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
-
-WIDTHS = (1280, 360)
 
 # What sticks out sideways: the page, main, or a report form, button, heading or figure.
 CLIPPED = """() => {
@@ -158,15 +157,6 @@ def assert_sent_lands_on_its_report(response, who, width, where, kind, parameter
     assert_job_of(response.url, where, kind, parameters)
     body = response.text()
     assert [error for error in ERRORS if error in body] == [], where
-
-
-def at_each_width(page, check) -> None:
-    """`check(width)` on the page as it stands, the window resized to each width (the
-    layout is the style sheet's, read afresh), then back to the first width."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        check(width)
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
 def press_page_buttons(page, base, who, where, url, kinds, parameters, press=CLICK):

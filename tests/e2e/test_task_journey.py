@@ -12,6 +12,7 @@ records are built by its scene, through the services."""
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -24,6 +25,7 @@ from monitoring.models import MonitoringReport
 from monitoring.services import report_submit
 from plans import services
 from plans.models import PlanStatus
+from tests.e2e.support import at_each_width
 from tests.factories import fill_report
 from tests.funding.support import D, pdf, to_status, tranches
 
@@ -250,28 +252,34 @@ def me_officer(world):
 SCENES = [officer, finance, producer, committee, appraiser, buyer, me_officer]
 
 
-WIDTHS = (1280, 360)
+def lists_the_tasks(page, who, waiting, width) -> None:
+    """The home page fits, and lists exactly the records waiting for `who`, each once,
+    each link in view."""
+    assert page.evaluate(CLIPPED) == [], (who, width)
+    links = page.eval_on_selector_all(
+        "#tasks-title ~ .tasks .task-items a", "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert sorted(links) == sorted(w.href for w in waiting), (who, width)
+    for task in waiting:
+        link = f'.task-items a[href="{task.href}"]'
+        assert page.evaluate(SHOWN, link) == "shown", (who, width, task.href)
+
+
+def shows_its_controls(page, who, task, width) -> None:
+    """The page a task led to fits, and shows the controls of its step."""
+    for control in task.controls:
+        assert page.evaluate(SHOWN, control) == "shown", (who, width, task.href, control)
+    assert page.evaluate(CLIPPED) == [], (who, width, task.href)
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda scene: scene.__name__)
 def test_home_fits_and_each_task_leads_to_its_form(world, sign_in, live_server, scene):
-    """Each page is checked at both widths as it stands, the window resized (the layout
-    is the style sheet's, read afresh at each width), and left once per task."""
+    """Each page is checked at both widths as it stands, the window resized, and left
+    once per task."""
     for who, waiting in scene(world).items():
         page = sign_in(getattr(world, who))  # on the home page, 1280 px wide
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            assert page.evaluate(CLIPPED) == [], (who, width)
-            links = page.eval_on_selector_all(
-                "#tasks-title ~ .tasks .task-items a", "els => els.map(e => e.getAttribute('href'))"
-            )
-            # Exactly the records waiting for this person, each once, each link in view.
-            assert sorted(links) == sorted(w.href for w in waiting), (who, width)
-            for task in waiting:
-                link = f'.task-items a[href="{task.href}"]'
-                assert page.evaluate(SHOWN, link) == "shown", (who, width, task.href)
+        at_each_width(page, partial(lists_the_tasks, page, who, waiting))
         for index, task in enumerate(waiting):
-            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
             if index:
                 page.goto(f"{live_server.url}/")
             with page.expect_navigation():
@@ -280,13 +288,4 @@ def test_home_fits_and_each_task_leads_to_its_form(world, sign_in, live_server, 
             assert page.url.split("#")[0] == f"{live_server.url}{path}", (who, task.href)
             if fragment:
                 assert page.locator(f"#{fragment}").count() == 1, (who, task.href)
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                for control in task.controls:
-                    assert page.evaluate(SHOWN, control) == "shown", (
-                        who,
-                        width,
-                        task.href,
-                        control,
-                    )
-                assert page.evaluate(CLIPPED) == [], (who, width, task.href)
+            at_each_width(page, partial(shows_its_controls, page, who, task))
