@@ -36,6 +36,10 @@ from tests.factories import (
     member_of,
 )
 
+# The demo users' API journey is a module of steps that `tests/test_demo.py` runs, not a
+# test module: pytest rewrites its asserts too, so that a failing step says what it got.
+pytest.register_assert_rewrite("tests.api.demo_journey")
+
 # What the test connections set (see `django_db_modify_db_settings`).
 TEST_CONNECTION = "-c synchronous_commit=off -c join_collapse_limit=1"
 
