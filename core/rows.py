@@ -1,12 +1,13 @@
 """Writing a set of child rows at once: the screening checklist of a plan version, an
-appraiser's scores, a report's indicator values.
+appraiser's scores, a report's indicator values, an alliance's baselines.
 
 `save_rows` is `update_or_create` for many rows, without its cost per row: one read of
 the rows that exist, then one INSERT or UPDATE per row, with no savepoint around each
 (`update_or_create` makes one per row, so a checklist of 14 items cost 56 statements; it
 costs 15). Each row is saved by `Model.save()`, so its signals run and the audit history
 records it as before. The caller holds the lock of the rows' owner (the plan, the
-assignment, the report) inside its transaction: nobody else writes these rows meanwhile.
+assignment, the report, the alliance) inside its transaction: nobody else writes these
+rows meanwhile.
 """
 
 from __future__ import annotations

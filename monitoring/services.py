@@ -396,15 +396,17 @@ def targets_save(*, alliance, by, baselines: dict, targets: dict) -> None:
     if errors:
         raise ActionRefused([m for ms in errors.values() for m in ms], code=INVALID, fields=errors)
     with transaction.atomic():
-        for code, value in clean_base.items():
-            if value is None:
-                IndicatorBaseline.objects.filter(
-                    alliance=alliance, indicator=indicators[code]
-                ).delete()
-            else:
-                IndicatorBaseline.objects.update_or_create(
-                    alliance=alliance, indicator=indicators[code], defaults={"value": value}
-                )
+        # One writer of the alliance's baselines and targets at a time: the rows below are
+        # read, then created or updated, without a savepoint or a lock of their own.
+        type(alliance).objects.select_for_update().filter(pk=alliance.pk).values_list("pk").get()
+        emptied = [indicators[code] for code, value in clean_base.items() if value is None]
+        IndicatorBaseline.objects.filter(alliance=alliance, indicator__in=emptied).delete()
+        given = {
+            indicators[code]: {"value": value}
+            for code, value in clean_base.items()
+            if value is not None
+        }
+        save_rows(IndicatorBaseline, {"alliance": alliance}, "indicator", given)
         for (code, year), value in clean_targets.items():
             rows = IndicatorTarget.objects.filter(
                 alliance=alliance, indicator=indicators[code], year=year
