@@ -603,6 +603,10 @@ def reports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
             )
             if job is None:
                 continue  # finished meanwhile, or another sweep has it
+            # What the dead run left goes while the job is still locked, before it is
+            # queued again: removed after the commit, it could be the files of the next
+            # run, which a worker may start as soon as the message is sent.
+            storage.remove_parts(job.pk)
             if job.status == ReportJob.Status.QUEUED:
                 job.heartbeat_at = now
                 job.save(update_fields=["heartbeat_at"])
@@ -642,7 +646,6 @@ def reports_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
                     job.attempts,
                 )
             transaction.on_commit(lambda pk=job.pk: enqueue(pk))
-        storage.remove_parts(job_id)
     return counts
 
 

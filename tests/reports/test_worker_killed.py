@@ -2,12 +2,15 @@
 acknowledgement), or queued again by the recovery sweep once its heartbeat stops, runs
 again on another worker and completes with one file, not two."""
 
+import datetime
 import time
 
 import pytest
+from django.utils import timezone
 
 from alliances.models import Alliance
 from demo.seeding import seed_portfolio
+from reports import services, storage
 from reports.models import ReportJob, ReportKind
 from reports.services import report_request, reports_recover
 
@@ -92,3 +95,31 @@ def test_a_whole_worker_killed_mid_job_is_recovered_by_the_sweep_not_the_broker(
     folder = celery_worker.media / "reports"
     assert sorted(p.name for p in folder.iterdir()) == [job.file.name.split("/")[1]]
     assert len(xlsx_rows(job.file.path)["Alliances"]) == Alliance.objects.count() + 1
+
+
+def test_the_sweep_leaves_the_files_of_a_run_started_as_soon_as_it_queues_the_job(
+    world, monkeypatch, settings
+):
+    """The sweep queues a dead run's job again; a worker starts the next run the moment
+    the message is sent, before the sweep has returned. The dead run's part file is gone;
+    the new run's stays (the sweep removed the leftovers before queueing, not after)."""
+    monkeypatch.setattr(services, "enqueue", lambda pk: None)  # queued, not run here
+    job = report_request(kind=ReportKind.DISBURSEMENT_LEDGER_CSV, parameters={}, by=world.finance)
+    _job, dead = services.report_start(job.pk)  # a worker took it, then died
+    storage.part_path(job.pk, dead).write_text("half a ledger")
+    stale = timezone.now() - datetime.timedelta(seconds=settings.REPORT_STALE_SECONDS + 1)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale)
+    started = []
+
+    def a_worker_starts_it_at_once(pk):
+        _job, token = services.report_start(pk)
+        storage.part_path(pk, token).write_text("the next run's first rows")
+        started.append(token)
+
+    monkeypatch.setattr(services, "enqueue", a_worker_starts_it_at_once)
+
+    assert services.reports_recover() == {"requeued": 1, "resent": 0, "failed": 0}
+
+    [token] = started
+    assert not storage.part_path(job.pk, dead).exists()
+    assert storage.part_path(job.pk, token).read_text() == "the next run's first rows"
