@@ -13,6 +13,20 @@ from tests.plans.support import snapshot
 
 from .support import error
 
+# A plan of each status the tests start from, built once with the module's world.
+pytestmark = pytest.mark.prebuilt(
+    S.DRAFT,
+    S.SUBMITTED,
+    S.SCREENING,
+    S.REVISION_REQUESTED,
+    S.APPRAISAL,
+    S.COMMITTEE,
+    S.APPROVED,
+    S.ACTIVE,
+    S.SUSPENDED,
+    S.MONITORING,
+)
+
 REASON = {"comment": "Explained to the organization."}
 
 

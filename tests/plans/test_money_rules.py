@@ -16,6 +16,9 @@ from plans.rules import plan_rule_breaches
 from tests.factories import FunderFactory, add_budget
 from tests.plans.support import refused, snapshot
 
+# A plan of each status the tests start from, built once with the module's world.
+pytestmark = pytest.mark.prebuilt(PlanStatus.DRAFT, PlanStatus.COMMITTEE)
+
 D = Decimal
 S = PlanStatus
 
