@@ -54,7 +54,7 @@ def browser():
                 "--no-first-run",
                 # A navigation keeps its frame's document host instead of making a new
                 # one: Chromium's CPU for a plan page's load goes from 118 to 96 ms (the
-                # journeys make some 900 loads). What a page shows is the same.
+                # journeys make some 400 loads). What a page shows is the same.
                 "--disable-features=RenderDocument",
             ],
         )

@@ -506,6 +506,9 @@ def test_cancel_active_with_one_tranche_paid_releases_the_rest(w):
 
 def test_cancel_approved_releases_the_whole_commitment(w):
     plan = build(w, S.APPROVED)
+    # Approved: the whole grant is held for it (the programme's balance is 14 M short).
+    commitment = GrantCommitment.objects.get(plan=plan)
+    assert (commitment.amount, commitment.released_amount) == (D("14000000"), D("0"))
     available = w.program.available
     services.plan_cancel(plan=plan, by=w.officer, comment="Duplicate.")
     assert GrantCommitment.objects.get(plan=plan).released_amount == D("14000000")
