@@ -3,7 +3,15 @@
 #   make test   the whole suite on PostgreSQL (127.0.0.1:5432) with Redis (127.0.0.1:6379)
 # Extra pytest arguments: make test PYTEST_ARGS="tests/plans -x -k npv"
 
-PYTHON ?= python3
+# The interpreter of .venv: the system's own Python 3 (/usr/bin/python3) where it is 3.11 or
+# newer and can make a venv, else the first python3 on PATH. Debian's is linked statically
+# and built with profile-guided and link-time optimization; a build from source such as
+# pyenv's is, unless asked otherwise, a plain shared-library build: on Debian's 3.11 the
+# whole suite takes 12 to 14 % less time (290 and 298 s against 337 s on pyenv's 3.11,
+# with 15 % less CPU). PYTHON=python3 takes PATH's; an existing .venv is kept whatever
+# its interpreter (remove it to rebuild).
+SYSTEM_PYTHON := /usr/bin/python3
+PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 # Touched after a successful install: pip runs again only when requirements.txt changes.
