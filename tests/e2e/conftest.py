@@ -16,8 +16,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.utils import translation
 
+from tests.e2e.support import DESKTOP, HEIGHT
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-WINDOW = {"width": 1280, "height": 900}  # of a signed-in page
+WINDOW = {"width": DESKTOP, "height": HEIGHT}  # of a signed-in page
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

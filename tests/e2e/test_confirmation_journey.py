@@ -12,15 +12,16 @@ from django.utils import timezone
 from alliances.deliveries import delivery_record
 from alliances.models import Delivery
 from plans.models import BusinessPlan, PlanStatus
+from tests.e2e.support import DESKTOP, HEIGHT, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 D = Decimal
-WIDTHS = [360, 1280]
+WIDTHS = [PHONE, DESKTOP]
 
 
 def _at(page, width: int):
-    page.set_viewport_size({"width": width, "height": 900})
+    page.set_viewport_size({"width": width, "height": HEIGHT})
     return page
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from alliances.deliveries import delivery_record
 from plans.models import PlanStatus
-from tests.e2e.support import DESKTOP, PHONE, at_each_width
+from tests.e2e.support import DESKTOP, HEIGHT, PHONE, at_each_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.django_db(transaction=True)]
 
@@ -107,7 +107,7 @@ def _check_page(page, url: str) -> list[str]:
     """The page loaded at the first width, then the window widened to each of the others
     (the layout is CSS's: media queries apply as the window changes, as on a phone turned
     sideways)."""
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
     response = page.goto(url)
     if response.status != 200:
         return [f"{url}: HTTP {response.status}"]
@@ -133,7 +133,7 @@ def _fits(page, url: str, width: int) -> list[str]:
             f"{url} @{width}: scrolling regions out of the keyboard's reach {unreachable}"
         )
     header = page.locator("header.topbar").bounding_box()["height"]
-    if width == 360 and header > 120:
+    if width == PHONE and header > 120:
         problems.append(f"{url} @{width}: the header is {header} px tall")
     return problems
 
@@ -152,7 +152,7 @@ def test_every_main_page_fits_names_the_product_and_keeps_its_actions_in_view(
 
 def test_the_phone_menu_is_a_button_that_opens_without_script(world, sign_in, live_server, browser):
     page = sign_in(world.officer)
-    page.set_viewport_size({"width": 360, "height": 780})
+    page.set_viewport_size({"width": PHONE, "height": 780})
     page.goto(f"{live_server.url}/plans/")
     menu = page.locator("header .menu > summary")
     payments = page.locator("header nav a", has_text="Business plans")
@@ -163,12 +163,14 @@ def test_the_phone_menu_is_a_button_that_opens_without_script(world, sign_in, li
     payments.click()
     page.wait_for_url("**/plans/")
 
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
     page.goto(f"{live_server.url}/plans/")
     assert not menu.is_visible() and payments.is_visible()
 
     # The same disclosure with scripts turned off.
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 780})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": PHONE, "height": 780}
+    )
     bare = context.new_page()
     bare.goto(f"{live_server.url}/accounts/login/")
     assert bare.title() == "Sign in" + PRODUCT
