@@ -25,6 +25,7 @@ from monitoring.catalogue import catalogue_seed
 from monitoring.models import Indicator
 from monitoring.registrations import portfolio_figures_after_step
 from plans.models import BusinessPlan, PlanStatus
+from tests import installations
 from tests.factories import (
     BuyerFactory,
     OrganizationFactory,
@@ -209,6 +210,16 @@ def shared_world(request):
 
 
 SHARING_MODULES = pytest.StashKey[set]()
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the run's first process, before its workers
+        installations.name_the_run()
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # after the workers have finished
+        installations.drop_the_runs_databases()
 
 
 def pytest_collection_finish(session):

@@ -2,32 +2,37 @@
 the same rows in every table and the same files, on PostgreSQL (and on SQLite).
 
 The commands run as an operator runs them, in `manage.py` subprocesses, against two
-databases of this module's own on the test server (never pytest-django's test database,
-and uniquely named, so that pytest-xdist workers do not meet), with their own media and
-backup folders. The source is a seeded portfolio of 40 alliances (`seed_portfolio`: every
+databases of this module's own on the test server (tests/installations.py), with their
+own media and backup folders. The source is a migrated installation (a copy of the run's
+migrated database) seeded with a portfolio of 40 alliances (`seed_portfolio`: every
 workflow table, and plan documents on disk) plus a few files of our own.
 """
 
 import hashlib
-import os
 import secrets
 import sqlite3
 import subprocess
 import sys
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import psycopg2
 import pytest
 from psycopg2 import sql
 
+from tests.installations import (
+    BASE_DIR,
+    ON_POSTGRESQL,
+    create_database,
+    cursor_on,
+    database_url,
+    drop_database,
+    manage_env,
+    migrated_copy,
+)
+
 pytestmark = pytest.mark.heavy
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-# The server of the suite (`make test`'s default), reached as DATABASE_URL says.
-SERVER = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliances"))
 # Files of our own beside the seed's: a nested name with a space and an accent, arbitrary
 # bytes, and an empty file.
 EXTRA_FILES = {
@@ -37,35 +42,12 @@ EXTRA_FILES = {
 }
 
 
-@contextmanager
-def cursor_on(database: str):
-    connection = psycopg2.connect(
-        host=SERVER.hostname,
-        port=SERVER.port or 5432,
-        user=unquote(SERVER.username or ""),
-        password=unquote(SERVER.password or ""),
-        dbname=database,
-    )
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            yield cursor
-    finally:
-        connection.close()
-
-
-def database_url(database: str) -> str:
-    return SERVER._replace(path=f"/{database}").geturl()
-
-
 def manage(*args: str, database: str, media: Path, backups: Path) -> subprocess.CompletedProcess:
     """`python manage.py *args` on this database, media folder and backup folder."""
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "CACHE_URL"}}
-    env.update(
-        DATABASE_URL=database,
+    env = manage_env(
+        database,
         PRIVATE_MEDIA_ROOT=str(media),
         BACKUP_DIR=str(backups),
-        DEBUG="1",
         CELERY_TASK_ALWAYS_EAGER="1",
         EMAIL_URL="consolemail://",
     )
@@ -144,34 +126,25 @@ class Installation:
 def backed_up(tmp_path_factory):
     """A seeded installation, its backup, and an empty installation reading the same
     backup folder; dropped at the end."""
-    if SERVER.scheme not in {"postgres", "postgresql", "pgsql"}:
+    if not ON_POSTGRESQL:
         pytest.skip("the round trip runs on PostgreSQL (DATABASE_URL)")
-    suffix = secrets.token_hex(4)
     root = tmp_path_factory.mktemp("backup")
-    source = Installation(f"alliances_bk_src_{suffix}", root / "src-media", root / "backups")
-    target = Installation(f"alliances_bk_dst_{suffix}", root / "dst-media", root / "backups")
-    with cursor_on("postgres") as cursor:
-        for installation in (source, target):
-            cursor.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(installation.database))
-            )
-    try:
-        # Set-up, not the subject: without the system checks (0.8 s of CPU a command).
-        source.ok("migrate", "--noinput", "-v", "0", "--skip-checks")
-        source.ok("seed_portfolio", "--alliances", "40", "--skip-checks")
-        for name, content in EXTRA_FILES.items():
-            (source.media / name).parent.mkdir(parents=True, exist_ok=True)
-            (source.media / name).write_bytes(content)
-        output = source.ok("backup")
-        yield source, target, source.state(), output
-    finally:
-        with cursor_on("postgres") as cursor:
-            for installation in (source, target):
-                cursor.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(installation.database)
-                    )
-                )
+    with migrated_copy("alliances_bk_src") as migrated:
+        source = Installation(migrated, root / "src-media", root / "backups")
+        target = Installation(
+            f"alliances_bk_dst_{secrets.token_hex(4)}", root / "dst-media", root / "backups"
+        )
+        create_database(target.database)
+        try:
+            # Set-up, not the subject: without the system checks (0.8 s of CPU a command).
+            source.ok("seed_portfolio", "--alliances", "40", "--skip-checks")
+            for name, content in EXTRA_FILES.items():
+                (source.media / name).parent.mkdir(parents=True, exist_ok=True)
+                (source.media / name).write_bytes(content)
+            output = source.ok("backup")
+            yield source, target, source.state(), output
+        finally:
+            drop_database(target.database)
 
 
 def backup_name(backups: Path) -> str:

@@ -4,36 +4,38 @@ the search box (issue 17).
 The suite's database is built from the models (no migrations): the B-tree indexes are
 checked there, and `tests/test_project.py` checks that the migrations say the same. The
 migrations themselves run here as an operator runs them, `manage.py migrate` in a
-subprocess, on a new PostgreSQL database of this module's own (the trigram indexes, which
-only a migration makes, are there) and on a new SQLite file (where they are skipped),
-then backwards.
+subprocess, on a new PostgreSQL database (the trigram indexes, which only a migration
+makes, are there; a copy of the run's migrated database, tests/installations.py) and on
+a new SQLite file (where they are skipped), then backwards.
 """
 
 import importlib
-import os
-import secrets
 import sqlite3
 import subprocess
-import sys
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.db.models import Q
-from psycopg2 import sql
 
 from alliances.models import Buyer, ProducerOrganization
 from plans.models import BusinessPlan
 from plans.selectors import search_plans
 from tests.factories import RegionFactory
+from tests.installations import (
+    MIGRATE,
+    ON_POSTGRESQL,
+    cursor_on,
+    database_url,
+    manage,
+    manage_env,
+    migrated_copy,
+    succeeded,
+)
 
 pytestmark = pytest.mark.heavy
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-SERVER = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliances"))
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="pg_indexes and pg_trgm are PostgreSQL's"
 )
@@ -145,42 +147,8 @@ def test_search_is_answered_from_the_trigram_indexes(db):
 # --- the migrations, as an operator runs them --------------------------------------------
 
 
-@contextmanager
-def cursor_on(database: str):
-    server = psycopg2.connect(
-        host=SERVER.hostname,
-        port=SERVER.port or 5432,
-        user=unquote(SERVER.username or ""),
-        password=unquote(SERVER.password or ""),
-        dbname=database,
-    )
-    server.autocommit = True
-    try:
-        with server.cursor() as cursor:
-            yield cursor
-    finally:
-        server.close()
-
-
 def migrate(database_url: str, *args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "CACHE_URL"}}
-    env.update(DATABASE_URL=database_url, DEBUG="1")
-    # The system checks (0.8 s of CPU a run) are the deployment tests' subject, not this.
-    command = ["manage.py", "migrate", "--noinput", "-v", "0", "--skip-checks", *args]
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, *command],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def succeeded(*processes: subprocess.Popen) -> None:
-    for process in processes:
-        _out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, f"{' '.join(process.args[1:])}:\n{err}"
+    return manage(*MIGRATE, *args, env=manage_env(database_url))
 
 
 def sqlite_indexes(path: Path) -> set[str]:
@@ -189,45 +157,29 @@ def sqlite_indexes(path: Path) -> set[str]:
     return {name for (name,) in rows}
 
 
-@pytest.fixture
-def scratch_postgresql():
-    if SERVER.scheme not in {"postgres", "postgresql", "pgsql"}:
-        pytest.skip("the PostgreSQL migrations run on the suite's server (DATABASE_URL)")
-    name = f"alliances_i17_migrate_{secrets.token_hex(4)}"
-    with cursor_on("postgres") as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with cursor_on("postgres") as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def test_migrations_make_the_indexes_on_postgresql_and_skip_trigrams_on_sqlite(
-    scratch_postgresql, tmp_path
-):
-    postgresql = SERVER._replace(path=f"/{scratch_postgresql}").geturl()
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the migrations run on the suite's PostgreSQL")
+def test_migrations_make_the_indexes_on_postgresql_and_skip_trigrams_on_sqlite(tmp_path):
     sqlite = f"sqlite:///{tmp_path / 'first-look.sqlite3'}"
-    succeeded(migrate(postgresql), migrate(sqlite))  # side by side: half the wait
+    on_sqlite = migrate(sqlite)  # side by side with the PostgreSQL one, if it is not made yet
+    with migrated_copy("alliances_i17_migrate") as scratch:
+        succeeded(on_sqlite)
+        postgresql = database_url(scratch)
+        with cursor_on(scratch) as cursor:
+            indexes = definitions(cursor)
+            cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+            assert cursor.fetchall() == [("pg_trgm",)]
+        expected = {**expected_btree(), **expected_trigram()}
+        assert {name: indexes.get(name) for name in expected} == expected
+        on_sqlite = sqlite_indexes(tmp_path / "first-look.sqlite3")
+        assert {name for _table, name, _columns in BTREE} <= on_sqlite
+        assert not {name for _table, name, _how in TRIGRAM} & on_sqlite
 
-    with cursor_on(scratch_postgresql) as cursor:
-        indexes = definitions(cursor)
-        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
-        assert cursor.fetchall() == [("pg_trgm",)]
-    expected = {**expected_btree(), **expected_trigram()}
-    assert {name: indexes.get(name) for name in expected} == expected
-    on_sqlite = sqlite_indexes(tmp_path / "first-look.sqlite3")
-    assert {name for _table, name, _columns in BTREE} <= on_sqlite
-    assert not {name for _table, name, _how in TRIGRAM} & on_sqlite
-
-    # Backwards: the trigram indexes go (and the extension); SQLite has nothing to undo.
-    succeeded(migrate(postgresql, "alliances", "0007"), migrate(sqlite, "alliances", "0007"))
-    with cursor_on(scratch_postgresql) as cursor:
-        indexes = definitions(cursor)
-        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
-        assert cursor.fetchall() == []
+        # Backwards: the trigram indexes go (and the extension); SQLite has nothing to undo.
+        succeeded(migrate(postgresql, "alliances", "0007"), migrate(sqlite, "alliances", "0007"))
+        with cursor_on(scratch) as cursor:
+            indexes = definitions(cursor)
+            cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+            assert cursor.fetchall() == []
     assert not expected_trigram().keys() & indexes.keys()
     # monitoring 0008 onwards depend on alliances 0009: going back takes them, and the
     # board's index (monitoring 0009), with it; every other B-tree index stays.
