@@ -314,8 +314,7 @@ def record_step(
     labels.require_step(subject, transition)
     log = journal_model().objects.create(
         alliance=alliance,
-        content_type=ContentType.objects.get_for_model(subject),
-        object_id=subject.pk,
+        subject=subject,  # its type and id, and the row itself for the audit's account of it
         transition=transition,
         from_state=from_state,
         to_state=to_state,

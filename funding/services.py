@@ -274,6 +274,7 @@ def _lock(tranche: Tranche) -> tuple[BusinessPlan, Tranche]:
     """Lock the plan, then the tranche: the same order everywhere, so no deadlock."""
     plan = BusinessPlan.objects.for_step().get(commitment__tranches=tranche)
     locked = Tranche.objects.select_for_update().select_related("commitment").get(pk=tranche.pk)
+    locked.commitment.plan = plan  # the same row, with its alliance: "Tranche 1 of ALL-1"
     return plan, locked
 
 

@@ -2,6 +2,7 @@
 service; who may read a plan's history; payments and the transition log stay as written."""
 
 import importlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,6 +95,43 @@ def test_actor_is_known_when_the_view_authenticates_it_itself(world):
     entry = entries_for(world.region_a).filter(action=LogEntry.Action.UPDATE).last()
     assert entry.actor == world.officer
     assert entry.changes == {"name": ["Alibori", "Alibori Nord"]}
+
+
+def _selects(queries) -> list[str]:
+    """The table each SELECT reads first (its FROM)."""
+    return [
+        re.search(r'FROM "(\w+)"', q["sql"]).group(1)
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+    ]
+
+
+def test_a_steps_entries_name_the_record_without_reading_it_again(world):
+    """A step's entries (the record's and its journal row's) name the record, "Tranche 1
+    of Business plan of …", from the rows the step's lock read: its plan, alliance and
+    commitment are not read again for them (a tranche step read six more rows)."""
+    plan = world.build(PlanStatus.ACTIVE)
+    tranche = plan.commitment.tranches.get(number=1)
+    attach_evidence(tranche, by=world.producer)
+
+    with CaptureQueriesContext(connection) as queries:
+        money.tranche_request(tranche=tranche, by=world.producer)
+
+    read = _selects(queries)
+    assert read.count("plans_businessplan") == 1  # the lock, with its alliance and programme
+    assert "alliances_alliance" not in read
+    assert "funding_grantcommitment" not in read
+    log = TransitionLog.objects.get(transition="tranche_request", object_id=tranche.pk)
+    named = f"Tranche 1 of Business plan of {plan.alliance}"
+    assert entries_for(tranche).last().object_repr == named
+    assert entries_for(log).get().changes["subject"] == ["None", named]
+
+    with CaptureQueriesContext(connection) as queries:
+        services.plan_suspend(plan=plan, by=world.officer, comment="Checked.")
+
+    assert "alliances_alliance" not in _selects(queries)
+    log = TransitionLog.objects.get(transition="suspend", object_id=plan.pk)
+    assert entries_for(log).get().changes["subject"] == ["None", str(plan)]
 
 
 def test_personal_data_is_masked_in_the_history(world):
