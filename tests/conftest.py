@@ -219,7 +219,7 @@ def pytest_configure(config):
 
 def pytest_sessionfinish(session):
     if not hasattr(session.config, "workerinput"):  # after the workers have finished
-        installations.drop_the_runs_databases()
+        installations.drop_the_runs_database()
 
 
 def pytest_collection_finish(session):

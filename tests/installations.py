@@ -72,7 +72,8 @@ def manage_env(database: str, **settings: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.Popen:
-    """`python manage.py *args`, started; `succeeded` waits for it."""
+    """`python manage.py *args`, started (several can run side by side); `finished` or
+    `succeeded` waits for it."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
@@ -83,10 +84,21 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def finished(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    """The command once it has ended: its exit code and what it wrote."""
+    out, err = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    """What a command that succeeded wrote; a failure shows what it wrote on stderr."""
+    assert result.returncode == 0, f"{' '.join(result.args[1:])}:\n{result.stderr}"
+    return result.stdout
+
+
 def succeeded(*processes: subprocess.Popen) -> None:
     for process in processes:
-        _out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, f"{' '.join(process.args[1:])}:\n{err}"
+        ok(finished(process))
 
 
 # The set-up's migrate: without the system checks (0.8 s of CPU a run), which are the
@@ -113,11 +125,14 @@ def _migrated_name() -> str:
     return f"alliances_migrated_{os.environ[RUN]}"
 
 
+def _lock_path() -> Path:
+    return Path(tempfile.gettempdir()) / f"{_migrated_name()}.lock"
+
+
 @contextmanager
 def _run_lock() -> Iterator[None]:
     """A lock held by one test process of the run at a time."""
-    path = Path(tempfile.gettempdir()) / f"{_migrated_name()}.lock"
-    with path.open("w") as lock:
+    with _lock_path().open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -164,9 +179,9 @@ def migrated_copy(prefix: str) -> Iterator[str]:
         drop_database(name)
 
 
-def drop_the_runs_databases() -> None:
+def drop_the_runs_database() -> None:
     """Called by the run's first process when the run ends."""
-    lock = Path(tempfile.gettempdir()) / f"{_migrated_name()}.lock"
+    lock = _lock_path()
     if lock.exists():  # a test asked for a migrated database
         drop_database(_migrated_name())
         lock.unlink()

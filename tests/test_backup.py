@@ -12,7 +12,6 @@ import hashlib
 import secrets
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,15 +19,17 @@ from pathlib import Path
 import pytest
 from psycopg2 import sql
 
+from tests import installations
 from tests.installations import (
-    BASE_DIR,
     ON_POSTGRESQL,
     create_database,
     cursor_on,
     database_url,
     drop_database,
+    finished,
     manage_env,
     migrated_copy,
+    ok,
 )
 
 pytestmark = pytest.mark.heavy
@@ -51,19 +52,7 @@ def manage(*args: str, database: str, media: Path, backups: Path) -> subprocess.
         CELERY_TASK_ALWAYS_EAGER="1",
         EMAIL_URL="consolemail://",
     )
-    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def ok(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, f"{' '.join(result.args[1:])}:\n{result.stderr}"
-    return result.stdout
+    return finished(installations.manage(*args, env=env))
 
 
 def files_in(root: Path) -> dict[str, str]:

@@ -160,9 +160,9 @@ def sqlite_indexes(path: Path) -> set[str]:
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the migrations run on the suite's PostgreSQL")
 def test_migrations_make_the_indexes_on_postgresql_and_skip_trigrams_on_sqlite(tmp_path):
     sqlite = f"sqlite:///{tmp_path / 'first-look.sqlite3'}"
-    on_sqlite = migrate(sqlite)  # side by side with the PostgreSQL one, if it is not made yet
+    sqlite_migrating = migrate(sqlite)  # beside the PostgreSQL one, if that is not made yet
     with migrated_copy("alliances_i17_migrate") as scratch:
-        succeeded(on_sqlite)
+        succeeded(sqlite_migrating)
         postgresql = database_url(scratch)
         with cursor_on(scratch) as cursor:
             indexes = definitions(cursor)

@@ -99,11 +99,10 @@ def test_actor_is_known_when_the_view_authenticates_it_itself(world):
 
 def _selects(queries) -> list[str]:
     """The table each SELECT reads first (its FROM)."""
-    return [
-        re.search(r'FROM "(\w+)"', q["sql"]).group(1)
-        for q in queries.captured_queries
-        if q["sql"].startswith("SELECT")
-    ]
+    found = (
+        re.match(r'SELECT .*? FROM "(\w+)"', q["sql"], re.DOTALL) for q in queries.captured_queries
+    )
+    return [match.group(1) for match in found if match]
 
 
 def test_a_steps_entries_name_the_record_without_reading_it_again(world):
